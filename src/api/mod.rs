@@ -1,0 +1,7 @@
+//! Every HTTP call of the app lives under this module and returns `Result<T, ApiError>`.
+
+mod error;
+mod http;
+
+pub use error::ApiError;
+pub use http::fetch_config;

@@ -1,0 +1,68 @@
+//! Thin, failure-tolerant wrappers over the browser APIs the app needs outside of Leptos.
+//! Each one quietly does nothing when the API is missing (private mode storage, old kiosks):
+//! none of these is worth a crash.
+
+use wasm_bindgen::JsCast;
+
+fn document() -> Option<web_sys::Document> {
+    web_sys::window()?.document()
+}
+
+/// Reads a remembered value; `None` when storage is unavailable (private mode, kiosk lock-down).
+pub fn local_storage_get(key: &str) -> Option<String> {
+    web_sys::window()?
+        .local_storage()
+        .ok()??
+        .get_item(key)
+        .ok()?
+}
+
+pub fn local_storage_set(key: &str, value: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        // A full or disabled storage only means the choice is not remembered.
+        let _ = storage.set_item(key, value);
+    }
+}
+
+/// A parameter of the current address's query string.
+pub fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
+pub fn set_document_lang(code: &str) {
+    if let Some(root) = document().and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", code);
+    }
+}
+
+pub fn set_document_title(title: &str) {
+    if let Some(document) = document() {
+        document.set_title(title);
+    }
+}
+
+/// Sets a CSS custom property on `<html>` through the CSSOM (allowed by a strict CSP, unlike
+/// inline `style` attributes).
+pub fn set_root_css_property(name: &str, value: &str) {
+    let Some(root) = document().and_then(|d| d.document_element()) else {
+        return;
+    };
+    if let Ok(root) = root.dyn_into::<web_sys::HtmlElement>() {
+        let _ = root.style().set_property(name, value);
+    }
+}
+
+/// Moves keyboard focus to an element (used for page headings after navigation).
+pub fn focus(element: &web_sys::HtmlElement) {
+    let _ = element.focus();
+}
+
+/// Reloads the page (the way forward when the configuration could not be loaded).
+pub fn reload() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}

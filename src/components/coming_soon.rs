@@ -1,0 +1,27 @@
+//! The honest placeholder of an area whose feature has not landed yet: it says so and shows no
+//! invented data.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::page_heading::PageHeading;
+use crate::i18n::use_i18n;
+use crate::route::Route;
+
+#[component]
+pub fn ComingSoon(
+    /// The area's title.
+    #[prop(into)]
+    title: Signal<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="coming-soon">
+            <PageHeading title=title/>
+            <p class="coming-soon__text">{move || i18n.t("coming-soon")}</p>
+            <p>
+                <A href=Route::Home.path()>{move || i18n.t("coming-soon-back")}</A>
+            </p>
+        </section>
+    }
+}

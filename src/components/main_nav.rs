@@ -1,0 +1,36 @@
+//! The main navigation. `<A>` marks the current page with `aria-current="page"`.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::i18n::use_i18n;
+use crate::route::Route;
+
+#[component]
+pub fn MainNav() -> impl IntoView {
+    let i18n = use_i18n();
+    let links = [
+        (Route::Map, "nav-map"),
+        (Route::Report, "nav-report"),
+        (Route::MyReports, "nav-my-reports"),
+        (Route::MyData, "nav-my-data"),
+        (Route::Consents, "nav-consents"),
+        (Route::SignIn, "nav-sign-in"),
+    ];
+    view! {
+        <nav class="main-nav" aria-label=move || i18n.t("nav-label")>
+            <ul class="main-nav__list">
+                {links
+                    .into_iter()
+                    .map(|(route, key)| {
+                        view! {
+                            <li class="main-nav__item">
+                                <A href=route.path()>{move || i18n.t(key)}</A>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}

@@ -1,0 +1,11 @@
+//! Reusable pieces of the interface. Accessibility lives here (STYLE.md rule 10), so pages
+//! inherit it.
+
+pub mod coming_soon;
+pub mod config_error_screen;
+pub mod language_menu;
+pub mod main_nav;
+pub mod page_heading;
+pub mod site_footer;
+pub mod site_header;
+pub mod skip_link;

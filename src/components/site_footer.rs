@@ -1,0 +1,45 @@
+//! The footer: the accessibility status (RGAA requires it on every page), the legal notice, and
+//! a clear label when the town is a demonstration.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::config::use_config;
+use crate::i18n::use_i18n;
+use crate::route::Route;
+
+#[component]
+pub fn SiteFooter() -> impl IntoView {
+    let i18n = use_i18n();
+    let config = use_config();
+    let demo = config.town.demo;
+    // Kiosks show no external links: a public terminal must not wander off to the open web.
+    let website = config
+        .town
+        .website
+        .clone()
+        .filter(|_| !config.kiosk.enabled)
+        .map(|href| {
+            view! {
+                <li>
+                    <a href=href rel="noopener">{move || i18n.t("footer-town-website")}</a>
+                </li>
+            }
+        });
+    view! {
+        <footer class="site-footer">
+            {demo.then(|| view! { <p class="site-footer__demo">{move || i18n.t("footer-demo")}</p> })}
+            <nav aria-label=move || i18n.t("footer-label")>
+                <ul class="site-footer__links">
+                    <li>
+                        <A href=Route::Accessibility.path()>{move || i18n.t("footer-accessibility")}</A>
+                    </li>
+                    <li>
+                        <A href=Route::LegalNotice.path()>{move || i18n.t("footer-legal")}</A>
+                    </li>
+                    {website}
+                </ul>
+            </nav>
+        </footer>
+    }
+}

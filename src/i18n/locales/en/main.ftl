@@ -1,0 +1,114 @@
+# Quartier — English
+
+## Document and structure
+document-title = { $page } – { $town } – Quartier
+loading = Loading…
+skip-to-content = Skip to content
+header-home-link = { $town } – Quartier home
+header-tagline = Your town's connected services
+
+## Navigation
+nav-label = Main navigation
+nav-map = Map
+nav-report = Report an issue
+nav-my-reports = My reports
+nav-my-data = My data
+nav-consents = Consents
+nav-sign-in = Sign in
+
+## Languages
+lang-menu-label = Language
+
+## Footer
+footer-label = About this site
+footer-accessibility = Accessibility: partially compliant
+footer-legal = Legal notice
+footer-town-website = Town website
+footer-demo = Demonstration: the town, its equipment and its residents are fictional.
+
+## Home
+home-title = Welcome to { $town }
+home-intro = Quartier shows you the town's connected services, lets you report a problem and keeps you in control of your personal data.
+home-areas-title = What you can do
+home-map-title = The town's services
+home-map-text = Lighting, waste, water, transport, parking: their live state, on a map or as a list.
+home-map-link = Explore the services
+home-report-title = A problem in the street?
+home-report-text = Light out, full bin, pothole: tell the town in a few steps, even offline.
+home-report-link = Tell the town
+home-my-reports-title = Your reports
+home-my-reports-text = Follow how the town handles what you reported.
+home-my-reports-link = Follow my requests
+home-my-data-title = Your data
+home-my-data-text = See the data the town's platform holds about you, and who looked at it.
+home-my-data-link = See what the town knows about me
+home-consents-title = Your choices
+home-consents-text = Give or withdraw your agreement, purpose by purpose, with the history of every change.
+home-consents-link = Choose what I share
+
+## Areas under construction
+coming-soon = This part of Quartier is being built: it shows no data yet.
+coming-soon-back = Back to the home page
+page-map-title = Services map
+page-report-title = Report an issue
+page-report-detail-title = Report { $id }
+page-my-reports-title = My reports
+page-sign-in-title = Sign in
+page-my-data-title = My data
+page-consents-title = My consents
+page-embed-map-title = Services map (embedded widget)
+page-embed-report-title = Report an issue (embedded widget)
+
+## Not found
+not-found-title = Page not found
+not-found-text = The address you asked for matches no page of Quartier. It may have changed, or contain a typo.
+not-found-home = Back to the home page
+
+## Configuration
+config-error-title = Quartier cannot start
+config-error-unreachable = The town's configuration file could not be loaded. Check your connection and try again.
+config-error-status = The server did not provide the town's configuration file (code { $status }).
+config-error-syntax = The town's configuration file cannot be read.
+config-error-invalid = The town's configuration file has invalid values:
+config-error-webmaster = If the problem persists, tell the town hall: the site's config.json file must be fixed.
+config-error-details = Technical details
+config-error-retry = Try again
+config-problem-empty = { $field }: missing value
+config-problem-out-of-range = { $field }: value out of range
+config-problem-not-a-colour = { $field }: invalid colour (expected: #rrggbb)
+config-problem-unknown-language = { $field }: unsupported language
+config-problem-not-offered = { $field }: language missing from the offered languages
+config-problem-duplicate = { $field }: duplicate value
+config-problem-missing-placeholder = { $field }: the tile address must contain {"{"}z{"}"}, {"{"}x{"}"} and {"{"}y{"}"}
+
+## Network errors
+error-network = The town's server cannot be reached. Check your connection and try again.
+error-not-found = This item does not exist, or no longer exists.
+error-session-expired = Your session has expired. Sign in again to continue.
+error-server = The town's server has a problem. Try again in a moment.
+error-request = The request could not be processed.
+error-decode = The town's server sent an answer that cannot be read.
+
+## Accessibility statement
+a11y-title = Accessibility statement
+a11y-commitment = { $town } is committed to making its digital services accessible, in accordance with article 47 of French law no. 2005-102 of 11 February 2005.
+a11y-scope = This statement applies to Quartier, the town's connected-services application.
+a11y-status-title = Compliance status
+a11y-status = Quartier is partially compliant with the French accessibility framework RGAA version 4.1 (WCAG 2.1 AA): no full audit has been carried out yet. Every version is checked by automated tests (axe-core) and with the keyboard.
+a11y-alternatives-title = Alternatives
+a11y-alternatives = The services map always has a list alternative, and a place can always be given by its address.
+a11y-contact-title = Feedback and contact
+a11y-contact = If you cannot access a content or a service, contact the town hall to be directed to an accessible alternative or to get the content in another form.
+a11y-remedy-title = Remedies
+a11y-remedy = If you reported an accessibility problem and did not get a satisfactory answer, you can refer the matter to the Défenseur des droits (online form, regional delegate, or free post: Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07, France).
+
+## Legal notice
+legal-title = Legal notice
+legal-publisher-title = Publisher
+legal-publisher = This service is published by the town of { $town }, which is responsible for it.
+legal-platform-title = Data and hosting
+legal-platform = The data shown comes from the town's data platform, which the town owns and runs. Quartier uses no trackers and no advertising, and sets no cookie other than your sign-in session.
+legal-privacy-title = Personal data
+legal-privacy = The town processes your personal data in accordance with the GDPR. You can view it, export it, request its erasure and manage your consents from the "My data" and "Consents" pages. You can also refer a complaint to the CNIL.
+legal-software-title = Software
+legal-software = Quartier is free software that any local authority can reuse.

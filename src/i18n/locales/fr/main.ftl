@@ -1,0 +1,114 @@
+# Quartier — français (langue par défaut)
+
+## Document et structure
+document-title = { $page } – { $town } – Quartier
+loading = Chargement…
+skip-to-content = Aller au contenu
+header-home-link = { $town } – accueil de Quartier
+header-tagline = Les services connectés de votre ville
+
+## Navigation
+nav-label = Navigation principale
+nav-map = Carte
+nav-report = Signaler un problème
+nav-my-reports = Mes signalements
+nav-my-data = Mes données
+nav-consents = Consentements
+nav-sign-in = Se connecter
+
+## Langues
+lang-menu-label = Langue
+
+## Pied de page
+footer-label = Informations sur le site
+footer-accessibility = Accessibilité : partiellement conforme
+footer-legal = Mentions légales
+footer-town-website = Site de la ville
+footer-demo = Démonstration : la ville, ses équipements et ses habitants sont fictifs.
+
+## Accueil
+home-title = Bienvenue à { $town }
+home-intro = Quartier vous montre les services connectés de la ville, vous permet de signaler un problème et de garder la main sur vos données personnelles.
+home-areas-title = Ce que vous pouvez faire
+home-map-title = Les services de la ville
+home-map-text = Éclairage, déchets, eau, transports, stationnement : leur état en direct, sur une carte ou sous forme de liste.
+home-map-link = Explorer les services
+home-report-title = Un problème dans la rue ?
+home-report-text = Lampadaire éteint, conteneur plein, nid-de-poule : prévenez la ville en quelques gestes, même hors ligne.
+home-report-link = Prévenir la ville
+home-my-reports-title = Vos signalements
+home-my-reports-text = Suivez le traitement de ce que vous avez signalé.
+home-my-reports-link = Suivre mes demandes
+home-my-data-title = Vos données
+home-my-data-text = Voyez les données que la plateforme de la ville détient sur vous, et qui les a consultées.
+home-my-data-link = Voir ce que la ville sait de moi
+home-consents-title = Vos choix
+home-consents-text = Donnez ou retirez votre accord, finalité par finalité, avec l'historique de chaque changement.
+home-consents-link = Choisir ce que je partage
+
+## Parties en construction
+coming-soon = Cette partie de Quartier est en cours de construction : elle n'affiche encore aucune donnée.
+coming-soon-back = Retour à l'accueil
+page-map-title = Carte des services
+page-report-title = Signaler un problème
+page-report-detail-title = Signalement { $id }
+page-my-reports-title = Mes signalements
+page-sign-in-title = Se connecter
+page-my-data-title = Mes données
+page-consents-title = Mes consentements
+page-embed-map-title = Carte des services (module intégré)
+page-embed-report-title = Signaler un problème (module intégré)
+
+## Page introuvable
+not-found-title = Page introuvable
+not-found-text = L'adresse demandée ne correspond à aucune page de Quartier. Elle a peut-être changé, ou contient une faute de frappe.
+not-found-home = Retour à l'accueil
+
+## Configuration
+config-error-title = Quartier ne peut pas démarrer
+config-error-unreachable = Le fichier de configuration de la ville n'a pas pu être chargé. Vérifiez votre connexion puis réessayez.
+config-error-status = Le serveur n'a pas fourni le fichier de configuration de la ville (code { $status }).
+config-error-syntax = Le fichier de configuration de la ville est illisible.
+config-error-invalid = Le fichier de configuration de la ville contient des valeurs invalides :
+config-error-webmaster = Si le problème persiste, prévenez la mairie : le fichier config.json du site doit être corrigé.
+config-error-details = Détails techniques
+config-error-retry = Réessayer
+config-problem-empty = { $field } : valeur manquante
+config-problem-out-of-range = { $field } : valeur hors limites
+config-problem-not-a-colour = { $field } : couleur invalide (attendu : #rrggbb)
+config-problem-unknown-language = { $field } : langue non prise en charge
+config-problem-not-offered = { $field } : langue absente de la liste des langues proposées
+config-problem-duplicate = { $field } : valeur en double
+config-problem-missing-placeholder = { $field } : l'adresse des tuiles doit contenir {"{"}z{"}"}, {"{"}x{"}"} et {"{"}y{"}"}
+
+## Erreurs d'accès au réseau
+error-network = Le serveur de la ville est injoignable. Vérifiez votre connexion puis réessayez.
+error-not-found = Cet élément n'existe pas ou plus.
+error-session-expired = Votre session a expiré. Reconnectez-vous pour continuer.
+error-server = Le serveur de la ville rencontre un problème. Réessayez dans quelques instants.
+error-request = La demande n'a pas pu être traitée.
+error-decode = La réponse du serveur de la ville est illisible.
+
+## Déclaration d'accessibilité
+a11y-title = Déclaration d'accessibilité
+a11y-commitment = { $town } s'engage à rendre ses services numériques accessibles, conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005.
+a11y-scope = Cette déclaration s'applique à Quartier, l'application des services connectés de la ville.
+a11y-status-title = État de conformité
+a11y-status = Quartier est partiellement conforme au référentiel général d'amélioration de l'accessibilité (RGAA), version 4.1 : aucun audit complet n'a encore été réalisé. Chaque version est vérifiée par des tests automatiques (axe-core) et au clavier.
+a11y-alternatives-title = Alternatives
+a11y-alternatives = La carte des services a toujours une alternative sous forme de liste, et un lieu peut toujours être donné par son adresse.
+a11y-contact-title = Retour d'information et contact
+a11y-contact = Si vous n'arrivez pas à accéder à un contenu ou à un service, contactez la mairie pour être orienté vers une alternative accessible ou obtenir le contenu sous une autre forme.
+a11y-remedy-title = Voies de recours
+a11y-remedy = Si vous avez signalé un défaut d'accessibilité sans obtenir de réponse satisfaisante, vous pouvez saisir le Défenseur des droits (formulaire en ligne, délégué de votre région ou courrier gratuit : Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07).
+
+## Mentions légales
+legal-title = Mentions légales
+legal-publisher-title = Éditeur
+legal-publisher = Ce service est édité par la ville de { $town }, qui en est responsable.
+legal-platform-title = Données et hébergement
+legal-platform = Les données affichées proviennent de la plateforme de données de la ville, que la ville possède et opère. Quartier n'utilise ni traceur ni publicité, et ne dépose aucun cookie en dehors de celui de votre session de connexion.
+legal-privacy-title = Données personnelles
+legal-privacy = Vos données personnelles sont traitées par la ville dans le respect du RGPD. Vous pouvez les consulter, les exporter, demander leur effacement et gérer vos consentements depuis les pages « Mes données » et « Consentements ». Vous pouvez aussi saisir la CNIL.
+legal-software-title = Logiciel
+legal-software = Quartier est un logiciel libre réutilisable par toute collectivité.

@@ -1,0 +1,257 @@
+//! Translations with Fluent. French is the default; every message exists in every language (the
+//! build script refuses a key missing in one locale, or used in the code but defined nowhere).
+//!
+//! The language is chosen, in order, by `?lang=` in the address, the resident's remembered
+//! choice, the town's default language. The choice is remembered in `localStorage`.
+
+use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+use leptos::prelude::*;
+
+use crate::browser;
+
+/// Where the resident's language choice is remembered.
+const STORAGE_KEY: &str = "quartier.lang";
+
+/// A language the app speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Fr, Lang::En];
+
+    /// BCP 47 code, as used in `lang` attributes, URLs and `config.json`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    /// Accepts `fr`, `en`, and regional variants such as `en-GB`.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let primary = code.split(['-', '_']).next().unwrap_or_default();
+        match primary.to_ascii_lowercase().as_str() {
+            "fr" => Some(Lang::Fr),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language's own name for itself (shown in the language menu, never translated).
+    pub fn endonym(self) -> &'static str {
+        match self {
+            Lang::Fr => "Français",
+            Lang::En => "English",
+        }
+    }
+
+    fn source(self) -> &'static str {
+        match self {
+            Lang::Fr => include_str!("locales/fr/main.ftl"),
+            Lang::En => include_str!("locales/en/main.ftl"),
+        }
+    }
+}
+
+/// One Fluent bundle per language, built once at start.
+struct Bundles {
+    fr: FluentBundle<FluentResource>,
+    en: FluentBundle<FluentResource>,
+}
+
+impl Bundles {
+    fn new() -> Self {
+        Self {
+            fr: bundle_for(Lang::Fr),
+            en: bundle_for(Lang::En),
+        }
+    }
+
+    fn get(&self, lang: Lang) -> &FluentBundle<FluentResource> {
+        match lang {
+            Lang::Fr => &self.fr,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+fn bundle_for(lang: Lang) -> FluentBundle<FluentResource> {
+    let langid = lang
+        .code()
+        .parse()
+        .unwrap_or_else(|_| unic_langid::LanguageIdentifier::default());
+    let mut bundle = FluentBundle::new(vec![langid]);
+    // Unicode isolation marks would end up in accessible names and page titles.
+    bundle.set_use_isolating(false);
+    // The build script has parsed these files already: a syntax error cannot reach this point,
+    // and a resource that fails is simply left out (keys then show as themselves).
+    let resource = match FluentResource::try_new(lang.source().to_string()) {
+        Ok(resource) => resource,
+        Err((resource, _errors)) => resource,
+    };
+    if bundle.add_resource(resource).is_err() {
+        leptos::logging::error!("duplicate Fluent messages in locale {}", lang.code());
+    }
+    bundle
+}
+
+/// Formats one message in one language; a missing message shows its key (and logs), never panics.
+fn format(bundles: &Bundles, lang: Lang, key: &str, args: Option<&FluentArgs>) -> String {
+    let bundle = bundles.get(lang);
+    let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+        leptos::logging::error!("missing translation {key} in {}", lang.code());
+        return key.to_string();
+    };
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(pattern, args, &mut errors);
+    if !errors.is_empty() {
+        leptos::logging::error!("translation {key} in {}: {errors:?}", lang.code());
+    }
+    text.into_owned()
+}
+
+/// The app-wide translation handle: `Copy`, cheap to pass into closures.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    lang: RwSignal<Lang>,
+    bundles: StoredValue<Bundles, LocalStorage>,
+}
+
+impl I18n {
+    /// The current language (reactive).
+    pub fn lang(&self) -> Lang {
+        self.lang.get()
+    }
+
+    /// Translates `key` in the current language (reactive: re-runs when the language changes).
+    pub fn t(&self, key: &str) -> String {
+        let lang = self.lang.get();
+        self.bundles
+            .with_value(|bundles| format(bundles, lang, key, None))
+    }
+
+    /// Translates `key` with Fluent arguments, e.g. `t_with("x", &[("count", 3.into())])`.
+    pub fn t_with(&self, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
+        let lang = self.lang.get();
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            fluent_args.set(*name, value.clone());
+        }
+        self.bundles
+            .with_value(|bundles| format(bundles, lang, key, Some(&fluent_args)))
+    }
+
+    /// Once the town's configuration is known: keeps the current language if the town offers it
+    /// and it was asked for (address or memory), else takes the town's default.
+    pub fn adopt_town_languages(&self, offered: &[Lang], default: Lang) {
+        let lang = initial_lang(
+            browser::query_param("lang").as_deref(),
+            browser::local_storage_get(STORAGE_KEY).as_deref(),
+            offered,
+            default,
+        );
+        self.lang.set(lang);
+    }
+
+    /// Switches language, remembers the choice, and updates `<html lang>`.
+    pub fn set_lang(&self, lang: Lang) {
+        browser::local_storage_set(STORAGE_KEY, lang.code());
+        self.lang.set(lang);
+    }
+}
+
+/// Creates the translation context. `offered` and `default` come from the town's config when it
+/// has loaded (before that, and when it fails, every language the app speaks is allowed).
+pub fn provide_i18n(offered: &[Lang], default: Lang) -> I18n {
+    let initial = initial_lang(
+        browser::query_param("lang").as_deref(),
+        browser::local_storage_get(STORAGE_KEY).as_deref(),
+        offered,
+        default,
+    );
+    let i18n = I18n {
+        lang: RwSignal::new(initial),
+        bundles: StoredValue::new_local(Bundles::new()),
+    };
+    Effect::new(move |_| browser::set_document_lang(i18n.lang.get().code()));
+    provide_context(i18n);
+    i18n
+}
+
+/// The translation handle; `provide_i18n` must have run (it does, first thing, in `<App/>`).
+pub fn use_i18n() -> I18n {
+    use_context::<I18n>().unwrap_or_else(|| {
+        leptos::logging::error!("use_i18n() called outside <App/>");
+        // A detached handle still translates (in French): better than a panic.
+        I18n {
+            lang: RwSignal::new(Lang::Fr),
+            bundles: StoredValue::new_local(Bundles::new()),
+        }
+    })
+}
+
+/// Chooses the starting language: the address wins over memory, memory over the town default,
+/// and only languages the town offers are taken.
+pub fn initial_lang(
+    from_query: Option<&str>,
+    remembered: Option<&str>,
+    offered: &[Lang],
+    default: Lang,
+) -> Lang {
+    [from_query, remembered]
+        .into_iter()
+        .flatten()
+        .filter_map(Lang::from_code)
+        .find(|lang| offered.contains(lang))
+        .unwrap_or(default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_codes_round_trip_and_accept_regions() {
+        for lang in Lang::ALL {
+            assert_eq!(Lang::from_code(lang.code()), Some(lang));
+        }
+        assert_eq!(Lang::from_code("en-GB"), Some(Lang::En));
+        assert_eq!(Lang::from_code("FR_fr"), Some(Lang::Fr));
+        assert_eq!(Lang::from_code("de"), None);
+        assert_eq!(Lang::from_code(""), None);
+    }
+
+    #[test]
+    fn the_address_wins_then_memory_then_the_town_default() {
+        let both = [Lang::Fr, Lang::En];
+        assert_eq!(initial_lang(Some("en"), Some("fr"), &both, Lang::Fr), Lang::En);
+        assert_eq!(initial_lang(None, Some("en"), &both, Lang::Fr), Lang::En);
+        assert_eq!(initial_lang(None, None, &both, Lang::Fr), Lang::Fr);
+        assert_eq!(initial_lang(Some("xx"), None, &both, Lang::En), Lang::En);
+        // A language the town does not offer is never chosen.
+        assert_eq!(initial_lang(Some("en"), None, &[Lang::Fr], Lang::Fr), Lang::Fr);
+    }
+
+    #[test]
+    fn messages_format_without_isolation_marks() {
+        let bundles = Bundles::new();
+        assert_eq!(format(&bundles, Lang::En, "nav-map", None), "Map");
+        assert_eq!(format(&bundles, Lang::Fr, "nav-map", None), "Carte");
+        let mut args = FluentArgs::new();
+        args.set("page", "Map");
+        args.set("town", "Belleville");
+        let title = format(&bundles, Lang::En, "document-title", Some(&args));
+        assert_eq!(title, "Map – Belleville – Quartier");
+        assert!(!title.contains('\u{2068}'));
+    }
+
+    #[test]
+    fn a_missing_key_shows_itself_instead_of_failing() {
+        let bundles = Bundles::new();
+        assert_eq!(format(&bundles, Lang::Fr, "no-such-key", None), "no-such-key");
+    }
+}

@@ -1,0 +1,14 @@
+//! Quartier: the residents' window on a connected town (Leptos CSR app).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod api;
+pub mod app;
+pub mod browser;
+pub mod components;
+pub mod config;
+pub mod i18n;
+pub mod pages;
+pub mod route;

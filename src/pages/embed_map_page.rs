@@ -1,0 +1,12 @@
+//! `/embed/map`: the map widget for iframes (until the map lands, it says so).
+
+use leptos::prelude::*;
+
+use crate::components::coming_soon::ComingSoon;
+use crate::i18n::use_i18n;
+
+#[component]
+pub fn EmbedMapPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <ComingSoon title=Signal::derive(move || i18n.t("page-embed-map-title"))/> }
+}

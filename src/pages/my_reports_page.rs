@@ -1,0 +1,12 @@
+//! `/my-reports`: the resident's reports (until its issue lands, it says so).
+
+use leptos::prelude::*;
+
+use crate::components::coming_soon::ComingSoon;
+use crate::i18n::use_i18n;
+
+#[component]
+pub fn MyReportsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <ComingSoon title=Signal::derive(move || i18n.t("page-my-reports-title"))/> }
+}

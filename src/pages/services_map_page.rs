@@ -1,0 +1,12 @@
+//! `/map`: the services map (its issue builds it; until then it says so).
+
+use leptos::prelude::*;
+
+use crate::components::coming_soon::ComingSoon;
+use crate::i18n::use_i18n;
+
+#[component]
+pub fn ServicesMapPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <ComingSoon title=Signal::derive(move || i18n.t("page-map-title"))/> }
+}

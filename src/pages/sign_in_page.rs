@@ -1,0 +1,12 @@
+//! `/sign-in`: sign in (until its issue lands, it says so).
+
+use leptos::prelude::*;
+
+use crate::components::coming_soon::ComingSoon;
+use crate::i18n::use_i18n;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <ComingSoon title=Signal::derive(move || i18n.t("page-sign-in-title"))/> }
+}
