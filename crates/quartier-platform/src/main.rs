@@ -1,1 +1,101 @@
-fn main() {}
+//! `quartier-platform`: serves the app, the APIs and the tiles until Ctrl-C or SIGTERM.
+
+use std::{io::IsTerminal, path::PathBuf};
+
+use anyhow::Context;
+use clap::Parser;
+use quartier_platform::{AppState, Settings, build_router};
+use tracing_subscriber::EnvFilter;
+
+/// Quartier's reference platform: NGSI-LD, Open311, the resident API and the built app.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Options {
+    /// Port to listen on (0 picks a free one; the listening line gives it).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Address to bind; loopback by default, so nothing is exposed by accident.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Directory of the SQLite database (`quartier.db`), created if missing.
+    #[arg(long, default_value = ".quartier/data")]
+    data: PathBuf,
+    /// Directory of the built app (Trunk's output).
+    #[arg(long, default_value = "dist")]
+    dist: PathBuf,
+    /// Serve the demo town (demo residents and generated data).
+    #[arg(long)]
+    demo: bool,
+    /// Size multiplier of the demo town.
+    #[arg(long, default_value_t = 1)]
+    scale: u32,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let options = Options::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        // stdout carries only the listening line, which scripts wait for.
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+
+    if options.demo {
+        tracing::info!(scale = options.scale, "demo mode");
+    }
+    let settings = Settings {
+        data_dir: options.data,
+        dist_dir: options.dist,
+        demo: options.demo,
+        scale: options.scale,
+    };
+    let state = AppState::new(settings).context("cannot start the platform")?;
+    tracing::info!(database = %state.db.path().display(), dist = %state.settings.dist_dir.display(), "ready");
+
+    let listener = tokio::net::TcpListener::bind((options.host.as_str(), options.port))
+        .await
+        .with_context(|| format!("cannot listen on {}:{}", options.host, options.port))?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    println!("Quartier platform listening on http://{address}");
+
+    axum::serve(listener, build_router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server error")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish and SQLite closes cleanly.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,315 @@
+//! One error type for every handler, rendered in the error shape of the API that served the request.
+//!
+//! Handlers return `Result<_, AppError>` and never choose a wire format themselves: the response
+//! carries an [`ErrorInfo`] extension, and the layer of each API area ([`format_layer`]) turns it into
+//! NGSI-LD ProblemDetails, an Open311 error array or the resident API's ProblemDetails. Outside an
+//! API area (static files, tiles, health) the error stays a short plain-text body. Internal causes
+//! are logged here and never sent to the client.
+
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+/// Every way a request can fail. Client-facing detail is English developer text; the UI shows
+/// its own translated message chosen from the `code`, never this text.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No such route or resource.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The request is malformed or fails validation. `code` is a stable machine code.
+    #[error("bad request ({code}): {detail}")]
+    BadRequest { code: &'static str, detail: String },
+    /// No valid session.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// Signed in, but not allowed (includes a missing or wrong CSRF token).
+    #[error("forbidden ({code})")]
+    Forbidden { code: &'static str },
+    /// The resource already exists or the request conflicts with its state.
+    #[error("conflict ({code}): {detail}")]
+    Conflict { code: &'static str, detail: String },
+    /// The platform cannot answer right now (e.g. the database is unreachable).
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("internal error: {0:#}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::NotFound(detail.into())
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::BadRequest {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// The client-safe description of this error. Internal causes are logged here, once, because
+    /// this is the last place that still has them.
+    pub fn info(&self) -> ErrorInfo {
+        match self {
+            Self::NotFound(detail) => {
+                ErrorInfo::new(StatusCode::NOT_FOUND, "not_found", Some(detail.clone()))
+            }
+            Self::BadRequest { code, detail } => {
+                ErrorInfo::new(StatusCode::BAD_REQUEST, code, Some(detail.clone()))
+            }
+            Self::Unauthorized => ErrorInfo::new(StatusCode::UNAUTHORIZED, "unauthorized", None),
+            Self::Forbidden { code } => ErrorInfo::new(StatusCode::FORBIDDEN, code, None),
+            Self::Conflict { code, detail } => {
+                ErrorInfo::new(StatusCode::CONFLICT, code, Some(detail.clone()))
+            }
+            Self::Unavailable(reason) => {
+                tracing::warn!(%reason, "service unavailable");
+                ErrorInfo::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)
+            }
+            Self::Database(error) => {
+                tracing::error!(%error, "database error");
+                ErrorInfo::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
+            }
+            Self::Internal(error) => {
+                tracing::error!(error = format!("{error:#}"), "internal error");
+                ErrorInfo::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
+            }
+        }
+    }
+
+    /// Renders directly in a given shape, for code that already knows where it is (the static
+    /// fallback answering for an API prefix).
+    pub fn render(&self, format: ErrorFormat) -> Response {
+        self.info().render(format)
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(error: tokio::task::JoinError) -> Self {
+        Self::Internal(anyhow::Error::new(error).context("blocking task failed"))
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        // Plain until an API area's layer re-renders it; the extension lets that layer do so
+        // without parsing the body.
+        self.info().render(ErrorFormat::Plain)
+    }
+}
+
+/// The wire format of an error, one per API area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorFormat {
+    /// ETSI NGSI-LD: `application/problem+json` with a type under `https://uri.etsi.org/ngsi-ld/errors/`.
+    NgsiLd,
+    /// Open311 GeoReport v2: `[{"code": <status>, "description": "…"}]`.
+    Open311,
+    /// The resident API: RFC 9457 ProblemDetails plus a machine `code`.
+    Resident,
+    /// Static files, tiles, health: a short `text/plain` body.
+    Plain,
+}
+
+impl ErrorFormat {
+    fn content_type(self) -> &'static str {
+        match self {
+            Self::NgsiLd | Self::Resident => "application/problem+json",
+            Self::Open311 => "application/json",
+            Self::Plain => "text/plain; charset=utf-8",
+        }
+    }
+}
+
+/// What a client may know about a failure. Travels as a response extension so that an API
+/// area's layer can render it in that area's format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorInfo {
+    pub status: StatusCode,
+    /// Stable snake_case machine code (`not_found`, `invalid_description`, `csrf_mismatch`, …).
+    pub code: &'static str,
+    pub detail: Option<String>,
+}
+
+impl ErrorInfo {
+    pub fn new(status: StatusCode, code: &'static str, detail: Option<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail,
+        }
+    }
+
+    /// For error responses made by axum or tower-http themselves (405, 413, 408, extractor
+    /// rejections), which carry no `ErrorInfo`.
+    pub fn from_status(status: StatusCode) -> Self {
+        let code = match status {
+            StatusCode::BAD_REQUEST => "bad_request",
+            StatusCode::UNAUTHORIZED => "unauthorized",
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+            StatusCode::NOT_ACCEPTABLE => "not_acceptable",
+            StatusCode::REQUEST_TIMEOUT => "request_timeout",
+            StatusCode::CONFLICT => "conflict",
+            StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+            StatusCode::UNPROCESSABLE_ENTITY => "invalid_request",
+            StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
+            StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+            s if s.is_server_error() => "internal",
+            _ => "error",
+        };
+        Self::new(status, code, None)
+    }
+
+    fn title(&self) -> &'static str {
+        self.status.canonical_reason().unwrap_or("Error")
+    }
+
+    /// ETSI GS CIM 009 error types; statuses the standard has no type for use `about:blank`.
+    fn ngsi_ld_type(&self) -> &'static str {
+        match self.status {
+            StatusCode::NOT_FOUND => "https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound",
+            StatusCode::BAD_REQUEST => "https://uri.etsi.org/ngsi-ld/errors/BadRequestData",
+            StatusCode::CONFLICT => "https://uri.etsi.org/ngsi-ld/errors/AlreadyExists",
+            StatusCode::METHOD_NOT_ALLOWED | StatusCode::UNPROCESSABLE_ENTITY => {
+                "https://uri.etsi.org/ngsi-ld/errors/OperationNotSupported"
+            }
+            StatusCode::PAYLOAD_TOO_LARGE => "https://uri.etsi.org/ngsi-ld/errors/InvalidRequest",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                "https://uri.etsi.org/ngsi-ld/errors/InvalidRequest"
+            }
+            s if s.is_server_error() => "https://uri.etsi.org/ngsi-ld/errors/InternalError",
+            _ => "about:blank",
+        }
+    }
+
+    pub fn render(&self, format: ErrorFormat) -> Response {
+        let detail = self.detail.as_deref().unwrap_or(self.title());
+        let mut response = match format {
+            ErrorFormat::NgsiLd => Json(json!({
+                "type": self.ngsi_ld_type(),
+                "title": self.title(),
+                "status": self.status.as_u16(),
+                "detail": detail,
+            }))
+            .into_response(),
+            ErrorFormat::Resident => {
+                let mut body = json!({
+                    "type": "about:blank",
+                    "title": self.title(),
+                    "status": self.status.as_u16(),
+                    "code": self.code,
+                });
+                if let (Some(detail), Some(map)) = (&self.detail, body.as_object_mut()) {
+                    map.insert("detail".into(), detail.clone().into());
+                }
+                Json(body).into_response()
+            }
+            ErrorFormat::Open311 => Json(json!([{
+                "code": self.status.as_u16(),
+                "description": detail,
+            }]))
+            .into_response(),
+            ErrorFormat::Plain => format!("{}\n", self.title()).into_response(),
+        };
+        *response.status_mut() = self.status;
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(format.content_type()),
+        );
+        response.extensions_mut().insert(self.clone());
+        response
+    }
+}
+
+/// `map_response_with_state` function for an API area: renders every error response of the area
+/// in its format, including those axum produced itself (405, 413, extractor rejections), while
+/// keeping headers such as `Allow` or `Retry-After`.
+pub async fn format_layer(State(format): State<ErrorFormat>, response: Response) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let info = match response.extensions().get::<ErrorInfo>() {
+        Some(info) => info.clone(),
+        None => {
+            let already_shaped = response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|value| value.as_bytes() == format.content_type().as_bytes());
+            if already_shaped {
+                return response;
+            }
+            ErrorInfo::from_status(status)
+        }
+    };
+    let (mut parts, _) = response.into_parts();
+    let rendered = info.render(format);
+    let (rendered_parts, body) = rendered.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in &rendered_parts.headers {
+        parts.headers.insert(name, value.clone());
+    }
+    parts.extensions.insert(info);
+    Response::from_parts(parts, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn body_json(response: Response) -> serde_json::Value {
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        serde_json::from_slice(&bytes).expect("json body")
+    }
+
+    #[tokio::test]
+    async fn internal_errors_do_not_leak_their_cause() {
+        let error = AppError::Internal(anyhow::anyhow!("secret path /var/lib/x"));
+        let response = error.render(ErrorFormat::Resident);
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = body_json(response).await;
+        assert_eq!(body["code"], "internal");
+        assert!(!body.to_string().contains("secret"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn format_layer_reshapes_axum_rejections_and_keeps_headers() {
+        let mut plain = StatusCode::METHOD_NOT_ALLOWED.into_response();
+        plain
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET,HEAD"));
+        let response = format_layer(State(ErrorFormat::Open311), plain).await;
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(response.headers()[header::ALLOW], "GET,HEAD");
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+        let body = body_json(response).await;
+        assert_eq!(body[0]["code"], 405);
+    }
+
+    #[tokio::test]
+    async fn format_layer_leaves_successes_alone() {
+        let ok = (StatusCode::CREATED, "made").into_response();
+        let response = format_layer(State(ErrorFormat::NgsiLd), ok).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "text/plain; charset=utf-8"
+        );
+    }
+}

@@ -1,0 +1,72 @@
+//! The URL space: one module per area, each API nested under its prefix with its error format.
+//!
+//! To add an API (`ngsi_ld.rs`, `open311.rs`, `resident.rs`): give it `pub fn router() ->
+//! Router<AppState>` with paths relative to its prefix (e.g. `/v1/entities` for NGSI-LD), and pass
+//! it to [`api_area`] below instead of `Router::new()`. Its handlers return `Result<_, AppError>`;
+//! the area's layer renders errors in the API's own shape.
+
+pub mod health;
+pub mod tiles;
+
+use axum::{Router, extract::OriginalUri, middleware, routing::get};
+
+use crate::{
+    error::{AppError, ErrorFormat, format_layer},
+    state::AppState,
+    static_files,
+};
+
+/// Path prefixes that belong to the platform, never to the app's client-side router.
+const AREAS: &[(&str, ErrorFormat)] = &[
+    ("/ngsi-ld", ErrorFormat::NgsiLd),
+    ("/open311", ErrorFormat::Open311),
+    ("/api", ErrorFormat::Resident),
+    ("/tiles", ErrorFormat::Plain),
+    ("/healthz", ErrorFormat::Plain),
+];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .merge(tiles::router())
+        .nest("/ngsi-ld", api_area(Router::new(), ErrorFormat::NgsiLd))
+        .nest("/open311", api_area(Router::new(), ErrorFormat::Open311))
+        .nest("/api", api_area(Router::new(), ErrorFormat::Resident))
+        .fallback(static_files::serve)
+}
+
+/// An API's routes with a 404 for the rest of its prefix and its error format on every error.
+fn api_area(routes: Router<AppState>, format: ErrorFormat) -> Router<AppState> {
+    routes
+        .fallback(no_route)
+        .layer(middleware::map_response_with_state(format, format_layer))
+}
+
+async fn no_route(OriginalUri(uri): OriginalUri) -> AppError {
+    // OriginalUri: inside a nested router `Uri` has lost the area's prefix.
+    AppError::not_found(format!("no resource at {}", uri.path()))
+}
+
+/// The API area a path belongs to, if any: such paths never fall back to the app's index.html.
+pub fn area_of(path: &str) -> Option<ErrorFormat> {
+    AREAS.iter().find_map(|(prefix, format)| {
+        let rest = path.strip_prefix(prefix)?;
+        (rest.is_empty() || rest.starts_with('/')).then_some(*format)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn areas_match_whole_segments() {
+        assert_eq!(area_of("/ngsi-ld/v1/entities"), Some(ErrorFormat::NgsiLd));
+        assert_eq!(area_of("/open311"), Some(ErrorFormat::Open311));
+        assert_eq!(area_of("/api/v1/me"), Some(ErrorFormat::Resident));
+        assert_eq!(area_of("/healthz/x"), Some(ErrorFormat::Plain));
+        assert_eq!(area_of("/apiary"), None);
+        assert_eq!(area_of("/map"), None);
+        assert_eq!(area_of("/"), None);
+    }
+}

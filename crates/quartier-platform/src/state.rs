@@ -1,0 +1,60 @@
+//! What every handler shares: settings, the database, the CSP in force, prerendered bytes.
+
+use std::{path::PathBuf, sync::Arc};
+
+use anyhow::Context;
+use axum::body::Bytes;
+
+use crate::{db::Db, routes::tiles, security::CspCache};
+
+/// How the platform was started (from the command line in `main.rs`, by hand in tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Holds `quartier.db`; created if missing.
+    pub data_dir: PathBuf,
+    /// The built app (Trunk's `dist/`). May be missing: the API still works.
+    pub dist_dir: PathBuf,
+    /// Serve the demo town (demo residents, generated data).
+    pub demo: bool,
+    /// Size multiplier of the generated demo town.
+    pub scale: u32,
+}
+
+impl Settings {
+    /// Production defaults for the given directories: no demo, scale 1.
+    pub fn new(data_dir: impl Into<PathBuf>, dist_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            dist_dir: dist_dir.into(),
+            demo: false,
+            scale: 1,
+        }
+    }
+}
+
+/// Cloned into every handler: each field is a cheap handle.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub csp: Arc<CspCache>,
+    /// The placeholder map tile, rendered once.
+    pub placeholder_tile: Bytes,
+}
+
+impl AppState {
+    /// Opens and migrates the database, renders the placeholder tile and computes the CSP from
+    /// the app in `dist_dir`. Blocking; call it once at start.
+    pub fn new(settings: Settings) -> anyhow::Result<Self> {
+        let db = Db::open(&settings.data_dir)?;
+        let placeholder_tile =
+            tiles::render_placeholder().context("cannot render the placeholder map tile")?;
+        let csp = CspCache::load(&settings.dist_dir);
+        Ok(Self {
+            settings: Arc::new(settings),
+            db,
+            csp: Arc::new(csp),
+            placeholder_tile,
+        })
+    }
+}
