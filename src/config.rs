@@ -393,11 +393,7 @@ mod tests {
         json["languages"] = serde_json::json!(["fr", "xx"]);
         json["defaultLanguage"] = "en".into();
         let problems = problems_of(json);
-        let has = |field: &str, code| {
-            problems
-                .iter()
-                .any(|p| p.field == field && p.code == code)
-        };
+        let has = |field: &str, code| problems.iter().any(|p| p.field == field && p.code == code);
         assert!(has("town.name", ProblemCode::Empty), "{problems:?}");
         assert!(has("map.center.lat", ProblemCode::OutOfRange));
         assert!(has("map.zoom", ProblemCode::OutOfRange));

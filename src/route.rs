@@ -81,7 +81,10 @@ mod tests {
             Route::ReportDetail("14-01100669".into()).path(),
             "/reports/14-01100669"
         );
-        assert_eq!(Route::ReportDetail("a/b c".into()).path(), "/reports/a%2Fb%20c");
+        assert_eq!(
+            Route::ReportDetail("a/b c".into()).path(),
+            "/reports/a%2Fb%20c"
+        );
     }
 
     #[test]

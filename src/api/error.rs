@@ -35,10 +35,22 @@ mod tests {
     #[test]
     fn each_failure_has_its_own_message() {
         assert_eq!(ApiError::Network("x".into()).message_key(), "error-network");
-        assert_eq!(ApiError::Status { status: 404 }.message_key(), "error-not-found");
-        assert_eq!(ApiError::Status { status: 401 }.message_key(), "error-session-expired");
-        assert_eq!(ApiError::Status { status: 503 }.message_key(), "error-server");
-        assert_eq!(ApiError::Status { status: 422 }.message_key(), "error-request");
+        assert_eq!(
+            ApiError::Status { status: 404 }.message_key(),
+            "error-not-found"
+        );
+        assert_eq!(
+            ApiError::Status { status: 401 }.message_key(),
+            "error-session-expired"
+        );
+        assert_eq!(
+            ApiError::Status { status: 503 }.message_key(),
+            "error-server"
+        );
+        assert_eq!(
+            ApiError::Status { status: 422 }.message_key(),
+            "error-request"
+        );
         assert_eq!(ApiError::Decode("x".into()).message_key(), "error-decode");
     }
 }

@@ -228,12 +228,18 @@ mod tests {
     #[test]
     fn the_address_wins_then_memory_then_the_town_default() {
         let both = [Lang::Fr, Lang::En];
-        assert_eq!(initial_lang(Some("en"), Some("fr"), &both, Lang::Fr), Lang::En);
+        assert_eq!(
+            initial_lang(Some("en"), Some("fr"), &both, Lang::Fr),
+            Lang::En
+        );
         assert_eq!(initial_lang(None, Some("en"), &both, Lang::Fr), Lang::En);
         assert_eq!(initial_lang(None, None, &both, Lang::Fr), Lang::Fr);
         assert_eq!(initial_lang(Some("xx"), None, &both, Lang::En), Lang::En);
         // A language the town does not offer is never chosen.
-        assert_eq!(initial_lang(Some("en"), None, &[Lang::Fr], Lang::Fr), Lang::Fr);
+        assert_eq!(
+            initial_lang(Some("en"), None, &[Lang::Fr], Lang::Fr),
+            Lang::Fr
+        );
     }
 
     #[test]
@@ -252,6 +258,9 @@ mod tests {
     #[test]
     fn a_missing_key_shows_itself_instead_of_failing() {
         let bundles = Bundles::new();
-        assert_eq!(format(&bundles, Lang::Fr, "no-such-key", None), "no-such-key");
+        assert_eq!(
+            format(&bundles, Lang::Fr, "no-such-key", None),
+            "no-such-key"
+        );
     }
 }

@@ -15,15 +15,30 @@ pub fn HomePage() -> impl IntoView {
     let town = use_config().town.name.clone();
     let title = Signal::derive(move || i18n.t_with("home-title", &[("town", town.clone().into())]));
     let areas = [
-        (Route::Map, "home-map-title", "home-map-text", "home-map-link"),
-        (Route::Report, "home-report-title", "home-report-text", "home-report-link"),
+        (
+            Route::Map,
+            "home-map-title",
+            "home-map-text",
+            "home-map-link",
+        ),
+        (
+            Route::Report,
+            "home-report-title",
+            "home-report-text",
+            "home-report-link",
+        ),
         (
             Route::MyReports,
             "home-my-reports-title",
             "home-my-reports-text",
             "home-my-reports-link",
         ),
-        (Route::MyData, "home-my-data-title", "home-my-data-text", "home-my-data-link"),
+        (
+            Route::MyData,
+            "home-my-data-title",
+            "home-my-data-text",
+            "home-my-data-link",
+        ),
         (
             Route::Consents,
             "home-consents-title",
