@@ -29,7 +29,9 @@ fn main() {
     }
     for key in requested_keys(&code) {
         if !all_keys.contains(&key) {
-            problems.push(format!("the code asks for `{key}`, which no locale defines"));
+            problems.push(format!(
+                "the code asks for `{key}`, which no locale defines"
+            ));
         }
     }
     for key in &all_keys {
@@ -44,7 +46,10 @@ fn main() {
         // A build script has no other way to fail the build.
         #[allow(clippy::panic)]
         {
-            panic!("{} translation problem(s), see the warnings above", problems.len());
+            panic!(
+                "{} translation problem(s), see the warnings above",
+                problems.len()
+            );
         }
     }
 }
