@@ -44,6 +44,8 @@ impl Platform {
             .arg(dist)
             .arg("--data")
             .arg(&data_dir)
+            // Warnings and errors only: the journeys' output stays readable.
+            .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -9,6 +9,7 @@ use quartier_e2e::browser::{Browser, Viewport};
 use quartier_e2e::processes::{ChromeDriver, Platform};
 use quartier_e2e::{Outcome, env_path, http};
 
+#[path = "journeys/shell.rs"]
 mod shell;
 
 /// What every journey can use.
