@@ -7,6 +7,7 @@
 )]
 
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod routes;
 pub mod security;
