@@ -1,0 +1,209 @@
+//! `GET requests.json` and `GET requests/{id}.json`: reports and their follow-up.
+
+use crate::datetime::Timestamp;
+use crate::error::ParseError;
+use crate::geo::LonLat;
+use crate::json_read::Fields;
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+/// One service request (a report), as a server describes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceRequest {
+    /// The id, always text (`"638344"`, `"14-01100669"`).
+    pub service_request_id: String,
+    /// `open`, `closed`, or a server-specific status.
+    pub status: RequestStatus,
+    /// Explanation of the status.
+    pub status_notes: Option<String>,
+    /// The category's name.
+    pub service_name: Option<String>,
+    /// The category's code (text: `"006"`, `"CSROWR-12"`, `"4ffa9cad…"`).
+    pub service_code: Option<String>,
+    /// What the resident wrote.
+    pub description: Option<String>,
+    /// Who handles it.
+    pub agency_responsible: Option<String>,
+    /// Information given back when the request was made.
+    pub service_notice: Option<String>,
+    /// When it was made.
+    pub requested_datetime: Option<Timestamp>,
+    /// Last change (`<updated_datetime/>` gives `None`).
+    pub updated_datetime: Option<Timestamp>,
+    /// When the town expects to deal with it.
+    pub expected_datetime: Option<Timestamp>,
+    /// Human-readable address.
+    pub address: Option<String>,
+    /// The town's address id (text).
+    pub address_id: Option<String>,
+    /// Postal code (text: keeps leading zeros).
+    pub zipcode: Option<String>,
+    /// Where it is; read from `lat` and `long` in any order, as numbers or strings.
+    #[serde(flatten, serialize_with = "lat_long")]
+    pub position: Option<LonLat>,
+    /// A photo or page about the request (trailing spaces removed).
+    pub media_url: Option<String>,
+}
+
+/// The status of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestStatus {
+    /// Being handled.
+    Open,
+    /// Done (fixed, duplicate, refused… `status_notes` says which).
+    Closed,
+    /// A status outside the spec, kept as written (lower-cased).
+    Other(String),
+}
+
+impl RequestStatus {
+    /// Reads a status, case-insensitively.
+    pub fn from_name(name: &str) -> Self {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "open" => RequestStatus::Open,
+            "closed" => RequestStatus::Closed,
+            other => RequestStatus::Other(other.to_owned()),
+        }
+    }
+
+    /// The status as the spec spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            RequestStatus::Open => "open",
+            RequestStatus::Closed => "closed",
+            RequestStatus::Other(s) => s,
+        }
+    }
+}
+
+impl Serialize for RequestStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ServiceRequest {
+    /// Reads one request. Requires `status` and at least the id (a request known only by a
+    /// token is a [`super::TokenLookup`], not a request).
+    pub(crate) fn from_value(
+        document: &'static str,
+        path: &str,
+        value: &Value,
+    ) -> Result<Self, ParseError> {
+        let f = Fields::new(document, path, value)?;
+        Ok(ServiceRequest {
+            service_request_id: f.required_text("service_request_id")?,
+            status: RequestStatus::from_name(&f.required_text("status")?),
+            status_notes: f.text("status_notes")?,
+            service_name: f.text("service_name")?,
+            service_code: f.text("service_code")?,
+            description: f.text("description")?,
+            agency_responsible: f.text("agency_responsible")?,
+            service_notice: f.text("service_notice")?,
+            requested_datetime: f.timestamp("requested_datetime")?,
+            updated_datetime: f.timestamp("updated_datetime")?,
+            expected_datetime: f.timestamp("expected_datetime")?,
+            address: f.text("address")?,
+            address_id: f.text("address_id")?,
+            zipcode: f.text("zipcode")?,
+            position: read_position(&f)?,
+            media_url: f.text("media_url")?,
+        })
+    }
+}
+
+/// Reads `lat` + `long` (either order, numbers or numeric strings). One without the other,
+/// or a value out of range, is an error; both absent is `None`.
+pub(crate) fn read_position(f: &Fields<'_>) -> Result<Option<LonLat>, ParseError> {
+    match (f.number("lat")?, f.number("long")?) {
+        (None, None) => Ok(None),
+        (Some(lat), Some(lon)) => LonLat::new(lon, lat)
+            .map(Some)
+            .map_err(|e| ParseError::invalid(f.document, f.at("lat"), e.to_string())),
+        (Some(_), None) => Err(ParseError::missing(f.document, f.at("long"))),
+        (None, Some(_)) => Err(ParseError::missing(f.document, f.at("lat"))),
+    }
+}
+
+fn lat_long<S: Serializer>(position: &Option<LonLat>, serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(Some(2))?;
+    map.serialize_entry("lat", &position.map(|p| p.lat))?;
+    map.serialize_entry("long", &position.map(|p| p.lon))?;
+    map.end()
+}
+
+super::deserialize_via_value!(ServiceRequest, "Open311 service request");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn chicago_style_json() {
+        let v = json!({
+            "service_request_id": "14-01100669", "status": "open",
+            "service_code": "4ffa9cad6018277d4000007b",
+            "requested_datetime": "2014-07-12T10:58:43-05:00",
+            "lat": 41.858724777757864, "long": -87.66475146237676
+        });
+        let r = ServiceRequest::from_value("doc", "", &v).unwrap();
+        assert_eq!(r.service_request_id, "14-01100669");
+        assert_eq!(r.status, RequestStatus::Open);
+        let p = r.position.unwrap();
+        assert_eq!((p.lon, p.lat), (-87.66475146237676, 41.858724777757864));
+        assert_eq!(r.updated_datetime, None);
+    }
+
+    #[test]
+    fn numbers_as_strings_and_empty_fields() {
+        let v = json!({
+            "service_request_id": 638344, "status": "Closed", "description": "",
+            "long": "-122.4651145", "lat": "37.762221815", "zipcode": "02134",
+            "media_url": "http://x/638344.jpg ", "updated_datetime": null
+        });
+        let r = ServiceRequest::from_value("doc", "", &v).unwrap();
+        assert_eq!(r.service_request_id, "638344");
+        assert_eq!(r.status, RequestStatus::Closed);
+        assert_eq!(r.description, None);
+        assert_eq!(r.zipcode.as_deref(), Some("02134"));
+        assert_eq!(r.media_url.as_deref(), Some("http://x/638344.jpg"));
+        assert_eq!(r.position.unwrap().lat, 37.762221815);
+    }
+
+    #[test]
+    fn half_a_position_or_a_bad_date_is_an_error() {
+        let v = json!({"service_request_id": "1", "status": "open", "lat": 1.0});
+        assert_eq!(
+            ServiceRequest::from_value("doc", "r", &v)
+                .unwrap_err()
+                .field(),
+            Some("r.long")
+        );
+        let v = json!({"service_request_id": "1", "status": "open", "requested_datetime": "soon"});
+        let err = ServiceRequest::from_value("doc", "r", &v).unwrap_err();
+        assert_eq!(err.field(), Some("r.requested_datetime"));
+        let v = json!({"service_request_id": "1", "status": "open", "lat": 200.0, "long": 1.0});
+        assert!(ServiceRequest::from_value("doc", "r", &v).is_err());
+    }
+
+    #[test]
+    fn writes_lat_long_as_numbers_and_round_trips() {
+        let v = json!({
+            "service_request_id": "638344", "status": "closed", "service_code": "006",
+            "requested_datetime": "2010-04-14T06:37:38-08:00", "lat": 37.76, "long": -122.46
+        });
+        let r = ServiceRequest::from_value("doc", "", &v).unwrap();
+        let out = serde_json::to_value(&r).unwrap();
+        assert_eq!(out["lat"], json!(37.76));
+        assert_eq!(out["long"], json!(-122.46));
+        assert_eq!(out["service_code"], json!("006"));
+        assert_eq!(
+            out["requested_datetime"],
+            json!("2010-04-14T06:37:38-08:00")
+        );
+        let back: ServiceRequest = serde_json::from_value(out).unwrap();
+        assert_eq!(back, r);
+    }
+}
