@@ -128,6 +128,12 @@ pub struct LayerConfig {
     /// Shown when the map opens without a `layers=` query.
     #[serde(default)]
     pub default: bool,
+    /// Who provides the data (shown with the legend).
+    #[serde(default)]
+    pub provider: Option<LocalizedText>,
+    /// The data's licence, e.g. "Licence Ouverte 2.0".
+    #[serde(default)]
+    pub licence: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]

@@ -10,5 +10,6 @@ pub mod browser;
 pub mod components;
 pub mod config;
 pub mod i18n;
+pub mod map;
 pub mod pages;
 pub mod route;

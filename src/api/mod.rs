@@ -2,6 +2,7 @@
 
 mod error;
 mod http;
+pub mod ngsi_ld;
 
 pub use error::ApiError;
 pub use http::fetch_config;

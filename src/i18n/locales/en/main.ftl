@@ -112,3 +112,55 @@ legal-privacy-title = Personal data
 legal-privacy = The town processes your personal data in accordance with the GDPR. You can view it, export it, request its erasure and manage your consents from the "My data" and "Consents" pages. You can also refer a complaint to the CNIL.
 legal-software-title = Software
 legal-software = Quartier is free software that any local authority can reuse.
+
+## Services map
+map-layers = Services shown
+map-layer-loading = Loading…
+map-layer-loading-progress = Loading: { $loaded } of { $total }
+map-layer-source = Source: { $provider }
+map-layer-licence = Licence: { $licence }
+map-layer-loaded-at = Data loaded at { $time }
+retry = Try again
+map-show-list = Show as list
+map-show-map = Show the map
+map-failed = The map could not be displayed. The services are still available as a list.
+map-region = Map
+map-keyboard-help = Arrow keys move the map, plus and minus zoom, Enter opens the service under the cross at the centre of the map.
+map-zoom-in = Zoom in
+map-zoom-out = Zoom out
+map-list-title = Visible services, nearest to the map's centre first
+map-list-empty = No service of these kinds in this area. Move the map or choose other services.
+map-list-count = { $total ->
+    [one] One service in this area.
+   *[other] { $total } services in this area.
+}
+map-list-truncated = The { $shown } nearest of { $total } services in this area. Zoom in to see the others.
+map-list-distance = { $metres } m away
+map-list-details = Details: { $layer } { $reference }
+
+## Service states
+state-ok = Working
+state-warning = To watch
+state-problem = Out of order or full
+state-unknown = State unknown
+status-ok = working
+status-working = working
+status-free = free
+status-occupied = occupied
+status-closed = closed
+status-defective-lamp = defective lamp
+status-column-issue = column problem
+status-broken-lantern = broken lantern
+status-out-of-service = out of service
+status-lid-open = lid open
+status-dropped = knocked over
+status-burning = on fire
+
+## Service details
+details-state = State
+details-more = Detailed information
+details-observed = Last observation
+details-owner = Data provider
+details-address = Address
+details-report-here = Report a problem here
+details-close = Close

@@ -112,3 +112,55 @@ legal-privacy-title = Données personnelles
 legal-privacy = Vos données personnelles sont traitées par la ville dans le respect du RGPD. Vous pouvez les consulter, les exporter, demander leur effacement et gérer vos consentements depuis les pages « Mes données » et « Consentements ». Vous pouvez aussi saisir la CNIL.
 legal-software-title = Logiciel
 legal-software = Quartier est un logiciel libre réutilisable par toute collectivité.
+
+## Carte des services
+map-layers = Services affichés
+map-layer-loading = Chargement…
+map-layer-loading-progress = Chargement : { $loaded } sur { $total }
+map-layer-source = Source : { $provider }
+map-layer-licence = Licence : { $licence }
+map-layer-loaded-at = Données chargées à { $time }
+retry = Réessayer
+map-show-list = Afficher en liste
+map-show-map = Afficher la carte
+map-failed = La carte n'a pas pu s'afficher. Les services restent consultables sous forme de liste.
+map-region = Carte
+map-keyboard-help = Flèches pour déplacer la carte, plus et moins pour zoomer, Entrée pour ouvrir le service situé sous la croix au centre de la carte.
+map-zoom-in = Zoom avant
+map-zoom-out = Zoom arrière
+map-list-title = Services visibles, du plus proche au plus éloigné du centre de la carte
+map-list-empty = Aucun service de ces catégories dans cette zone. Déplacez la carte ou choisissez d'autres services.
+map-list-count = { $total ->
+    [one] Un service dans cette zone.
+   *[other] { $total } services dans cette zone.
+}
+map-list-truncated = Les { $shown } services les plus proches sur { $total } dans cette zone. Zoomez pour voir les autres.
+map-list-distance = à { $metres } m
+map-list-details = Détails : { $layer } { $reference }
+
+## États des services
+state-ok = En service
+state-warning = À surveiller
+state-problem = En panne ou saturé
+state-unknown = État inconnu
+status-ok = fonctionne
+status-working = fonctionne
+status-free = libre
+status-occupied = occupée
+status-closed = fermé
+status-defective-lamp = lampe défectueuse
+status-column-issue = problème de mât
+status-broken-lantern = lanterne cassée
+status-out-of-service = hors service
+status-lid-open = couvercle ouvert
+status-dropped = renversé
+status-burning = en feu
+
+## Fiche d'un service
+details-state = État
+details-more = Informations détaillées
+details-observed = Dernière observation
+details-owner = Fournisseur des données
+details-address = Adresse
+details-report-here = Signaler un problème ici
+details-close = Fermer

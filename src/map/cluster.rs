@@ -1,0 +1,171 @@
+//! A layer's services, indexed for drawing: the Rust clustering of `quartier-cluster` over the
+//! features, with each feature's state so that a cluster shows the worst state inside it.
+//! Pure, tested natively.
+
+use quartier_cluster::{ClusterIndex, Item, Options, Point};
+
+use crate::api::ngsi_ld::MapFeature;
+use crate::map::layers::{StateClass, classify};
+
+/// One loaded layer, ready to draw and to list.
+pub struct LayerIndex {
+    pub entity_type: String,
+    pub features: Vec<MapFeature>,
+    pub states: Vec<StateClass>,
+    index: ClusterIndex,
+}
+
+/// What to draw for a layer in a view.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Drawn {
+    Feature(usize),
+    Cluster {
+        lat: f64,
+        lon: f64,
+        count: u32,
+        worst: StateClass,
+        zoom_to: u8,
+    },
+}
+
+impl LayerIndex {
+    pub fn new(entity_type: &str, features: Vec<MapFeature>) -> LayerIndex {
+        let states: Vec<StateClass> = features
+            .iter()
+            .map(|f| classify(entity_type, f.status.as_ref()))
+            .collect();
+        let points: Vec<Point> = features
+            .iter()
+            .zip(&states)
+            .map(|(f, state)| Point {
+                lon: f.lon,
+                lat: f.lat,
+                severity: *state as u8,
+            })
+            .collect();
+        let index = ClusterIndex::new(&points, Options::default());
+        LayerIndex {
+            entity_type: entity_type.to_string(),
+            features,
+            states,
+            index,
+        }
+    }
+
+    /// Counts of each state, for the legend.
+    pub fn count(&self, state: StateClass) -> usize {
+        self.states.iter().filter(|s| **s == state).count()
+    }
+
+    /// Clusters and single services inside `[west, south, east, north]` at `zoom`.
+    pub fn drawn(&self, bbox: [f64; 4], zoom: u8) -> Vec<Drawn> {
+        self.index
+            .clusters(bbox, zoom)
+            .into_iter()
+            .map(|item| match item {
+                Item::Point { index } => Drawn::Feature(index as usize),
+                Item::Cluster {
+                    id,
+                    lon,
+                    lat,
+                    count,
+                    worst,
+                } => Drawn::Cluster {
+                    lat,
+                    lon,
+                    count,
+                    worst: StateClass::from_severity(worst),
+                    zoom_to: self.index.expansion_zoom(id),
+                },
+            })
+            .collect()
+    }
+}
+
+/// Distance in screen pixels between two positions at a zoom level (Web Mercator, 256-px
+/// tiles): how close a click must be to a service to pick it.
+pub fn pixel_distance(a: (f64, f64), b: (f64, f64), zoom: f64) -> f64 {
+    let scale = 256.0 * 2f64.powf(zoom);
+    let (ax, ay) = mercator(a);
+    let (bx, by) = mercator(b);
+    ((ax - bx).powi(2) + (ay - by).powi(2)).sqrt() * scale
+}
+
+/// (lat, lon) → [0, 1]² Web Mercator.
+fn mercator((lat, lon): (f64, f64)) -> (f64, f64) {
+    let x = lon / 360.0 + 0.5;
+    let sin = lat.to_radians().sin().clamp(-0.9999, 0.9999);
+    let y = 0.5 - 0.25 * ((1.0 + sin) / (1.0 - sin)).ln() / std::f64::consts::PI;
+    (x, y)
+}
+
+/// Great-circle distance in metres (for sorting the list by distance).
+pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (lat1, lon1) = (a.0.to_radians(), a.1.to_radians());
+    let (lat2, lon2) = (b.0.to_radians(), b.1.to_radians());
+    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
+        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    2.0 * 6_371_008.8 * h.sqrt().asin()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn feature(i: usize, lon: f64, lat: f64, status: &str) -> MapFeature {
+        MapFeature {
+            id: format!("urn:ngsi-ld:Streetlight:{i}"),
+            lon,
+            lat,
+            status: Some(json!(status)),
+            name: None,
+        }
+    }
+
+    #[test]
+    fn a_cluster_with_a_defective_light_says_so() {
+        let mut features: Vec<MapFeature> = (0..50)
+            .map(|i| feature(i, 0.68 + i as f64 * 1e-5, 47.39, "ok"))
+            .collect();
+        features.push(feature(99, 0.68, 47.39001, "defectiveLamp"));
+        let layer = LayerIndex::new("Streetlight", features);
+        assert_eq!(layer.count(StateClass::Problem), 1);
+        assert_eq!(layer.count(StateClass::Ok), 50);
+        let drawn = layer.drawn([0.6, 47.3, 0.8, 47.5], 10);
+        let total: u32 = drawn
+            .iter()
+            .map(|d| match d {
+                Drawn::Cluster { count, .. } => *count,
+                Drawn::Feature(_) => 1,
+            })
+            .sum();
+        assert_eq!(total, 51);
+        assert!(drawn.iter().any(|d| matches!(
+            d,
+            Drawn::Cluster {
+                worst: StateClass::Problem,
+                ..
+            }
+        )));
+    }
+
+    #[test]
+    fn at_street_level_every_service_is_drawn_alone() {
+        let features = vec![feature(1, 0.68, 47.39, "ok"), feature(2, 0.69, 47.40, "ok")];
+        let layer = LayerIndex::new("Streetlight", features);
+        let drawn = layer.drawn([0.6, 47.3, 0.8, 47.5], 18);
+        assert_eq!(drawn.len(), 2);
+        assert!(drawn.iter().all(|d| matches!(d, Drawn::Feature(_))));
+    }
+
+    #[test]
+    fn distances() {
+        // One degree of latitude is about 111 km.
+        let d = distance_m((47.0, 0.68), (48.0, 0.68));
+        assert!((d - 111_195.0).abs() < 200.0, "{d}");
+        // At zoom 0 the world is 256 px wide.
+        let px = pixel_distance((0.0, 0.0), (0.0, 180.0), 0.0);
+        assert!((px - 128.0).abs() < 1e-6, "{px}");
+    }
+}

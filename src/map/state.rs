@@ -1,0 +1,72 @@
+//! The services map's shared state, provided by the page to its panels.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::api::ApiError;
+use crate::map::cluster::LayerIndex;
+use crate::map::leaflet_map::Viewport;
+
+/// Where a layer's loading stands.
+#[derive(Clone)]
+pub enum LayerLoad {
+    Loading {
+        loaded: u32,
+        total: Option<u32>,
+    },
+    Ready {
+        data: Arc<LayerIndex>,
+        loaded_at: String,
+    },
+    Failed(ApiError),
+}
+
+/// A service the resident picked: its layer and its index in that layer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Picked {
+    pub entity_type: String,
+    pub index: usize,
+}
+
+#[derive(Clone, Copy)]
+pub struct MapContext {
+    /// Entity types shown, in the configuration's order.
+    pub selected: RwSignal<Vec<String>>,
+    pub loads: RwSignal<HashMap<String, LayerLoad>>,
+    pub viewport: RwSignal<Option<Viewport>>,
+    pub picked: RwSignal<Option<Picked>>,
+    /// Bumped to retry the layers that failed.
+    pub retry: RwSignal<u32>,
+}
+
+impl MapContext {
+    pub fn new(selected: Vec<String>) -> MapContext {
+        MapContext {
+            selected: RwSignal::new(selected),
+            loads: RwSignal::new(HashMap::new()),
+            viewport: RwSignal::new(None),
+            picked: RwSignal::new(None),
+            retry: RwSignal::new(0),
+        }
+    }
+
+    /// The loaded data of a layer, if it is ready.
+    pub fn ready(&self, entity_type: &str) -> Option<Arc<LayerIndex>> {
+        self.loads.with(|loads| match loads.get(entity_type) {
+            Some(LayerLoad::Ready { data, .. }) => Some(Arc::clone(data)),
+            _ => None,
+        })
+    }
+
+    /// Whether every selected layer is loaded (what `data-ready` announces).
+    pub fn all_ready(&self) -> bool {
+        let selected = self.selected.get();
+        self.loads.with(|loads| {
+            selected
+                .iter()
+                .all(|t| matches!(loads.get(t), Some(LayerLoad::Ready { .. })))
+        })
+    }
+}
