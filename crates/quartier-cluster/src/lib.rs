@@ -59,6 +59,9 @@ pub const MAX_POINTS: usize = 1 << 27;
 /// Marks "no parent" and "no cluster".
 const NONE: u32 = u32::MAX;
 
+/// `Node::taken_at` of an item not yet taken at any zoom.
+const UNTAKEN: u8 = u8::MAX;
+
 /// One input point: WGS84 longitude and latitude in degrees, and how bad its state is.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
@@ -155,8 +158,9 @@ struct Node {
     /// Id of the cluster this item joined one zoom lower, or `NONE`.
     parent: u32,
     worst: u8,
-    /// Taken while the level below is being built.
-    done: bool,
+    /// The zoom at which the item was taken while building the level below (`UNTAKEN` before).
+    /// A zoom rather than a flag, so that a level shared by two zooms needs no reset.
+    taken_at: u8,
 }
 
 impl Positioned for Node {
@@ -174,8 +178,12 @@ impl Positioned for Node {
 #[derive(Debug, Clone)]
 pub struct ClusterIndex {
     options: Options,
-    /// `levels[z]` for `z` in `min_zoom..=max_zoom + 1`; lower entries stay empty.
+    /// The distinct levels, each a KD-tree.
     levels: Vec<Vec<Node>>,
+    /// `levels[level_of[z]]` is the level of zoom `z`, for `z` in `min_zoom..=max_zoom + 1`
+    /// (lower entries unused). A zoom where nothing merges shares the level above it: with
+    /// sparse data the high zooms are all alike, and copying them would cost time and memory.
+    level_of: Vec<usize>,
     points: u32,
 }
 
@@ -209,7 +217,6 @@ impl ClusterIndex {
     fn build(leaves: impl Iterator<Item = Node>, capacity: usize, options: Options) -> Self {
         let options = options.sanitized();
         let top = usize::from(options.max_zoom) + 1;
-        let mut levels = vec![Vec::new(); top + 1];
         let mut current = Vec::with_capacity(capacity);
         current.extend(leaves);
         kdtree::build(&mut current);
@@ -217,26 +224,37 @@ impl ClusterIndex {
         // One buffer for every level under construction, copied out at its exact size, so that
         // small low-zoom levels do not keep the capacity of the large ones.
         let mut next = Vec::with_capacity(current.len());
-        levels[top] = current;
+        let mut levels = Vec::with_capacity(top + 1);
+        levels.push(current);
+        // usize::MAX: zooms below min_zoom have no level of their own (see `level_for`).
+        let mut level_of = vec![usize::MAX; top + 1];
+        level_of[top] = 0;
         let mut neighbors = Vec::new();
         let mut stack = Vec::new();
         for zoom in (options.min_zoom..=options.max_zoom).rev() {
             let z = usize::from(zoom);
+            let upper = level_of[z + 1];
             next.clear();
-            cluster_level(
-                &mut levels[z + 1],
+            let changed = cluster_level(
+                &mut levels[upper],
                 zoom,
                 &options,
                 &mut next,
                 &mut neighbors,
                 &mut stack,
             );
-            kdtree::build(&mut next);
-            levels[z] = next.as_slice().to_vec();
+            if changed {
+                kdtree::build(&mut next);
+                levels.push(next.as_slice().to_vec());
+                level_of[z] = levels.len() - 1;
+            } else {
+                level_of[z] = upper;
+            }
         }
         Self {
             options,
             levels,
+            level_of,
             points,
         }
     }
@@ -283,7 +301,7 @@ impl ClusterIndex {
             let e = if east == 180.0 { 180.0 } else { wrap_lon(east) };
             (wrap_lon(west), e)
         };
-        let level = &self.levels[usize::from(self.level_for(zoom))];
+        let level = self.level(self.level_for(zoom));
         let mut stack = Vec::new();
         let (top, bottom) = (lat_y(north), lat_y(south));
         let mut query = |w: f64, e: f64| {
@@ -350,6 +368,14 @@ impl ClusterIndex {
         out
     }
 
+    /// The items of zoom `zoom` (empty outside `min_zoom..=max_zoom + 1`).
+    fn level(&self, zoom: u8) -> &[Node] {
+        self.level_of
+            .get(usize::from(zoom))
+            .and_then(|&i| self.levels.get(i))
+            .map_or(&[], Vec::as_slice)
+    }
+
     fn level_for(&self, zoom: u8) -> u8 {
         zoom.clamp(self.options.min_zoom, self.options.max_zoom + 1)
     }
@@ -362,7 +388,7 @@ impl ClusterIndex {
         if level <= self.options.min_zoom || level > self.options.max_zoom + 1 {
             return None;
         }
-        let origin = self.levels.get(usize::from(level))?.get(position)?;
+        let origin = self.level(level).get(position)?;
         (origin.parent == cluster_id).then_some((level, position))
     }
 
@@ -372,7 +398,7 @@ impl ClusterIndex {
         let Some((level, position)) = self.locate(cluster_id) else {
             return;
         };
-        let nodes = &self.levels[usize::from(level)];
+        let nodes = self.level(level);
         let origin = nodes[position];
         let mut found = Vec::new();
         kdtree::within(
@@ -393,7 +419,9 @@ impl ClusterIndex {
 }
 
 /// Builds the level of `zoom` from the level above it (`upper`), whose items it marks as taken
-/// and links to their new cluster. `next` receives the new level, not yet KD-sorted.
+/// and links to their new cluster. `next` receives the new level, not yet KD-sorted. Returns
+/// false when `next` is `upper` unchanged (nothing merged, nothing moved): then `upper` can
+/// serve both zooms.
 fn cluster_level(
     upper: &mut [Node],
     zoom: u8,
@@ -401,21 +429,22 @@ fn cluster_level(
     next: &mut Vec<Node>,
     neighbors: &mut Vec<u32>,
     stack: &mut Vec<Span>,
-) {
+) -> bool {
+    let mut changed = false;
     let r = options.radius_at(zoom);
     // Children of a cluster made here live in level `zoom + 1`; see `ClusterIndex::locate`.
     let level_bits = u32::from(zoom) + 1;
     for i in 0..upper.len() {
         let origin = upper[i];
-        if origin.done {
+        if origin.taken_at <= zoom {
             continue;
         }
-        upper[i].done = true;
+        upper[i].taken_at = zoom;
         kdtree::within(upper, origin.x, origin.y, r, neighbors, stack);
         let mut count = origin.count;
         for &k in neighbors.iter() {
             let n = &upper[k as usize];
-            if !n.done {
+            if n.taken_at > zoom {
                 count += n.count;
             }
         }
@@ -427,16 +456,17 @@ fn cluster_level(
             let mut worst = origin.worst;
             for &k in neighbors.iter() {
                 let n = &mut upper[k as usize];
-                if n.done {
+                if n.taken_at <= zoom {
                     continue;
                 }
-                n.done = true;
+                n.taken_at = zoom;
                 n.parent = id;
                 wx += n.x * f64::from(n.count);
                 wy += n.y * f64::from(n.count);
                 worst = worst.max(n.worst);
             }
             upper[i].parent = id;
+            changed = true;
             next.push(Node {
                 x: wx / f64::from(count),
                 y: wy / f64::from(count),
@@ -444,30 +474,32 @@ fn cluster_level(
                 count,
                 parent: NONE,
                 worst,
-                done: false,
+                taken_at: UNTAKEN,
             });
         } else {
             next.push(fresh(origin));
             if count > origin.count {
+                changed = true;
                 // Too few to cluster: the neighbours go down alone, but are taken at this zoom
                 // (as in supercluster) so that a later origin cannot split the group.
                 for &k in neighbors.iter() {
                     let n = &mut upper[k as usize];
-                    if !n.done {
-                        n.done = true;
+                    if n.taken_at > zoom {
+                        n.taken_at = zoom;
                         next.push(fresh(*n));
                     }
                 }
             }
         }
     }
+    changed
 }
 
 /// A copy of an item for the level below, not yet taken or linked there.
 fn fresh(node: Node) -> Node {
     Node {
         parent: NONE,
-        done: false,
+        taken_at: UNTAKEN,
         ..node
     }
 }
@@ -484,7 +516,7 @@ fn leaf(index: usize, lon: f64, lat: f64, severity: u8) -> Option<Node> {
         count: 1,
         parent: NONE,
         worst: severity,
-        done: false,
+        taken_at: UNTAKEN,
     })
 }
 
@@ -764,6 +796,47 @@ mod tests {
     }
 
     #[test]
+    fn zooms_where_nothing_merges_share_a_level() {
+        // Two far-apart pairs: they merge only at low zoom, so the high zooms are all alike.
+        let points = [
+            Point {
+                lon: 2.0,
+                lat: 48.0,
+                severity: 0,
+            },
+            Point {
+                lon: 2.01,
+                lat: 48.0,
+                severity: 1,
+            },
+            Point {
+                lon: -70.0,
+                lat: -30.0,
+                severity: 0,
+            },
+            Point {
+                lon: -70.01,
+                lat: -30.0,
+                severity: 0,
+            },
+        ];
+        let index = ClusterIndex::new(&points, Options::default());
+        assert!(index.levels.len() < 5, "{} levels", index.levels.len());
+        assert_eq!(index.clusters(WORLD, 16).len(), 4);
+        assert_eq!(index.clusters(WORLD, 3).len(), 2);
+        let id = index
+            .clusters(WORLD, 3)
+            .iter()
+            .find_map(|item| match *item {
+                Item::Cluster { id, worst: 1, .. } => Some(id),
+                _ => None,
+            })
+            .expect("the pair with severity 1 is a cluster at zoom 3");
+        assert_eq!(index.leaves(id, 9).len(), 2);
+        assert!(index.expansion_zoom(id) > 3);
+    }
+
+    #[test]
     fn children_and_leaves_add_up() {
         let points = town(2_000, 6);
         let index = ClusterIndex::new(&points, Options::default());
@@ -889,13 +962,13 @@ mod tests {
             };
             let index = ClusterIndex::new(&points, options);
             for zoom in (0..=options.max_zoom).rev() {
-                let mut upper = index.levels[usize::from(zoom) + 1].clone();
+                let mut upper = index.level(zoom + 1).to_vec();
                 for node in &mut upper {
-                    node.done = false;
+                    node.taken_at = UNTAKEN;
                     node.parent = NONE;
                 }
                 let expected = brute_level(&mut upper, zoom, &options);
-                let mut got = index.levels[usize::from(zoom)].clone();
+                let mut got = index.level(zoom).to_vec();
                 let key = |n: &Node| (n.payload, n.count);
                 got.sort_by_key(key);
                 let mut expected = expected;
@@ -913,14 +986,14 @@ mod tests {
         let r = options.radius_at(zoom);
         let mut next = Vec::new();
         for i in 0..upper.len() {
-            if upper[i].done {
+            if upper[i].taken_at != UNTAKEN {
                 continue;
             }
-            upper[i].done = true;
+            upper[i].taken_at = zoom;
             let o = upper[i];
             let near: Vec<usize> = (0..upper.len())
                 .filter(|&k| (upper[k].x - o.x).powi(2) + (upper[k].y - o.y).powi(2) <= r * r)
-                .filter(|&k| !upper[k].done)
+                .filter(|&k| upper[k].taken_at == UNTAKEN)
                 .collect();
             let count = o.count + near.iter().map(|&k| upper[k].count).sum::<u32>();
             if count > o.count && count >= options.min_points {
@@ -928,7 +1001,7 @@ mod tests {
                 let (mut wx, mut wy) = (o.x * f64::from(o.count), o.y * f64::from(o.count));
                 let mut worst = o.worst;
                 for &k in &near {
-                    upper[k].done = true;
+                    upper[k].taken_at = zoom;
                     wx += upper[k].x * f64::from(upper[k].count);
                     wy += upper[k].y * f64::from(upper[k].count);
                     worst = worst.max(upper[k].worst);
@@ -940,12 +1013,12 @@ mod tests {
                     count,
                     parent: NONE,
                     worst,
-                    done: false,
+                    taken_at: UNTAKEN,
                 });
             } else {
                 next.push(o);
                 for &k in &near {
-                    upper[k].done = true;
+                    upper[k].taken_at = zoom;
                     next.push(upper[k]);
                 }
             }
