@@ -10,6 +10,7 @@ pub mod error;
 pub mod form;
 pub mod geo;
 mod json_read;
+pub mod ngsi_ld;
 pub mod open311;
 
 pub use datetime::{Timestamp, TimestampError};
