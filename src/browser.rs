@@ -83,3 +83,49 @@ pub fn replace_query(query: &str) {
         );
     }
 }
+
+/// Asks the browser for the resident's position, once, after they pressed a button (never on
+/// load). Exactly one of the callbacks is called.
+pub fn current_position(
+    on_found: impl FnOnce(f64, f64) + 'static,
+    on_error: impl FnOnce() + 'static,
+) {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+
+    // Both callbacks share one error path: whichever runs first takes it.
+    let on_error: SharedOnce = Rc::new(RefCell::new(Some(Box::new(on_error))));
+    let fail = {
+        let on_error = Rc::clone(&on_error);
+        move || {
+            if let Some(callback) = on_error.borrow_mut().take() {
+                callback();
+            }
+        }
+    };
+    let Some(geolocation) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else {
+        fail();
+        return;
+    };
+    let found = Closure::once_into_js(move |position: web_sys::Position| {
+        let coords = position.coords();
+        on_found(coords.latitude(), coords.longitude());
+    });
+    let failed = {
+        let fail = fail.clone();
+        Closure::once_into_js(move |_: JsValueAny| fail())
+    };
+    if geolocation
+        .get_current_position_with_error_callback(
+            found.unchecked_ref(),
+            Some(failed.unchecked_ref()),
+        )
+        .is_err()
+    {
+        fail();
+    }
+}
+
+type JsValueAny = wasm_bindgen::JsValue;
+type SharedOnce = std::rc::Rc<std::cell::RefCell<Option<Box<dyn FnOnce()>>>>;

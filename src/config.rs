@@ -87,6 +87,10 @@ pub struct ApiConfig {
     pub ngsi_ld_page_size: u32,
     #[serde(default = "default_parallel_requests")]
     pub ngsi_ld_parallel_requests: u32,
+    /// Address search with the Base Adresse Nationale's API shape (`{geocoder}/search?q=`):
+    /// `https://api-adresse.data.gouv.fr` for a real town, the platform's own for the demo.
+    #[serde(default)]
+    pub geocoder: Option<String>,
 }
 
 fn default_page_size() -> u32 {

@@ -1,6 +1,7 @@
 //! Every HTTP call of the app lives under this module and returns `Result<T, ApiError>`.
 
 mod error;
+pub mod geocoder;
 mod http;
 pub mod ngsi_ld;
 

@@ -6,6 +6,7 @@ pub mod layer_panel;
 pub mod layers;
 pub mod leaflet_map;
 pub mod loader;
+pub mod place_search;
 pub mod service_details;
 pub mod services_list;
 pub mod state;

@@ -17,6 +17,7 @@ use crate::map::cluster::{Drawn, LayerIndex, pixel_distance};
 use crate::map::layer_panel::LayerPanel;
 use crate::map::leaflet_map::{DrawItem, DrawKind, GoTo, LeafletMap, MapSetup, Viewport};
 use crate::map::loader::{Paging, load_layer};
+use crate::map::place_search::PlaceSearch;
 use crate::map::service_details::ServiceDetails;
 use crate::map::services_list::ServicesList;
 use crate::map::state::{LayerLoad, MapContext, Picked};
@@ -99,6 +100,9 @@ pub fn ServicesMapPage() -> impl IntoView {
     view! {
         <div class="services-map-page">
             <PageHeading title=Signal::derive(move || i18n.t("page-map-title"))/>
+            <PlaceSearch on_place=Callback::new(move |(lat, lon): (f64, f64)| {
+                go_to.set(Some(GoTo { lat, lon, zoom: max_zoom.min(17) }));
+            })/>
             <div class="services-map-page__toolbar">
                 <button
                     type="button"

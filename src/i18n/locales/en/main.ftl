@@ -164,3 +164,14 @@ details-owner = Data provider
 details-address = Address
 details-report-here = Report a problem here
 details-close = Close
+
+## Finding a place
+map-place-label = Search an address
+map-place-search = Search
+map-place-results = Addresses found
+map-place-none = No address found. Check the spelling or try the street name alone.
+map-place-centred = Map centred on { $place }.
+map-locate-me = Use my location
+map-locating = Finding your position…
+map-located = Map centred on your position.
+map-location-unavailable = Your position is not available. You can search an address instead.

@@ -164,3 +164,14 @@ details-owner = Fournisseur des données
 details-address = Adresse
 details-report-here = Signaler un problème ici
 details-close = Fermer
+
+## Recherche d'un lieu
+map-place-label = Rechercher une adresse
+map-place-search = Rechercher
+map-place-results = Adresses trouvées
+map-place-none = Aucune adresse trouvée. Vérifiez l'orthographe ou essayez le nom de la rue seul.
+map-place-centred = Carte centrée sur { $place }.
+map-locate-me = Utiliser ma position
+map-locating = Recherche de votre position…
+map-located = Carte centrée sur votre position.
+map-location-unavailable = Votre position n'est pas disponible. Vous pouvez rechercher une adresse.

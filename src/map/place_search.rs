@@ -1,0 +1,101 @@
+//! Finding a place without the map: an address search (the town's geocoder) and, only after a
+//! button press, the resident's own position. Either one recentres the map and the list.
+
+use leptos::prelude::*;
+
+use crate::api::geocoder::{Place, search_places};
+use crate::browser;
+use crate::config::use_config;
+use crate::i18n::use_i18n;
+
+#[component]
+pub fn PlaceSearch(
+    /// Called with (lat, lon) of the chosen place.
+    on_place: Callback<(f64, f64)>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let geocoder = use_config().api.geocoder.clone();
+    let query = RwSignal::new(String::new());
+    let status = RwSignal::new(None::<String>);
+    let search = Action::new_local(move |text: &String| {
+        let base = geocoder.clone().unwrap_or_default();
+        let text = text.clone();
+        async move { search_places(&base, &text, 5).await }
+    });
+    let has_geocoder = use_config().api.geocoder.is_some();
+    let choose = move |place: Place| {
+        on_place.run((place.lat, place.lon));
+        status.set(Some(
+            i18n.t_with("map-place-centred", &[("place", place.label.into())]),
+        ));
+    };
+    let locate = move |_| {
+        status.set(Some(i18n.t("map-locating")));
+        browser::current_position(
+            move |lat, lon| {
+                on_place.run((lat, lon));
+                status.set(Some(i18n.t("map-located")));
+            },
+            move || status.set(Some(i18n.t("map-location-unavailable"))),
+        );
+    };
+    let results = move || {
+        search.value().get().map(|result| match result {
+            Ok(places) if places.is_empty() => {
+                view! { <p class="place-search__empty">{i18n.t("map-place-none")}</p> }.into_any()
+            }
+            Ok(places) => view! {
+                <ul class="place-search__results" aria-label=i18n.t("map-place-results")>
+                    {places
+                        .into_iter()
+                        .map(|place| {
+                            let label = place.label.clone();
+                            view! {
+                                <li>
+                                    <button type="button" class="button place-search__result" on:click=move |_| choose(place.clone())>
+                                        {label}
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+            .into_any(),
+            Err(error) => view! { <p class="place-search__error" role="alert">{i18n.t(error.message_key())}</p> }.into_any(),
+        })
+    };
+    view! {
+        <div class="place-search">
+            {has_geocoder.then(|| view! {
+                <form
+                    role="search"
+                    class="place-search__form"
+                    on:submit=move |ev| {
+                        ev.prevent_default();
+                        let text = query.get_untracked();
+                        if !text.trim().is_empty() {
+                            search.dispatch(text);
+                        }
+                    }
+                >
+                    <label for="place-search-input" class="place-search__label">{move || i18n.t("map-place-label")}</label>
+                    <input
+                        id="place-search-input"
+                        type="search"
+                        class="place-search__input"
+                        autocomplete="street-address"
+                        prop:value=query
+                        on:input=move |ev| query.set(event_target_value(&ev))
+                    />
+                    <button type="submit" class="button">{move || i18n.t("map-place-search")}</button>
+                </form>
+            })}
+            <button type="button" class="button place-search__locate" on:click=locate>
+                {move || i18n.t("map-locate-me")}
+            </button>
+            {results}
+            <p class="place-search__status" role="status">{move || status.get()}</p>
+        </div>
+    }
+}
