@@ -25,7 +25,10 @@ pub const DB_FILE_NAME: &str = "quartier.db";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Append only: a migration that has shipped is never edited, a change is a new file.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../migrations/0001_meta.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../migrations/0001_meta.sql")),
+    M::up(include_str!("../migrations/0004_resident.sql")),
+];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATIONS)
@@ -81,6 +84,18 @@ impl Db {
             f(&mut conn)
         })
         .await?
+    }
+}
+
+impl Db {
+    /// Runs `f` on the connection on the calling thread: for start-up work (demo seeding) in
+    /// [`crate::AppState::new`], before any request. Handlers use [`Db::call`].
+    pub fn call_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut conn)
     }
 }
 

@@ -27,6 +27,16 @@ pub enum AppError {
     /// No valid session.
     #[error("unauthorized")]
     Unauthorized,
+    /// 401 with a specific machine code: `session_expired`, `invalid_credentials`, or
+    /// `unauthorized` (no session).
+    #[error("unauthenticated ({code})")]
+    Unauthenticated { code: &'static str },
+    /// 429: too many attempts; the response carries `Retry-After: retry_after` (seconds).
+    #[error("too many requests ({code}), retry after {retry_after}s")]
+    TooManyRequests {
+        code: &'static str,
+        retry_after: u64,
+    },
     /// Signed in, but not allowed (includes a missing or wrong CSRF token).
     #[error("forbidden ({code})")]
     Forbidden { code: &'static str },
@@ -65,6 +75,10 @@ impl AppError {
                 ErrorInfo::new(StatusCode::BAD_REQUEST, code, Some(detail.clone()))
             }
             Self::Unauthorized => ErrorInfo::new(StatusCode::UNAUTHORIZED, "unauthorized", None),
+            Self::Unauthenticated { code } => ErrorInfo::new(StatusCode::UNAUTHORIZED, code, None),
+            Self::TooManyRequests { code, .. } => {
+                ErrorInfo::new(StatusCode::TOO_MANY_REQUESTS, code, None)
+            }
             Self::Forbidden { code } => ErrorInfo::new(StatusCode::FORBIDDEN, code, None),
             Self::Conflict { code, detail } => {
                 ErrorInfo::new(StatusCode::CONFLICT, code, Some(detail.clone()))
@@ -100,8 +114,14 @@ impl From<tokio::task::JoinError> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         // Plain until an API area's layer re-renders it; the extension lets that layer do so
-        // without parsing the body.
-        self.info().render(ErrorFormat::Plain)
+        // without parsing the body. The layer keeps headers such as `Retry-After`.
+        let mut response = self.info().render(ErrorFormat::Plain);
+        if let Self::TooManyRequests { retry_after, .. } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        response
     }
 }
 

@@ -29,6 +29,10 @@ struct Options {
     /// Size multiplier of the demo town.
     #[arg(long, default_value_t = 1)]
     scale: u32,
+    /// Mark the session cookie `Secure` with the `__Host-` prefix even without
+    /// `X-Forwarded-Proto: https` (behind a TLS proxy that does not send it).
+    #[arg(long)]
+    secure_cookies: bool,
 }
 
 #[tokio::main]
@@ -51,6 +55,7 @@ async fn main() -> anyhow::Result<()> {
         dist_dir: options.dist,
         demo: options.demo,
         scale: options.scale,
+        secure_cookies: options.secure_cookies,
     };
     let state = AppState::new(settings).context("cannot start the platform")?;
     tracing::info!(database = %state.db.path().display(), dist = %state.settings.dist_dir.display(), "ready");
@@ -63,10 +68,14 @@ async fn main() -> anyhow::Result<()> {
         .context("cannot read the listening address")?;
     println!("Quartier platform listening on http://{address}");
 
-    axum::serve(listener, build_router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server error")?;
+    // Connect info gives the peer address to the sign-in rate limit.
+    axum::serve(
+        listener,
+        build_router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server error")?;
     tracing::info!("stopped");
     Ok(())
 }

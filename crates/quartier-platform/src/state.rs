@@ -5,7 +5,13 @@ use std::{path::PathBuf, sync::Arc};
 use anyhow::Context;
 use axum::body::Bytes;
 
-use crate::{db::Db, routes::tiles, security::CspCache};
+use crate::{
+    auth::{AuthState, SessionPolicy},
+    db::Db,
+    demo::residents_seed,
+    routes::tiles,
+    security::CspCache,
+};
 
 /// How the platform was started (from the command line in `main.rs`, by hand in tests).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +24,9 @@ pub struct Settings {
     pub demo: bool,
     /// Size multiplier of the generated demo town.
     pub scale: u32,
+    /// Always mark the session cookie `Secure` with the `__Host-` prefix (set when a TLS proxy
+    /// does not send `X-Forwarded-Proto: https`).
+    pub secure_cookies: bool,
 }
 
 impl Settings {
@@ -28,6 +37,7 @@ impl Settings {
             dist_dir: dist_dir.into(),
             demo: false,
             scale: 1,
+            secure_cookies: false,
         }
     }
 }
@@ -40,6 +50,8 @@ pub struct AppState {
     pub csp: Arc<CspCache>,
     /// The placeholder map tile, rendered once.
     pub placeholder_tile: Bytes,
+    /// Resident sessions: clock, timeouts, sign-in rate limits.
+    pub auth: Arc<AuthState>,
 }
 
 impl AppState {
@@ -50,11 +62,20 @@ impl AppState {
         let placeholder_tile =
             tiles::render_placeholder().context("cannot render the placeholder map tile")?;
         let csp = CspCache::load(&settings.dist_dir);
+        let auth = AuthState::new(SessionPolicy {
+            secure_cookies: settings.secure_cookies,
+            ..SessionPolicy::default()
+        });
+        if settings.demo {
+            db.call_blocking(|conn| residents_seed::seed(conn, auth.clock.now()))
+                .context("cannot seed the demo residents")?;
+        }
         Ok(Self {
             settings: Arc::new(settings),
             db,
             csp: Arc::new(csp),
             placeholder_tile,
+            auth: Arc::new(auth),
         })
     }
 }

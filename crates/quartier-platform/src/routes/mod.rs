@@ -6,6 +6,7 @@
 //! the area's layer renders errors in the API's own shape.
 
 pub mod health;
+pub mod resident;
 pub mod tiles;
 
 use axum::{Router, extract::OriginalUri, middleware, routing::get};
@@ -31,7 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(tiles::router())
         .nest("/ngsi-ld", api_area(Router::new(), ErrorFormat::NgsiLd))
         .nest("/open311", api_area(Router::new(), ErrorFormat::Open311))
-        .nest("/api", api_area(Router::new(), ErrorFormat::Resident))
+        .nest("/api", api_area(resident::router(), ErrorFormat::Resident))
         .fallback(static_files::serve)
 }
 

@@ -1,0 +1,86 @@
+//! The access log: who read a resident's data, when, why. The platform appends to it itself
+//! whenever this API reads personal data (the resident reading their own is logged as `self`),
+//! and `GET /v1/me/access-log` shows it, newest first.
+
+use axum::{
+    Json,
+    extract::{Query, State},
+};
+use rusqlite::{Connection, params};
+use serde_json::{Value, json};
+
+use super::Page;
+use crate::{
+    auth::{Session, clock::rfc3339},
+    error::AppError,
+    state::AppState,
+};
+
+/// The purpose logged when residents read their own data (GDPR art. 15, right of access).
+pub const SELF_ACCESS: &str = "right-of-access";
+
+/// Logs that the resident read `categories` of their own data through this API.
+pub fn append_self(
+    conn: &Connection,
+    resident: i64,
+    at: i64,
+    purpose: &str,
+    categories: &[&str],
+) -> rusqlite::Result<()> {
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO access_log (resident_id, at, actor_type, agent, role, service, purpose, \
+         category) VALUES (?1, ?2, 'self', 'self', 'resident', 'quartier-resident-api', ?3, ?4)",
+    )?;
+    for category in categories {
+        insert.execute(params![resident, at, purpose, category])?;
+    }
+    Ok(())
+}
+
+pub fn entry_json(row: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
+    Ok(json!({
+        "id": row.get::<_, i64>(0)?,
+        "timestamp": rfc3339(row.get(1)?),
+        "actorType": row.get::<_, String>(2)?,
+        "agent": row.get::<_, String>(3)?,
+        "role": row.get::<_, String>(4)?,
+        "service": row.get::<_, String>(5)?,
+        "purpose": row.get::<_, String>(6)?,
+        "category": row.get::<_, String>(7)?,
+    }))
+}
+
+pub const SELECT_ENTRIES: &str = "SELECT id, at, actor_type, agent, role, service, purpose, \
+     category FROM access_log WHERE resident_id = ?1 ORDER BY id DESC";
+
+/// `GET /v1/me/access-log?offset=&limit=` (default 50, at most 200), newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    session: Session,
+    Query(page): Query<Page>,
+) -> Result<Json<Value>, AppError> {
+    let resident = session.resident_id.0;
+    let limit = page.limit(50, 200);
+    let offset = page.offset;
+    let (total, items) = state
+        .db
+        .call(move |conn| {
+            let total: i64 = conn.query_row(
+                "SELECT count(*) FROM access_log WHERE resident_id = ?1",
+                [resident],
+                |r| r.get(0),
+            )?;
+            let mut select = conn.prepare(&format!("{SELECT_ENTRIES} LIMIT ?2 OFFSET ?3"))?;
+            let items = select
+                .query_map(params![resident, limit, offset], entry_json)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok((total, items))
+        })
+        .await?;
+    Ok(Json(json!({
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "items": items,
+    })))
+}

@@ -1,0 +1,245 @@
+//! Consent purposes and the resident's consent records, shaped after ISO/IEC TS 27560: one
+//! record per resident and purpose (`header`, `processing`, `parties`, `events`), where every
+//! give, refusal or withdrawal appends an event (the table refuses updates and deletes).
+
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ApiJson, access_log, catalogue};
+use crate::{
+    auth::{CsrfSession, Session, clock::rfc3339},
+    error::AppError,
+    state::AppState,
+};
+
+/// The schema the records follow.
+pub const SCHEMA_VERSION: &str = "ISO/IEC TS 27560:2023";
+
+/// `GET /v1/consent-purposes` (public).
+pub async fn purposes() -> Json<Value> {
+    let purposes: Vec<Value> = catalogue::PURPOSES.iter().map(|p| p.describe()).collect();
+    Json(json!({ "purposes": purposes }))
+}
+
+/// `GET /v1/me/consents`: for each purpose the current state (`given`, `withdrawn`, `refused`
+/// or `none`), then every record with its full history.
+pub async fn list(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Json<Value>, AppError> {
+    let resident = session.resident_id.0;
+    let now = state.auth.clock.now();
+    let records = state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let records = read_records(&tx, resident)?;
+            access_log::append_self(
+                &tx,
+                resident,
+                now,
+                access_log::SELF_ACCESS,
+                &[catalogue::CONSENTS],
+            )?;
+            tx.commit()?;
+            Ok(records)
+        })
+        .await?;
+    let current: Vec<Value> = catalogue::PURPOSES
+        .iter()
+        .map(|purpose| {
+            let record = records
+                .iter()
+                .find(|r| r["processing"]["purposeId"] == purpose.id);
+            let state = record.map_or(json!("none"), |r| r["state"].clone());
+            json!({
+                "purposeId": purpose.id,
+                "purposeVersion": purpose.version,
+                "state": state,
+                "granted": state == "given",
+                "updatedAt": record.map(|r| r["header"]["updatedAt"].clone()),
+                "recordId": record.map(|r| r["header"]["recordId"].clone()),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "current": current, "records": records })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentChange {
+    granted: bool,
+}
+
+/// `PUT /v1/me/consents/{purpose_id}` `{"granted": bool}` → the record with the new event.
+pub async fn update(
+    State(state): State<AppState>,
+    CsrfSession(session): CsrfSession,
+    Path(purpose_id): Path<String>,
+    ApiJson(change): ApiJson<ConsentChange>,
+) -> Result<Json<Value>, AppError> {
+    let purpose = catalogue::purpose(&purpose_id)
+        .ok_or_else(|| AppError::not_found(format!("no consent purpose {purpose_id}")))?;
+    let resident = session.resident_id.0;
+    let now = state.auth.clock.now();
+    let record = state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            record_event(&tx, resident, purpose, change.granted, now)?;
+            let record = read_records(&tx, resident)?
+                .into_iter()
+                .find(|r| r["processing"]["purposeId"] == purpose.id)
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("consent record vanished")))?;
+            tx.commit()?;
+            Ok(record)
+        })
+        .await?;
+    Ok(Json(record))
+}
+
+/// Appends `given` (granted), `withdrawn` (not granted, after a past consent) or `refused`
+/// (not granted, never given) to the resident's record of `purpose`, creating the record on
+/// first use. Also used by the demo seed, to build histories the same way the API does.
+pub fn record_event(
+    conn: &Connection,
+    resident: i64,
+    purpose: &catalogue::Purpose,
+    granted: bool,
+    at: i64,
+) -> Result<(), AppError> {
+    let existing: Option<String> = conn
+        .query_row(
+            "SELECT record_id FROM consent_records WHERE resident_id = ?1 AND purpose_id = ?2",
+            params![resident, purpose.id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let record_id = match existing {
+        Some(id) => id,
+        None => {
+            let id = new_uuid();
+            conn.execute(
+                "INSERT INTO consent_records (record_id, resident_id, purpose_id, created_at) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![id, resident, purpose.id, at],
+            )?;
+            id
+        }
+    };
+    let ever_given: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM consent_events WHERE record_id = ?1 \
+         AND event_type = 'given')",
+        [&record_id],
+        |r| r.get(0),
+    )?;
+    let event = match (granted, ever_given) {
+        (true, _) => "given",
+        (false, true) => "withdrawn",
+        (false, false) => "refused",
+    };
+    conn.execute(
+        "INSERT INTO consent_events (record_id, event_type, at, method, purpose_version) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            record_id,
+            event,
+            at,
+            catalogue::COLLECTION_METHOD,
+            purpose.version
+        ],
+    )?;
+    Ok(())
+}
+
+/// Every consent record of `resident` with its events, oldest event first.
+pub fn read_records(conn: &Connection, resident: i64) -> Result<Vec<Value>, AppError> {
+    let mut records = conn.prepare(
+        "SELECT record_id, purpose_id, created_at FROM consent_records WHERE resident_id = ?1 \
+         ORDER BY created_at, record_id",
+    )?;
+    let mut events = conn.prepare_cached(
+        "SELECT event_type, at, method, purpose_version FROM consent_events WHERE record_id = ?1 \
+         ORDER BY id",
+    )?;
+    let rows = records
+        .query_map([resident], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (record_id, purpose_id, created_at) in rows {
+        let history = events
+            .query_map([&record_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let updated_at = history.last().map_or(created_at, |e| e.1);
+        let state = history.last().map_or("none", |e| e.0.as_str()).to_owned();
+        let events: Vec<Value> = history
+            .into_iter()
+            .map(|(event_type, at, method, version)| {
+                json!({
+                    "eventType": event_type,
+                    "timestamp": rfc3339(at),
+                    "method": method,
+                    "purposeVersion": version,
+                })
+            })
+            .collect();
+        let purpose = catalogue::purpose(&purpose_id);
+        out.push(json!({
+            "header": {
+                "recordId": record_id,
+                "schemaVersion": SCHEMA_VERSION,
+                "createdAt": rfc3339(created_at),
+                "updatedAt": rfc3339(updated_at),
+            },
+            "processing": {
+                "purposeId": purpose_id,
+                "purpose": purpose.map(|p| p.title_en),
+                "purposeVersion": purpose.map(|p| p.version),
+                "legalBasis": "consent",
+                "dataCategories": purpose.map(|p| p.data_categories),
+                "retention": purpose.map(|p| json!({ "duration": p.retention, "code": p.retention_code })),
+            },
+            "parties": {
+                "controller": catalogue::controller(),
+                "subject": { "type": "resident", "id": resident.to_string() },
+            },
+            "events": events,
+            "state": state,
+        }));
+    }
+    Ok(out)
+}
+
+/// A random (version 4) UUID.
+pub fn new_uuid() -> String {
+    let mut bytes = rand::random::<[u8; 16]>();
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}

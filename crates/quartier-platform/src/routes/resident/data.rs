@@ -1,0 +1,183 @@
+//! `GET /v1/me/data`: the resident's personal data, category by category, each with the service
+//! that holds it, why, on which legal basis, for how long, and its records (newest first, paged
+//! per category with the total). `?category=` narrows to one category.
+
+use axum::{
+    Json,
+    extract::{Query, State},
+};
+use rusqlite::{Connection, params};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{access_log, catalogue, consents, me, reports};
+use crate::{
+    auth::{Session, clock::rfc3339},
+    error::AppError,
+    state::AppState,
+};
+
+#[derive(Debug, Deserialize)]
+pub struct DataQuery {
+    category: Option<String>,
+    #[serde(default)]
+    offset: u32,
+    limit: Option<u32>,
+}
+
+/// Records per category when the query does not say.
+const DEFAULT_LIMIT: u32 = 30;
+/// A year of daily readings fits in one page.
+const MAX_LIMIT: u32 = 366;
+
+pub async fn my_data(
+    State(state): State<AppState>,
+    session: Session,
+    Query(query): Query<DataQuery>,
+) -> Result<Json<Value>, AppError> {
+    let wanted: Vec<&'static str> = match query.category.as_deref() {
+        None => catalogue::CATEGORIES.iter().map(|c| c.id).collect(),
+        Some(id) => vec![
+            catalogue::category(id)
+                .ok_or_else(|| {
+                    AppError::bad_request("unknown_category", format!("no category {id}"))
+                })?
+                .id,
+        ],
+    };
+    let resident = session.resident_id.0;
+    let now = state.auth.clock.now();
+    let window = Window {
+        offset: query.offset,
+        limit: Some(query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)),
+    };
+    let categories = state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let categories = wanted
+                .iter()
+                .map(|id| category_json(&tx, resident, id, window))
+                .collect::<Result<Vec<_>, _>>()?;
+            access_log::append_self(&tx, resident, now, access_log::SELF_ACCESS, &wanted)?;
+            tx.commit()?;
+            Ok(categories)
+        })
+        .await?;
+    Ok(Json(json!({ "categories": categories })))
+}
+
+/// Which records of a category to read; `limit: None` reads them all (export).
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub offset: u32,
+    pub limit: Option<u32>,
+}
+
+impl Window {
+    pub const ALL: Self = Self {
+        offset: 0,
+        limit: None,
+    };
+
+    /// SQLite reads `LIMIT -1` as no limit.
+    fn sql_limit(&self) -> i64 {
+        self.limit.map_or(-1, i64::from)
+    }
+}
+
+/// One category: its declaration and `records: {total, offset, limit, items}`.
+pub fn category_json(
+    conn: &Connection,
+    resident: i64,
+    id: &str,
+    window: Window,
+) -> Result<Value, AppError> {
+    let declared = catalogue::category(id)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("undeclared category {id}")))?;
+    let (total, items) = records(conn, resident, id, window)?;
+    let mut body = declared.header();
+    if let Some(map) = body.as_object_mut() {
+        map.insert(
+            "records".into(),
+            json!({
+                "total": total,
+                "offset": window.offset,
+                "limit": window.limit,
+                "items": items,
+            }),
+        );
+    }
+    Ok(body)
+}
+
+fn records(
+    conn: &Connection,
+    resident: i64,
+    id: &str,
+    window: Window,
+) -> Result<(i64, Vec<Value>), AppError> {
+    let (limit, offset) = (window.sql_limit(), window.offset);
+    match id {
+        catalogue::IDENTITY => Ok((1, vec![me::read_profile(conn, resident)?])),
+        catalogue::WATER => {
+            let total = count(conn, "water_readings", resident)?;
+            let mut select = conn.prepare(
+                "SELECT day, meter_id, index_litres, consumption_litres FROM water_readings \
+                 WHERE resident_id = ?1 ORDER BY day DESC LIMIT ?2 OFFSET ?3",
+            )?;
+            let items = select
+                .query_map(params![resident, limit, offset], |r| {
+                    Ok(json!({
+                        "date": r.get::<_, String>(0)?,
+                        "meterId": r.get::<_, String>(1)?,
+                        "indexLitres": r.get::<_, i64>(2)?,
+                        "consumptionLitres": r.get::<_, i64>(3)?,
+                    }))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok((total, items))
+        }
+        catalogue::WASTE => {
+            let total = count(conn, "waste_badge_uses", resident)?;
+            let mut select = conn.prepare(
+                "SELECT used_at, container_id, waste_stream, weight_kg FROM waste_badge_uses \
+                 WHERE resident_id = ?1 ORDER BY used_at DESC, id DESC LIMIT ?2 OFFSET ?3",
+            )?;
+            let items = select
+                .query_map(params![resident, limit, offset], |r| {
+                    Ok(json!({
+                        "timestamp": rfc3339(r.get(0)?),
+                        "containerId": r.get::<_, String>(1)?,
+                        "wasteStream": r.get::<_, String>(2)?,
+                        "weightKg": r.get::<_, Option<f64>>(3)?,
+                    }))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok((total, items))
+        }
+        catalogue::REPORTS => reports::read(conn, resident, limit, offset),
+        catalogue::CONSENTS => {
+            let records = consents::read_records(conn, resident)?;
+            let total = i64::try_from(records.len()).unwrap_or(i64::MAX);
+            let items = records
+                .into_iter()
+                .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+                .take(usize::try_from(limit).unwrap_or(usize::MAX))
+                .collect();
+            Ok((total, items))
+        }
+        other => Err(AppError::Internal(anyhow::anyhow!(
+            "no reader for category {other}"
+        ))),
+    }
+}
+
+/// Rows of `table` that belong to `resident`. `table` is one of this module's constants.
+fn count(conn: &Connection, table: &str, resident: i64) -> rusqlite::Result<i64> {
+    conn.query_row(
+        &format!("SELECT count(*) FROM {table} WHERE resident_id = ?1"),
+        [resident],
+        |r| r.get(0),
+    )
+}

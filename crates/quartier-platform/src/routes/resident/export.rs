@@ -1,0 +1,63 @@
+//! `GET /v1/me/export` (GDPR art. 15 and 20): everything the platform holds about the resident
+//! as one JSON download, logged in the access log like any other read.
+
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use rusqlite::params;
+use serde_json::json;
+
+use super::{access_log, catalogue, data, erasure};
+use crate::{
+    auth::{Session, clock},
+    error::AppError,
+    state::AppState,
+};
+
+/// The purpose logged for an export.
+const EXPORT_PURPOSE: &str = "data-portability";
+
+pub async fn export(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
+    let resident = session.resident_id.0;
+    let now = state.auth.clock.now();
+    let body = state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let categories = catalogue::CATEGORIES
+                .iter()
+                .map(|c| data::category_json(&tx, resident, c.id, data::Window::ALL))
+                .collect::<Result<Vec<_>, _>>()?;
+            let ids: Vec<&str> = catalogue::CATEGORIES.iter().map(|c| c.id).collect();
+            access_log::append_self(&tx, resident, now, EXPORT_PURPOSE, &ids)?;
+            let mut select = tx.prepare(access_log::SELECT_ENTRIES)?;
+            let log = select
+                .query_map(params![resident], access_log::entry_json)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            drop(select);
+            let erasure_requests = erasure::read_all(&tx, resident)?;
+            tx.commit()?;
+            Ok(json!({
+                "exportedAt": clock::rfc3339(now),
+                "controller": catalogue::controller(),
+                "categories": categories,
+                "accessLog": log,
+                "erasureRequests": erasure_requests,
+            }))
+        })
+        .await?;
+    let mut response = Json(body).into_response();
+    let disposition = format!(
+        "attachment; filename=\"quartier-export-{}.json\"",
+        clock::iso_date(now)
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}

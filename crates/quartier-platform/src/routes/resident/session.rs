@@ -1,0 +1,222 @@
+//! `/v1/session`: sign in (`POST`), who is signed in (`GET`), sign out (`DELETE`).
+//!
+//! `GET` always answers 200 so the app can call it at start without an error path:
+//! `{"authenticated": false}` when nobody is signed in (plus `"reason": "session_expired"` and
+//! a clearing cookie when the cookie named a timed-out session), otherwise the session info
+//! with the CSRF token the app must send back in `X-CSRF-Token`.
+
+use std::net::SocketAddr;
+
+use axum::{
+    Json,
+    extract::{FromRequestParts, State},
+    http::{HeaderMap, StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
+};
+use rusqlite::OptionalExtension;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::ApiJson;
+use crate::{
+    auth::{self, CsrfSession, Lookup, ResidentId, Session, clock::rfc3339, password},
+    error::AppError,
+    state::AppState,
+};
+
+/// Longest email (RFC 5321 path limit) and password accepted; longer is a malformed request,
+/// and bounding the password bounds the hashing work a request can cause.
+const MAX_EMAIL: usize = 254;
+const MAX_PASSWORD: usize = 1024;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    email: String,
+    password: String,
+}
+
+/// The client's IP address for rate limiting.
+pub struct ClientIp(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let peer: Option<SocketAddr> = auth::peer_of(parts);
+        Ok(Self(auth::client_ip(&parts.headers, peer)))
+    }
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    ApiJson(credentials): ApiJson<Credentials>,
+) -> Result<Response, AppError> {
+    check_origin(&headers)?;
+    let Credentials { email, password } = credentials;
+    let email = email.trim().to_owned();
+    if email.len() > MAX_EMAIL || password.len() > MAX_PASSWORD {
+        return Err(AppError::bad_request(
+            "invalid_body",
+            "email or password too long",
+        ));
+    }
+    let now = state.auth.clock.now();
+    state
+        .auth
+        .limiter
+        .check(&ip, &email, now)
+        .map_err(|retry_after| AppError::TooManyRequests {
+            code: "too_many_attempts",
+            retry_after,
+        })?;
+
+    let lookup_email = email.clone();
+    let account: Option<(i64, String)> = state
+        .db
+        .call(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT id, password_hash FROM residents WHERE email = ?1",
+                    [lookup_email],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?)
+        })
+        .await?;
+    let stored = account.as_ref().map(|(_, hash)| hash.clone());
+    let matches =
+        tokio::task::spawn_blocking(move || password::verify(&password, stored.as_deref())).await?;
+    let resident = match (matches, account) {
+        (true, Some((id, _))) => ResidentId(id),
+        _ => {
+            state.auth.limiter.record_failure(&ip, &email, now);
+            return Err(AppError::Unauthenticated {
+                code: "invalid_credentials",
+            });
+        }
+    };
+    state.auth.limiter.record_success(&email);
+
+    // A new id at every sign-in (and the old one gone), so a planted cookie never becomes a
+    // signed-in session.
+    if let Lookup::Valid(old) = auth::lookup(&state, &headers).await? {
+        auth::destroy(&state, &old).await?;
+    }
+    let (token, session) = auth::create(&state, resident).await?;
+    let secure = auth::is_secure(&state, &headers);
+    let body = session_info(&state, &session).await?;
+    let mut response = Json(body).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, auth::session_cookie(&token, secure)?);
+    Ok(response)
+}
+
+pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    match auth::lookup(&state, &headers).await? {
+        Lookup::Valid(session) => Ok(Json(session_info(&state, &session).await?).into_response()),
+        Lookup::Missing => Ok(Json(json!({ "authenticated": false })).into_response()),
+        Lookup::Expired => {
+            let secure = auth::is_secure(&state, &headers);
+            let mut response = Json(json!({ "authenticated": false, "reason": "session_expired" }))
+                .into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, auth::clearing_cookie(secure)?);
+            Ok(response)
+        }
+    }
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    CsrfSession(session): CsrfSession,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    auth::destroy(&state, &session).await?;
+    let secure = auth::is_secure(&state, &headers);
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, auth::clearing_cookie(secure)?);
+    Ok(response)
+}
+
+async fn session_info(state: &AppState, session: &Session) -> Result<Value, AppError> {
+    let resident = session.resident_id.0;
+    let (email, given, family, language): (String, String, String, String) = state
+        .db
+        .call(move |conn| {
+            Ok(conn.query_row(
+                "SELECT email, given_name, family_name, preferred_language FROM residents \
+                 WHERE id = ?1",
+                [resident],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?)
+        })
+        .await?;
+    let policy = state.auth.policy;
+    Ok(json!({
+        "authenticated": true,
+        "resident": {
+            "id": resident,
+            "email": email,
+            "name": format!("{given} {family}"),
+            "preferredLanguage": language,
+        },
+        "csrfToken": session.csrf_token,
+        "csrfHeader": "X-CSRF-Token",
+        "expiresAt": rfc3339(session.expires_at(&policy)),
+        "idleTimeoutSeconds": policy.idle.as_secs(),
+    }))
+}
+
+/// A sign-in posted by another site's page is refused: browsers send `Origin` on cross-origin
+/// POSTs, and it must name this host. (Without `Origin`, the JSON content type already forces
+/// a CORS preflight that this server never grants.)
+fn check_origin(headers: &HeaderMap) -> Result<(), AppError> {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Ok(());
+    };
+    let host = headers
+        .get("x-forwarded-host")
+        .or_else(|| headers.get(header::HOST))
+        .and_then(|v| v.to_str().ok());
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    match (origin_host, host) {
+        (Some(origin_host), Some(host)) if origin_host.eq_ignore_ascii_case(host.trim()) => Ok(()),
+        _ => Err(AppError::Forbidden {
+            code: "origin_mismatch",
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(origin: Option<&'static str>, host: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static(host));
+        if let Some(origin) = origin {
+            headers.insert(header::ORIGIN, HeaderValue::from_static(origin));
+        }
+        headers
+    }
+
+    #[test]
+    fn origin_must_name_this_host() {
+        assert!(check_origin(&headers(None, "127.0.0.1:8080")).is_ok());
+        assert!(check_origin(&headers(Some("http://127.0.0.1:8080"), "127.0.0.1:8080")).is_ok());
+        assert!(check_origin(&headers(Some("https://evil.example"), "127.0.0.1:8080")).is_err());
+        assert!(check_origin(&headers(Some("null"), "127.0.0.1:8080")).is_err());
+    }
+}
