@@ -1,6 +1,8 @@
-//! The project's own commands: `cargo xtask demo [--port P] [--scale N]`, `cargo xtask test`.
+//! The project's own commands: `cargo xtask demo [--port P] [--scale N]`, `cargo xtask test`,
+//! `cargo xtask bench`.
 //! Plain std, no dependencies: it must build fast on a fresh machine, before anything else.
 
+mod bench;
 mod build;
 mod demo;
 mod run;
@@ -16,13 +18,21 @@ usage: cargo xtask <command>
                                 with the demo town on http://127.0.0.1:P (default 8080)
   test                          every test layer: fmt, clippy (native + wasm), unit tests,
                                 browser component tests, release build, platform route
-                                tests, end-to-end journeys";
+                                tests, end-to-end journeys
+  bench [--sizes N,M] [--runs N] [--no-map] [--no-audit]
+                                release build, platform with the demo town at scale 10,
+                                then in headless Chromium: /map bytes and data-ready time
+                                (phone, kiosk), Rust clustering vs supercluster (100k, 1M),
+                                queries, memory; prints a table, writes
+                                target/bench/results.json (measures only, never fails on
+                                a figure)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo::options(&args[1..]).and_then(demo::run),
         Some("test") => test::run(),
+        Some("bench") => bench::options(&args[1..]).and_then(bench::run),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

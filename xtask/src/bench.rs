@@ -1,0 +1,292 @@
+//! `cargo xtask bench`: builds release, starts the platform with a large demo town, and measures
+//! in headless Chromium what the budgets of DESIGN.md are about: first-load bytes and
+//! data-ready time of `/map` (phone and kiosk profiles), Rust clustering against supercluster,
+//! query times, memory. The browser half is `bench/run.mjs`, which prints the table and writes
+//! `target/bench/results.json`. It measures only: no figure makes it fail.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::build;
+use crate::run::{cmd, root, step};
+use crate::tools;
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The demo town is multiplied by this, so that layers are large enough to matter.
+const SCALE: u32 = 10;
+/// Generating a scaled demo town takes a while on a slow machine.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(180);
+
+#[derive(Debug, PartialEq)]
+pub struct BenchOptions {
+    /// Point counts of the clustering benchmark.
+    sizes: String,
+    runs: u32,
+    /// Skip the `/map` measurements (no app or platform build).
+    no_map: bool,
+    /// Measure `/map` with bench/run.mjs's own CDP code even when ../shared/qa/audit exists.
+    no_audit: bool,
+}
+
+pub fn options(args: &[String]) -> Result<BenchOptions, String> {
+    let mut options = BenchOptions {
+        sizes: "100000,1000000".into(),
+        runs: 3,
+        no_map: false,
+        no_audit: false,
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| {
+            args.next()
+                .ok_or_else(|| format!("{name} needs a value"))
+                .cloned()
+        };
+        match arg.as_str() {
+            "--sizes" => {
+                let sizes = value("--sizes")?;
+                if sizes.is_empty()
+                    || !sizes
+                        .split(',')
+                        .all(|s| s.parse::<u32>().is_ok_and(|n| n > 0))
+                {
+                    return Err("--sizes takes point counts separated by commas".into());
+                }
+                options.sizes = sizes;
+            }
+            "--runs" => {
+                options.runs = value("--runs")?
+                    .parse()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .ok_or("--runs must be a positive number")?
+            }
+            "--no-map" => options.no_map = true,
+            "--no-audit" => options.no_audit = true,
+            other => {
+                return Err(format!(
+                    "unknown option {other} (try --sizes N,M, --runs N, --no-map, --no-audit)"
+                ));
+            }
+        }
+    }
+    Ok(options)
+}
+
+pub fn run(options: BenchOptions) -> Result<(), String> {
+    tools::ensure_build_tools()?;
+    tools::ensure_browser()?;
+    let chromium = tools::which("chromium").ok_or("chromium is not on PATH after installation")?;
+    build_bench_wasm()?;
+
+    let mut platform = None;
+    if !options.no_map {
+        build::app(false)?;
+        build::platform("release")?;
+        platform = Some(Platform::start()?);
+    }
+    let out = root().join("target/bench/results.json");
+    let mut node = cmd("node");
+    node.arg("bench/run.mjs")
+        .arg("--out")
+        .arg(&out)
+        .args(["--table", "--sizes", &options.sizes])
+        .args(["--runs", &options.runs.to_string()])
+        .env("CHROMIUM", &chromium);
+    if let Some(platform) = &platform {
+        node.args(["--map-url", &format!("{}/map", platform.url)]);
+    }
+    if options.no_audit {
+        node.arg("--no-audit");
+    }
+    let measured = step("measure (bench/run.mjs, headless Chromium)", &mut node);
+    // Stopped before reporting, whatever the measurement gave.
+    drop(platform);
+    measured?;
+    println!("\nResults: {}", out.display());
+    Ok(())
+}
+
+/// quartier-bench-wasm in release for wasm32, then its JS bindings for the bench page.
+fn build_bench_wasm() -> Result<(), String> {
+    step(
+        "cargo build -p quartier-bench-wasm (wasm32, release)",
+        cmd("cargo").args([
+            "build",
+            "-p",
+            "quartier-bench-wasm",
+            "--target",
+            WASM_TARGET,
+            "--release",
+        ]),
+    )?;
+    let wasm = root().join("target/wasm32-unknown-unknown/release/quartier_bench_wasm.wasm");
+    step(
+        "wasm-bindgen --target web -> target/bench/",
+        cmd("wasm-bindgen")
+            .args(["--target", "web", "--out-dir", "target/bench"])
+            .arg(wasm),
+    )
+}
+
+/// The release platform serving the demo town at scale, from a throw-away data directory.
+/// Dropping it stops the server and removes the directory.
+struct Platform {
+    child: Child,
+    url: String,
+    data: PathBuf,
+}
+
+impl Platform {
+    fn start() -> Result<Self, String> {
+        let data = std::env::temp_dir().join(format!("quartier-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&data)
+            .map_err(|e| format!("cannot create {}: {e}", data.display()))?;
+        let log_dir = root().join("target/bench");
+        std::fs::create_dir_all(&log_dir)
+            .map_err(|e| format!("cannot create {}: {e}", log_dir.display()))?;
+        let log = log_dir.join("platform.log");
+        let stderr = std::fs::File::create(&log)
+            .map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+        println!(
+            "==> quartier-platform --demo --scale {SCALE} (log: {})",
+            log.display()
+        );
+        // Port 0: the platform picks a free port and prints it, so nothing races for one.
+        let mut child = Command::new(build::platform_binary("release"))
+            .current_dir(root())
+            .args(["--demo", "--scale", &SCALE.to_string(), "--port", "0"])
+            .arg("--dist")
+            .arg(root().join("dist"))
+            .arg("--data")
+            .arg(&data)
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .map_err(|e| format!("cannot start the platform: {e}"))?;
+        let stdout = child.stdout.take();
+        let mut platform = Self {
+            child,
+            url: String::new(),
+            data,
+        };
+        // The `Platform` exists from here on, so an early return below still stops the child.
+        let stdout = stdout.ok_or("the platform's output is not readable")?;
+        let (sender, receiver) = std::sync::mpsc::channel();
+        // A thread reads the output so that a silent platform cannot hang the bench; it ends
+        // when the platform closes stdout.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = listening_url(&line) {
+                    let _ = sender.send(url);
+                }
+            }
+        });
+        platform.url = receiver
+            .recv_timeout(STARTUP_TIMEOUT)
+            .map_err(|_| format!("the platform did not start; see {}", log.display()))?;
+        wait_healthy(&platform.url, STARTUP_TIMEOUT)?;
+        println!("==> platform ready at {}", platform.url);
+        Ok(platform)
+    }
+}
+
+impl Drop for Platform {
+    fn drop(&mut self) {
+        // SIGTERM first: the platform finishes in-flight requests and closes SQLite cleanly.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
+/// `http://127.0.0.1:P` from the platform's "… listening on http://127.0.0.1:P" line.
+fn listening_url(line: &str) -> Option<String> {
+    let (_, rest) = line.split_once("listening on ")?;
+    let url = rest.trim();
+    url.starts_with("http://").then(|| url.to_string())
+}
+
+fn wait_healthy(url: &str, timeout: Duration) -> Result<(), String> {
+    let address = url.trim_start_matches("http://");
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if health_status(address) == Some(200) {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    Err(format!("{url}/healthz did not answer 200 in {timeout:?}"))
+}
+
+/// The status code of `GET /healthz`, with std only (xtask has no dependencies).
+fn health_status(address: &str) -> Option<u16> {
+    let mut stream = TcpStream::connect(address).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut head = [0u8; 64];
+    let n = stream.read(&mut head).ok()?;
+    status_code(&String::from_utf8_lossy(&head[..n]))
+}
+
+fn status_code(response: &str) -> Option<u16> {
+    response.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<BenchOptions, String> {
+        options(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn defaults_are_the_issue_s_sizes() {
+        let options = parse(&[]).unwrap();
+        assert_eq!(options.sizes, "100000,1000000");
+        assert_eq!(options.runs, 3);
+        assert!(!options.no_map && !options.no_audit);
+    }
+
+    #[test]
+    fn options_are_parsed_and_bad_ones_explained() {
+        let options = parse(&["--sizes", "1000,5000", "--runs", "1", "--no-map"]).unwrap();
+        assert_eq!((options.sizes.as_str(), options.runs), ("1000,5000", 1));
+        assert!(options.no_map);
+        assert!(parse(&["--sizes", "10,x"]).unwrap_err().contains("commas"));
+        assert!(parse(&["--runs", "0"]).unwrap_err().contains("positive"));
+        assert!(parse(&["--runs"]).unwrap_err().contains("needs a value"));
+        assert!(parse(&["--bogus"]).unwrap_err().contains("unknown option"));
+    }
+
+    #[test]
+    fn the_listening_line_and_status_are_read() {
+        assert_eq!(
+            listening_url("Quartier platform listening on http://127.0.0.1:41234").as_deref(),
+            Some("http://127.0.0.1:41234")
+        );
+        assert_eq!(listening_url("something else"), None);
+        assert_eq!(status_code("HTTP/1.1 200 OK\r\n"), Some(200));
+        assert_eq!(status_code("garbage"), None);
+    }
+}
