@@ -8,8 +8,8 @@ use axum::body::Bytes;
 use crate::{
     auth::{AuthState, SessionPolicy},
     db::Db,
-    demo::residents_seed,
-    routes::tiles,
+    demo::{open311_seed, residents_seed},
+    routes::{open311::Open311State, tiles},
     security::CspCache,
 };
 
@@ -52,6 +52,8 @@ pub struct AppState {
     pub placeholder_tile: Bytes,
     /// Resident sessions: clock, timeouts, sign-in rate limits.
     pub auth: Arc<AuthState>,
+    /// Open311: API keys and the report rate limit.
+    pub open311: Arc<Open311State>,
 }
 
 impl AppState {
@@ -69,13 +71,17 @@ impl AppState {
         if settings.demo {
             db.call_blocking(|conn| residents_seed::seed(conn, auth.clock.now()))
                 .context("cannot seed the demo residents")?;
+            db.call_blocking(|conn| open311_seed::seed(conn, auth.clock.now()))
+                .context("cannot seed the demo Open311 reports")?;
         }
+        let settings_demo = settings.demo;
         Ok(Self {
             settings: Arc::new(settings),
             db,
             csp: Arc::new(csp),
             placeholder_tile,
             auth: Arc::new(auth),
+            open311: Arc::new(Open311State::new(settings_demo)),
         })
     }
 }

@@ -1,0 +1,687 @@
+//! Open311 GeoReport v2 under `/open311/v2/` (wiki.open311.org/GeoReport_v2), in JSON and XML:
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET discovery.{json,xml}` | endpoints, formats, contact, how to get a key |
+//! | `GET services.{json,xml}` | the town's services, by group |
+//! | `GET services/{code}.{json,xml}` | a service definition (its attributes) |
+//! | `POST requests.{json,xml}` | a new report: form-urlencoded, or multipart with a `media` photo |
+//! | `GET requests.{json,xml}` | reports, filtered (`service_request_id`, `service_code`, `status`, `start_date`, `end_date`) and paged (`page`, `page_size`: extension) |
+//! | `GET requests/{id}.{json,xml}` | one report, as a one-item list |
+//! | `GET media/{id}` | a photo uploaded with a report (extension) |
+//!
+//! Extensions beyond the spec: the `asset_id` form field and response field (the NGSI-LD entity a
+//! report is about), the `media` part, `page`/`page_size` with an `X-Total-Count` header, and
+//! `Idempotency-Key` on POST. Errors are the spec's `[{code, description}]` list (or `<errors>`
+//! for a `.xml` path), one entry per problem, descriptions as `field: problem`.
+//!
+//! Ownership: a request made by a signed-in resident stores its `resident_id`. The resident
+//! API's session layer marks such a request with a [`ReportOwner`] extension; without it the
+//! report is anonymous. [`store::link_resident`] attaches an existing report later.
+
+pub mod catalogue;
+mod format;
+mod media;
+mod rate_limit;
+pub mod store;
+mod submit;
+pub mod time;
+
+use std::{
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{
+        ConnectInfo, DefaultBodyLimit, FromRequest, Multipart, Path, RawQuery, Request, State,
+    },
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    middleware,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+
+pub use catalogue::SERVICES;
+use format::{Format, Node, errors};
+pub use rate_limit::RateLimiter;
+use store::{Placement, Query, Remembered};
+use submit::{Form, NewRequest};
+
+use crate::{demo::Town, error::AppError, state::AppState};
+
+/// The API key every client may use in demo mode (the app sends it). Documented in the README.
+pub const DEMO_API_KEY: &str = "quartier-demo-key";
+/// Environment variable with the accepted API keys outside demo mode, comma-separated.
+pub const API_KEYS_VAR: &str = "QUARTIER_OPEN311_API_KEYS";
+/// The body limit of `POST requests`: a photo of [`media::MAX_BYTES`] plus the form around it.
+const POST_BODY_LIMIT: usize = media::MAX_BYTES + 256 * 1024;
+/// Largest and default `page_size`: the spec's cap on one response.
+const MAX_PAGE_SIZE: i64 = 1000;
+/// Without dates or ids, `GET requests` shows this many days back (the spec's default).
+const DEFAULT_DAYS: i64 = 90;
+/// Multipart parts accepted in one POST; the form has about twenty fields.
+const MAX_PARTS: usize = 200;
+/// When the catalogue last changed (`changeset` of the discovery document).
+const CHANGESET: &str = "2026-11-28 00:00";
+
+/// Open311's share of [`AppState`].
+#[derive(Debug, Default)]
+pub struct Open311State {
+    /// Report creation, per client.
+    pub limiter: RateLimiter,
+    /// Accepted `api_key` values.
+    pub api_keys: Vec<String>,
+}
+
+impl Open311State {
+    /// The demo key in demo mode, plus those of [`API_KEYS_VAR`].
+    pub fn new(demo: bool) -> Self {
+        let mut api_keys: Vec<String> = std::env::var(API_KEYS_VAR)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|key| !key.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if demo {
+            api_keys.push(DEMO_API_KEY.to_owned());
+        }
+        Self {
+            limiter: RateLimiter::default(),
+            api_keys,
+        }
+    }
+}
+
+/// Request extension set by the session layer of the resident API: the signed-in resident who
+/// is making this request, who then owns the report it creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportOwner(pub i64);
+
+/// The routes, relative to `/open311`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/v2/{file}",
+            axum::routing::post(create_request)
+                .layer(DefaultBodyLimit::max(POST_BODY_LIMIT))
+                .get(get_document),
+        )
+        .route("/v2/services/{file}", get(service_definition))
+        .route("/v2/requests/{file}", get(one_request))
+        .route("/v2/media/{id}", get(media_file))
+}
+
+/// Wraps the area (outside its JSON error layer) so that `.xml` paths get XML errors.
+pub fn xml_errors_layer(area: Router<AppState>) -> Router<AppState> {
+    area.layer(middleware::from_fn(format::xml_errors))
+}
+
+async fn get_document(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (name, format) = Format::split(&file)?;
+    match name {
+        "discovery" => Ok(discovery(&state, &headers).respond(format, "discovery", StatusCode::OK)),
+        "services" => {
+            let services = Node::List {
+                item: "service",
+                items: SERVICES.iter().map(catalogue::Service::to_node).collect(),
+            };
+            Ok(services.respond(format, "services", StatusCode::OK))
+        }
+        "requests" => list_requests(&state, query.as_deref(), &headers, format).await,
+        _ => Err(AppError::not_found(format!("no resource {file}"))),
+    }
+}
+
+fn discovery(state: &AppState, headers: &HeaderMap) -> Node {
+    let key_service = if state.settings.demo {
+        format!("Demo town: use the api_key {DEMO_API_KEY}")
+    } else {
+        "Ask the town hall for an api_key.".to_owned()
+    };
+    Node::Record(vec![
+        ("changeset", Node::text(CHANGESET)),
+        (
+            "contact",
+            Node::text(format!("Mairie de {} (demo data)", Town::demo().name())),
+        ),
+        ("key_service", Node::text(key_service)),
+        (
+            "endpoints",
+            Node::List {
+                item: "endpoint",
+                items: vec![Node::Record(vec![
+                    (
+                        "specification",
+                        Node::text("http://wiki.open311.org/GeoReport_v2"),
+                    ),
+                    ("url", Node::text(base_url(headers))),
+                    ("changeset", Node::text(CHANGESET)),
+                    (
+                        "type",
+                        Node::text(if state.settings.demo {
+                            "test"
+                        } else {
+                            "production"
+                        }),
+                    ),
+                    (
+                        "formats",
+                        Node::List {
+                            item: "format",
+                            items: vec![Node::text("text/xml"), Node::text("application/json")],
+                        },
+                    ),
+                ])],
+            },
+        ),
+    ])
+}
+
+/// `http://host/open311/v2` from the request's `Host`, or the path alone if there is none (or
+/// it is not a plain host name, which would let a client inject text into URLs we print).
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .filter(|host| {
+            !host.is_empty()
+                && host.len() <= 255
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        });
+    let https = headers
+        .get("x-forwarded-proto")
+        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"https"));
+    match host {
+        Some(host) => format!(
+            "{}://{host}/open311/v2",
+            if https { "https" } else { "http" }
+        ),
+        None => "/open311/v2".to_owned(),
+    }
+}
+
+async fn service_definition(Path(file): Path<String>) -> Result<Response, AppError> {
+    let (code, format) = Format::split(&file)?;
+    let service =
+        catalogue::find(code).ok_or_else(|| AppError::not_found("service_code: unknown"))?;
+    Ok(service
+        .definition_node()
+        .respond(format, "service_definition", StatusCode::OK))
+}
+
+async fn one_request(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (id, format) = Format::split(&file)?;
+    let unknown = || AppError::not_found("service_request_id: unknown");
+    let id = parse_id(id).ok_or_else(unknown)?;
+    let request = state
+        .db
+        .call(move |conn| store::find(conn, id))
+        .await?
+        .ok_or_else(unknown)?;
+    let list = Node::List {
+        item: "request",
+        items: vec![request.to_node(&base_url(&headers))],
+    };
+    Ok(list.respond(format, "service_requests", StatusCode::OK))
+}
+
+/// Digits only, so that one request has one URL.
+fn parse_id(text: &str) -> Option<i64> {
+    if text.is_empty() || text.len() > 18 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+async fn list_requests(
+    state: &AppState,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    format: Format,
+) -> Result<Response, AppError> {
+    let pairs = form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned();
+    let query = match parse_query(pairs, time::now()) {
+        Ok(query) => query,
+        Err(problems) => return Ok(errors(StatusCode::BAD_REQUEST, problems)),
+    };
+    let (requests, total) = state.db.call(move |conn| store::list(conn, &query)).await?;
+    let base = base_url(headers);
+    let list = Node::List {
+        item: "request",
+        items: requests
+            .iter()
+            .map(|request| request.to_node(&base))
+            .collect(),
+    };
+    let mut response = list.respond(format, "service_requests", StatusCode::OK);
+    response
+        .headers_mut()
+        .insert("x-total-count", HeaderValue::from(total));
+    Ok(response)
+}
+
+/// The filters of `GET requests`, or every problem with them.
+fn parse_query(
+    pairs: impl Iterator<Item = (String, String)>,
+    now: i64,
+) -> Result<Query, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut query = Query {
+        limit: MAX_PAGE_SIZE,
+        ..Query::default()
+    };
+    let mut page = 1;
+    let list = |value: &str| -> Vec<String> {
+        value
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    for (name, value) in pairs {
+        match name.as_str() {
+            "service_request_id" => {
+                let ids: Option<Vec<i64>> = list(&value).iter().map(|id| parse_id(id)).collect();
+                match ids {
+                    Some(ids) if !ids.is_empty() && ids.len() <= 1000 => query.ids = Some(ids),
+                    _ => problems.push("service_request_id: not a list of ids".to_owned()),
+                }
+            }
+            "service_code" => query.service_codes = list(&value),
+            "status" => {
+                let statuses = list(&value);
+                if statuses.iter().all(|s| s == "open" || s == "closed") {
+                    query.statuses = statuses;
+                } else {
+                    problems.push("status: not open or closed".to_owned());
+                }
+            }
+            "start_date" | "end_date" => match time::parse(&value) {
+                Some(at) if name == "start_date" => query.start = Some(at),
+                Some(at) => query.end = Some(at),
+                None => problems.push(format!("{name}: not a W3C datetime")),
+            },
+            "page" => match value.parse::<i64>() {
+                Ok(number) if (1..=1_000_000).contains(&number) => page = number,
+                _ => problems.push("page: not a page number".to_owned()),
+            },
+            "page_size" => match value.parse::<i64>() {
+                Ok(size) if (1..=MAX_PAGE_SIZE).contains(&size) => query.limit = size,
+                _ => problems.push(format!("page_size: not between 1 and {MAX_PAGE_SIZE}")),
+            },
+            // jurisdiction_id and unknown parameters: one jurisdiction here, and the spec asks
+            // servers to ignore what they do not know.
+            _ => {}
+        }
+    }
+    if let (Some(start), Some(end)) = (query.start, query.end)
+        && start > end
+    {
+        problems.push("start_date: after end_date".to_owned());
+    }
+    if query.start.is_none() && query.ids.is_none() {
+        query.start = Some(query.end.unwrap_or(now) - DEFAULT_DAYS * 86_400);
+    }
+    query.offset = (page - 1) * query.limit;
+    if problems.is_empty() {
+        Ok(query)
+    } else {
+        Err(problems)
+    }
+}
+
+async fn media_file(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let unknown = || AppError::not_found("media: unknown");
+    let id = parse_id(&id).ok_or_else(unknown)?;
+    let (content_type, bytes) = state
+        .db
+        .call(move |conn| store::media(conn, id))
+        .await?
+        .ok_or_else(unknown)?;
+    let content_type = HeaderValue::from_str(&content_type).map_err(|_| unknown())?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            // A stored photo never changes.
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A form as received, with the photo if there was one.
+struct Received {
+    form: Form,
+    media: Option<Bytes>,
+}
+
+async fn create_request(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    request: Request,
+) -> Result<Response, AppError> {
+    let (name, format) = Format::split(&file)?;
+    if name != "requests" {
+        return Err(AppError::not_found(format!("no resource {file}")));
+    }
+    let idempotency_key = match idempotency_key(request.headers()) {
+        Ok(key) => key,
+        Err(problem) => return Ok(errors(StatusCode::BAD_REQUEST, vec![problem])),
+    };
+    let client = client_key(&request);
+    let owner = request
+        .extensions()
+        .get::<ReportOwner>()
+        .map(|owner| owner.0);
+    let received = match receive(request, &state).await {
+        Ok(received) => received,
+        Err(response) => return Ok(response),
+    };
+    let api_key = received.form.get("api_key").unwrap_or_default();
+    if !state.open311.api_keys.iter().any(|key| key == api_key) {
+        return Ok(errors(
+            StatusCode::FORBIDDEN,
+            vec!["api_key: invalid or missing".to_owned()],
+        ));
+    }
+    if let Some(key) = idempotency_key.clone() {
+        let remembered = state
+            .db
+            .call(move |conn| store::remembered(conn, &key))
+            .await?;
+        if let Some(remembered) = remembered {
+            return Ok(replay(remembered));
+        }
+    }
+    if let Err(wait) = state.open311.limiter.check(&client, Instant::now()) {
+        return Ok(too_many(wait));
+    }
+    let new = match received.form.validate(Town::demo()) {
+        Ok(new) => new,
+        Err(problems) => return Ok(errors(StatusCode::BAD_REQUEST, problems)),
+    };
+    let photo = match received.media {
+        None => None,
+        Some(bytes) => match tokio::task::spawn_blocking(move || media::sanitize(&bytes)).await? {
+            Ok(photo) => Some(photo),
+            Err(error) => {
+                let status = match error {
+                    media::MediaError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                return Ok(errors(status, vec![error.to_string()]));
+            }
+        },
+    };
+    let remembered = state
+        .db
+        .call(move |conn| save(conn, &new, photo, owner, idempotency_key.as_deref(), format))
+        .await?;
+    Ok(replay(remembered))
+}
+
+/// The `Idempotency-Key` header: visible ASCII, at most 255 characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, String> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().ok().map(str::trim).filter(|key| {
+        !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic())
+    });
+    key.map(|key| Some(key.to_owned()))
+        .ok_or_else(|| "Idempotency-Key: invalid (1 to 255 visible ASCII characters)".to_owned())
+}
+
+/// Whom the rate limit counts: the signed-in resident, else the peer address. Without
+/// `ConnectInfo` (tests, or a server started without it) every anonymous client shares one count.
+fn client_key(request: &Request) -> String {
+    if let Some(ReportOwner(resident)) = request.extensions().get::<ReportOwner>() {
+        return format!("resident:{resident}");
+    }
+    match request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        Some(ConnectInfo(peer)) => format!("ip:{}", peer.ip()),
+        None => "anonymous".to_owned(),
+    }
+}
+
+/// Reads the form, urlencoded or multipart; an unreadable one is answered at once.
+async fn receive(request: Request, state: &AppState) -> Result<Received, Response> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        let multipart = Multipart::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                errors(
+                    rejection.status(),
+                    vec![format!("body: {}", rejection.body_text())],
+                )
+            })?;
+        return receive_multipart(multipart).await;
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
+        return Err(errors(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            vec![
+                "content-type: use application/x-www-form-urlencoded or multipart/form-data"
+                    .to_owned(),
+            ],
+        ));
+    }
+    let body = Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            errors(
+                rejection.status(),
+                vec!["body: too large or unreadable".to_owned()],
+            )
+        })?;
+    Ok(Received {
+        form: Form::from_pairs(form_urlencoded::parse(&body).into_owned()),
+        media: None,
+    })
+}
+
+async fn receive_multipart(mut multipart: Multipart) -> Result<Received, Response> {
+    let malformed = |error: axum::extract::multipart::MultipartError| {
+        errors(error.status(), vec![format!("body: {}", error.body_text())])
+    };
+    let mut form = Form::default();
+    let mut media = None;
+    let mut parts = 0;
+    while let Some(field) = multipart.next_field().await.map_err(malformed)? {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(errors(
+                StatusCode::BAD_REQUEST,
+                vec!["body: too many parts".to_owned()],
+            ));
+        }
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "media" {
+            let bytes = field.bytes().await.map_err(malformed)?;
+            if bytes.len() > media::MAX_BYTES {
+                return Err(errors(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    vec![media::MediaError::TooLarge.to_string()],
+                ));
+            }
+            // An empty file input is sent as an empty part: no photo.
+            if !bytes.is_empty() {
+                media = Some(bytes);
+            }
+        } else {
+            let text = field.text().await.map_err(malformed)?;
+            form.push(name, text);
+        }
+    }
+    Ok(Received { form, media })
+}
+
+/// Stores the report (and its photo), builds the response and remembers it under the
+/// idempotency key, all in one transaction: a retry racing the first attempt finds either
+/// nothing (and waits for the lock) or the complete first response.
+fn save(
+    conn: &mut rusqlite::Connection,
+    new: &NewRequest,
+    photo: Option<(media::Kind, Vec<u8>)>,
+    owner: Option<i64>,
+    idempotency_key: Option<&str>,
+    format: Format,
+) -> Result<Remembered, AppError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    if let Some(key) = idempotency_key
+        && let Some(remembered) = store::remembered(&tx, key)?
+    {
+        return Ok(remembered);
+    }
+    let now = time::now();
+    let media_id = match &photo {
+        Some((kind, bytes)) => Some(store::insert_media(&tx, kind.content_type(), bytes, now)?),
+        None => None,
+    };
+    let town = Town::demo();
+    let mut new = new.clone();
+    if media_id.is_some() {
+        new.media_url = None;
+    }
+    // A point without an address gets the nearest one, as a town's agent would write it.
+    if let (Some((lat, long)), None) = (new.lat_long, &new.address) {
+        new.address = Some(town.nearest_address(long, lat).label);
+    }
+    let placement = Placement {
+        requested_at: now,
+        zipcode: new.lat_long.map(|_| crate::demo::POSTCODE.to_owned()),
+        media_id,
+        resident_id: owner,
+    };
+    let id = store::insert(&tx, &new, &placement)?;
+    let body = Node::List {
+        item: "request",
+        items: vec![Node::Record(vec![
+            ("service_request_id", Node::text(id.to_string())),
+            ("service_notice", Node::text(new.service.notice)),
+            ("account_id", Node::opt_text(new.account_id.clone())),
+        ])],
+    };
+    let body = match format {
+        Format::Json => body.to_json().to_string(),
+        Format::Xml => body.to_xml("service_requests"),
+    };
+    let remembered = Remembered {
+        status: StatusCode::CREATED.as_u16(),
+        content_type: format.content_type().to_owned(),
+        body: body.into_bytes(),
+    };
+    if let Some(key) = idempotency_key {
+        store::remember(&tx, key, &remembered, id, now)?;
+    }
+    tx.commit()?;
+    Ok(remembered)
+}
+
+fn replay(remembered: Remembered) -> Response {
+    let status = StatusCode::from_u16(remembered.status).unwrap_or(StatusCode::CREATED);
+    let content_type = HeaderValue::from_str(&remembered.content_type)
+        .unwrap_or(HeaderValue::from_static(format::JSON_TYPE));
+    (
+        status,
+        [(header::CONTENT_TYPE, content_type)],
+        remembered.body,
+    )
+        .into_response()
+}
+
+fn too_many(wait: Duration) -> Response {
+    let seconds = wait.as_secs().max(1);
+    let mut response = errors(
+        StatusCode::TOO_MANY_REQUESTS,
+        vec![format!("requests: too many reports, retry in {seconds} s")],
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(text: &str) -> Result<Query, Vec<String>> {
+        parse_query(
+            form_urlencoded::parse(text.as_bytes()).into_owned(),
+            10_000_000,
+        )
+    }
+
+    #[test]
+    fn default_window_is_ninety_days_and_ids_ignore_it() {
+        let q = query("").expect("ok");
+        assert_eq!(q.start, Some(10_000_000 - 90 * 86_400));
+        assert_eq!((q.limit, q.offset), (1000, 0));
+        let q = query("service_request_id=3,5&status=open").expect("ok");
+        assert_eq!(q.ids, Some(vec![3, 5]));
+        assert_eq!(q.start, None);
+        let q = query("status=open,closed&page=3&page_size=20&service_code=graffiti").expect("ok");
+        assert_eq!((q.limit, q.offset), (20, 40));
+        assert_eq!(q.statuses, ["open", "closed"]);
+        assert_eq!(q.service_codes, ["graffiti"]);
+    }
+
+    #[test]
+    fn bad_filters_are_listed() {
+        assert_eq!(
+            query("status=pending&start_date=yesterday&page=0&page_size=5000&service_request_id=a")
+                .expect_err("bad"),
+            [
+                "status: not open or closed",
+                "start_date: not a W3C datetime",
+                "page: not a page number",
+                "page_size: not between 1 and 1000",
+                "service_request_id: not a list of ids",
+            ]
+        );
+        assert_eq!(
+            query("start_date=2026-02-01&end_date=2026-01-01").expect_err("bad"),
+            ["start_date: after end_date"]
+        );
+    }
+
+    #[test]
+    fn base_url_only_trusts_plain_hosts() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(base_url(&headers), "/open311/v2");
+        headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        assert_eq!(base_url(&headers), "http://127.0.0.1:8080/open311/v2");
+        headers.insert(header::HOST, HeaderValue::from_static("evil\"<x>"));
+        assert_eq!(base_url(&headers), "/open311/v2");
+    }
+}

@@ -1,0 +1,311 @@
+//! The two wire formats of GeoReport v2, chosen by the path's extension (`requests.json`,
+//! `requests.xml`), and the XML writer.
+//!
+//! Every response is built as a [`Node`] tree once and written as JSON or XML from it, so the two
+//! formats cannot drift apart. XML is written by hand with escaping rather than through a
+//! library: the documents are small, flat and write-only.
+
+use axum::{
+    body::Body,
+    extract::Request,
+    http::{HeaderValue, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use serde_json::{Map, Value};
+
+use crate::error::{AppError, ErrorInfo};
+
+pub const JSON_TYPE: &str = "application/json";
+pub const XML_TYPE: &str = "text/xml; charset=utf-8";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Xml,
+}
+
+impl Format {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Json => JSON_TYPE,
+            Self::Xml => XML_TYPE,
+        }
+    }
+
+    /// `("requests", Json)` from `requests.json`; an unknown or missing extension is a 404,
+    /// since no such resource exists.
+    pub fn split(file: &str) -> Result<(&str, Self), AppError> {
+        let (stem, extension) = file
+            .rsplit_once('.')
+            .ok_or_else(|| AppError::not_found(format!("{file}: add .json or .xml")))?;
+        let format = match extension {
+            "json" => Self::Json,
+            "xml" => Self::Xml,
+            _ => {
+                return Err(AppError::not_found(format!(
+                    "{file}: unknown format (use .json or .xml)"
+                )));
+            }
+        };
+        if stem.is_empty() {
+            return Err(AppError::not_found(format!("{file}: no such resource")));
+        }
+        Ok((stem, format))
+    }
+
+    /// The format a path asks for, for rendering errors: XML only when it ends in `.xml`.
+    pub fn of_path(path: &str) -> Self {
+        if path.ends_with(".xml") {
+            Self::Xml
+        } else {
+            Self::Json
+        }
+    }
+}
+
+/// A response document: JSON's shape, with the XML element names JSON does not have.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+    /// A JSON array; in XML, `<name>` per item inside the parent element.
+    List {
+        item: &'static str,
+        items: Vec<Node>,
+    },
+    /// A JSON object; in XML, one child element per field, in order.
+    Record(Vec<(&'static str, Node)>),
+}
+
+impl Node {
+    pub fn text(value: impl Into<String>) -> Self {
+        Self::Text(value.into())
+    }
+
+    pub fn opt_text(value: Option<impl Into<String>>) -> Self {
+        value.map_or(Self::Null, |value| Self::Text(value.into()))
+    }
+
+    pub fn opt_float(value: Option<f64>) -> Self {
+        value.map_or(Self::Null, Self::Float)
+    }
+
+    pub fn to_json(&self) -> Value {
+        match self {
+            Self::Null => Value::Null,
+            Self::Bool(value) => Value::Bool(*value),
+            Self::Int(value) => Value::from(*value),
+            Self::Float(value) => {
+                serde_json::Number::from_f64(*value).map_or(Value::Null, Value::Number)
+            }
+            Self::Text(value) => Value::String(value.clone()),
+            Self::List { items, .. } => Value::Array(items.iter().map(Self::to_json).collect()),
+            Self::Record(fields) => Value::Object(
+                fields
+                    .iter()
+                    .map(|(name, node)| ((*name).to_owned(), node.to_json()))
+                    .collect::<Map<_, _>>(),
+            ),
+        }
+    }
+
+    /// The document with `root` as its outermost element.
+    pub fn to_xml(&self, root: &str) -> String {
+        let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+        write_element(&mut out, root, self);
+        out.push('\n');
+        out
+    }
+
+    /// The body of a response in `format`; `root` names the XML document element.
+    pub fn respond(&self, format: Format, root: &str, status: StatusCode) -> Response {
+        let body = match format {
+            Format::Json => self.to_json().to_string(),
+            Format::Xml => self.to_xml(root),
+        };
+        (
+            status,
+            [(header::CONTENT_TYPE, format.content_type())],
+            body,
+        )
+            .into_response()
+    }
+}
+
+fn write_element(out: &mut String, name: &str, node: &Node) {
+    out.push('<');
+    out.push_str(name);
+    match node {
+        Node::Null => {
+            out.push_str("/>");
+            return;
+        }
+        Node::List { items, .. } if items.is_empty() => {
+            out.push_str("/>");
+            return;
+        }
+        _ => out.push('>'),
+    }
+    match node {
+        Node::Null => {}
+        Node::Bool(value) => out.push_str(if *value { "true" } else { "false" }),
+        Node::Int(value) => out.push_str(&value.to_string()),
+        Node::Float(value) => out.push_str(&value.to_string()),
+        Node::Text(value) => escape_into(out, value),
+        Node::List { item, items } => {
+            for child in items {
+                write_element(out, item, child);
+            }
+        }
+        Node::Record(fields) => {
+            for (field, child) in fields {
+                write_element(out, field, child);
+            }
+        }
+    }
+    out.push_str("</");
+    out.push_str(name);
+    out.push('>');
+}
+
+/// Escapes markup and drops the characters XML 1.0 cannot hold at all (most C0 controls), which
+/// a resident's description could contain and which would make the document ill-formed.
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+}
+
+/// Middleware of the Open311 area, outside the area's JSON error layer: an error answering a
+/// `.xml` path is re-rendered as the spec's `<errors><error>…` document.
+pub async fn xml_errors(request: Request, next: Next) -> Response {
+    let format = Format::of_path(request.uri().path());
+    let response = next.run(request).await;
+    if format == Format::Json {
+        return response;
+    }
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let descriptions = match response.extensions().get::<ErrorList>() {
+        Some(ErrorList(list)) => list.clone(),
+        None => {
+            let info = response
+                .extensions()
+                .get::<ErrorInfo>()
+                .cloned()
+                .unwrap_or_else(|| ErrorInfo::from_status(status));
+            vec![
+                info.detail
+                    .unwrap_or_else(|| status.canonical_reason().unwrap_or("Error").to_owned()),
+            ]
+        }
+    };
+    let (mut parts, _) = response.into_parts();
+    let body = error_list(status, &descriptions).to_xml("errors");
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(XML_TYPE));
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// Marks a response made by [`errors`], so that [`xml_errors`] can re-render every entry.
+#[derive(Debug, Clone)]
+struct ErrorList(Vec<String>);
+
+/// An Open311 error response with one entry per problem (all the validation failures of a
+/// request at once, so a client can fix them in one go), or with a description that
+/// [`AppError`]'s variants cannot carry (403, 429). JSON here: the area's JSON layer leaves it as
+/// is, and [`xml_errors`] turns it into XML for a `.xml` path.
+pub fn errors(status: StatusCode, descriptions: Vec<String>) -> Response {
+    let mut response = error_list(status, &descriptions).respond(Format::Json, "errors", status);
+    response.extensions_mut().insert(ErrorList(descriptions));
+    response
+}
+
+/// The spec's error list: one `{code, description}` per problem.
+pub fn error_list(status: StatusCode, descriptions: &[String]) -> Node {
+    Node::List {
+        item: "error",
+        items: descriptions
+            .iter()
+            .map(|description| {
+                Node::Record(vec![
+                    ("code", Node::Int(i64::from(status.as_u16()))),
+                    ("description", Node::text(description.clone())),
+                ])
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_the_extension() {
+        assert_eq!(
+            Format::split("services.json").ok(),
+            Some(("services", Format::Json))
+        );
+        assert_eq!(
+            Format::split("pot.hole.xml").ok(),
+            Some(("pot.hole", Format::Xml))
+        );
+        assert!(Format::split("services").is_err());
+        assert!(Format::split("services.csv").is_err());
+        assert!(Format::split(".json").is_err());
+    }
+
+    #[test]
+    fn xml_escapes_markup_and_drops_illegal_characters() {
+        let node = Node::Record(vec![
+            ("a", Node::text("<b> & \"c\" 'd' \u{1}é")),
+            ("n", Node::Null),
+            (
+                "l",
+                Node::List {
+                    item: "i",
+                    items: vec![Node::Int(1), Node::Bool(true)],
+                },
+            ),
+        ]);
+        assert_eq!(
+            node.to_xml("r"),
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<r><a>&lt;b&gt; &amp; &quot;c&quot; \
+             &apos;d&apos; é</a><n/><l><i>1</i><i>true</i></l></r>\n"
+        );
+    }
+
+    #[test]
+    fn json_follows_the_same_tree() {
+        let node = Node::List {
+            item: "x",
+            items: vec![Node::Record(vec![
+                ("id", Node::text("7")),
+                ("lat", Node::Float(47.5)),
+                ("none", Node::Null),
+            ])],
+        };
+        assert_eq!(
+            node.to_json(),
+            serde_json::json!([{"id": "7", "lat": 47.5, "none": null}])
+        );
+    }
+}

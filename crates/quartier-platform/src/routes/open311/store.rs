@@ -1,0 +1,318 @@
+//! The Open311 tables of migration 0003: requests, uploaded photos, idempotency keys.
+//! Synchronous functions on a connection, called inside `Db::call`.
+
+use rusqlite::{Connection, OptionalExtension, Row, params, types::Value as SqlValue};
+
+use super::{catalogue, format::Node, submit::NewRequest, time};
+use crate::error::AppError;
+
+/// One request as the GET routes show it (contact fields are never shown).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRequest {
+    pub id: i64,
+    pub service_code: String,
+    pub status: String,
+    pub status_notes: Option<String>,
+    pub description: Option<String>,
+    pub agency_responsible: Option<String>,
+    pub service_notice: Option<String>,
+    pub requested_at: i64,
+    pub updated_at: i64,
+    pub expected_at: Option<i64>,
+    pub address: Option<String>,
+    pub address_id: Option<String>,
+    pub zipcode: Option<String>,
+    pub lat: Option<f64>,
+    pub long: Option<f64>,
+    pub media_url: Option<String>,
+    pub media_id: Option<i64>,
+    pub asset_id: Option<String>,
+}
+
+const COLUMNS: &str = "id, service_code, status, status_notes, description, agency_responsible, \
+    service_notice, requested_at, updated_at, expected_at, address, address_id, zipcode, lat, \
+    long, media_url, media_id, asset_id";
+
+impl StoredRequest {
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            service_code: row.get(1)?,
+            status: row.get(2)?,
+            status_notes: row.get(3)?,
+            description: row.get(4)?,
+            agency_responsible: row.get(5)?,
+            service_notice: row.get(6)?,
+            requested_at: row.get(7)?,
+            updated_at: row.get(8)?,
+            expected_at: row.get(9)?,
+            address: row.get(10)?,
+            address_id: row.get(11)?,
+            zipcode: row.get(12)?,
+            lat: row.get(13)?,
+            long: row.get(14)?,
+            media_url: row.get(15)?,
+            media_id: row.get(16)?,
+            asset_id: row.get(17)?,
+        })
+    }
+
+    /// The spec's request element; `base` is the API root (`http://host/open311/v2`) that an
+    /// uploaded photo's URL starts with. `asset_id` is this platform's extension.
+    pub fn to_node(&self, base: &str) -> Node {
+        let service_name = catalogue::find(&self.service_code)
+            .map_or(self.service_code.as_str(), |service| service.name);
+        let media_url = match self.media_id {
+            Some(id) => Some(format!("{base}/media/{id}")),
+            None => self.media_url.clone(),
+        };
+        Node::Record(vec![
+            ("service_request_id", Node::text(self.id.to_string())),
+            ("status", Node::text(self.status.clone())),
+            ("status_notes", Node::opt_text(self.status_notes.clone())),
+            ("service_name", Node::text(service_name)),
+            ("service_code", Node::text(self.service_code.clone())),
+            ("description", Node::opt_text(self.description.clone())),
+            (
+                "agency_responsible",
+                Node::opt_text(self.agency_responsible.clone()),
+            ),
+            (
+                "service_notice",
+                Node::opt_text(self.service_notice.clone()),
+            ),
+            (
+                "requested_datetime",
+                Node::text(time::format(self.requested_at)),
+            ),
+            (
+                "updated_datetime",
+                Node::text(time::format(self.updated_at)),
+            ),
+            (
+                "expected_datetime",
+                Node::opt_text(self.expected_at.map(time::format)),
+            ),
+            ("address", Node::opt_text(self.address.clone())),
+            ("address_id", Node::opt_text(self.address_id.clone())),
+            ("zipcode", Node::opt_text(self.zipcode.clone())),
+            ("lat", Node::opt_float(self.lat)),
+            ("long", Node::opt_float(self.long)),
+            ("media_url", Node::opt_text(media_url)),
+            ("asset_id", Node::opt_text(self.asset_id.clone())),
+        ])
+    }
+}
+
+/// What the platform adds to a validated request when storing it.
+#[derive(Debug, Clone, Default)]
+pub struct Placement {
+    pub requested_at: i64,
+    pub zipcode: Option<String>,
+    pub media_id: Option<i64>,
+    pub resident_id: Option<i64>,
+}
+
+pub fn insert(
+    conn: &Connection,
+    request: &NewRequest,
+    placement: &Placement,
+) -> Result<i64, AppError> {
+    let service = request.service;
+    let attributes = serde_json::Value::Object(request.attributes.clone()).to_string();
+    conn.execute(
+        "INSERT INTO open311_requests (service_code, status, description, agency_responsible, \
+         service_notice, requested_at, updated_at, address, address_id, zipcode, lat, long, \
+         media_url, media_id, asset_id, attributes, email, device_id, account_id, first_name, \
+         last_name, phone, resident_id) \
+         VALUES (?1, 'open', ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
+         ?16, ?17, ?18, ?19, ?20, ?21)",
+        params![
+            service.code,
+            request.description,
+            service.agency,
+            service.notice,
+            placement.requested_at,
+            request.address,
+            request.address_id,
+            placement.zipcode,
+            request.lat_long.map(|(lat, _)| lat),
+            request.lat_long.map(|(_, long)| long),
+            request.media_url,
+            placement.media_id,
+            request.asset_id,
+            attributes,
+            request.email,
+            request.device_id,
+            request.account_id,
+            request.first_name,
+            request.last_name,
+            request.phone,
+            placement.resident_id,
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Gives an existing request to a resident (e.g. a report made just before signing in).
+pub fn link_resident(
+    conn: &Connection,
+    request_id: i64,
+    resident_id: i64,
+) -> Result<bool, AppError> {
+    let changed = conn.execute(
+        "UPDATE open311_requests SET resident_id = ?2 WHERE id = ?1",
+        params![request_id, resident_id],
+    )?;
+    Ok(changed == 1)
+}
+
+pub fn find(conn: &Connection, id: i64) -> Result<Option<StoredRequest>, AppError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM open311_requests WHERE id = ?1"),
+            [id],
+            StoredRequest::from_row,
+        )
+        .optional()?)
+}
+
+/// The filters of `GET requests`, already validated.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Query {
+    /// When set, every other filter is ignored (as the spec says).
+    pub ids: Option<Vec<i64>>,
+    pub service_codes: Vec<String>,
+    pub statuses: Vec<String>,
+    /// Inclusive bounds on `requested_at`.
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One page of matching requests, newest first, and the number of matches in all.
+pub fn list(conn: &Connection, query: &Query) -> Result<(Vec<StoredRequest>, i64), AppError> {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut values: Vec<SqlValue> = Vec::new();
+    let mut any_of = |column: &str, items: Vec<SqlValue>| {
+        let marks = vec!["?"; items.len()].join(", ");
+        values.extend(items);
+        format!("{column} IN ({marks})")
+    };
+    if let Some(ids) = &query.ids {
+        clauses.push(any_of(
+            "id",
+            ids.iter().map(|id| SqlValue::from(*id)).collect(),
+        ));
+    } else {
+        if !query.service_codes.is_empty() {
+            let codes = query.service_codes.iter().cloned().map(SqlValue::from);
+            clauses.push(any_of("service_code", codes.collect()));
+        }
+        if !query.statuses.is_empty() {
+            let statuses = query.statuses.iter().cloned().map(SqlValue::from);
+            clauses.push(any_of("status", statuses.collect()));
+        }
+        if let Some(start) = query.start {
+            clauses.push("requested_at >= ?".into());
+            values.push(start.into());
+        }
+        if let Some(end) = query.end {
+            clauses.push("requested_at <= ?".into());
+            values.push(end.into());
+        }
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM open311_requests {filter}"),
+        rusqlite::params_from_iter(values.iter()),
+        |row| row.get(0),
+    )?;
+    let mut statement = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM open311_requests {filter} \
+         ORDER BY requested_at DESC, id DESC LIMIT ? OFFSET ?"
+    ))?;
+    values.push(query.limit.into());
+    values.push(query.offset.into());
+    let rows = statement
+        .query_map(
+            rusqlite::params_from_iter(values.iter()),
+            StoredRequest::from_row,
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, total))
+}
+
+pub fn insert_media(
+    conn: &Connection,
+    content_type: &str,
+    bytes: &[u8],
+    now: i64,
+) -> Result<i64, AppError> {
+    conn.execute(
+        "INSERT INTO open311_media (content_type, bytes, created_at) VALUES (?1, ?2, ?3)",
+        params![content_type, bytes, now],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn media(conn: &Connection, id: i64) -> Result<Option<(String, Vec<u8>)>, AppError> {
+    Ok(conn
+        .query_row(
+            "SELECT content_type, bytes FROM open311_media WHERE id = ?1",
+            [id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// A response remembered for an `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remembered {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+pub fn remembered(conn: &Connection, key: &str) -> Result<Option<Remembered>, AppError> {
+    Ok(conn
+        .query_row(
+            "SELECT status, content_type, body FROM open311_idempotency WHERE key = ?1",
+            [key],
+            |row| {
+                Ok(Remembered {
+                    status: row.get(0)?,
+                    content_type: row.get(1)?,
+                    body: row.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub fn remember(
+    conn: &Connection,
+    key: &str,
+    response: &Remembered,
+    request_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    conn.execute(
+        "INSERT INTO open311_idempotency (key, status, content_type, body, request_id, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            key,
+            response.status,
+            response.content_type,
+            response.body,
+            request_id,
+            now
+        ],
+    )?;
+    Ok(())
+}
