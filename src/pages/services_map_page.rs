@@ -130,6 +130,7 @@ pub fn ServicesMapPage() -> impl IntoView {
                         aria-hidden=move || show_list().then_some("true")
                         inert=show_list
                         data-ready=ready
+                        data-drawn=move || items.with(Vec::len).to_string()
                         on:keydown=on_map_keydown
                     >
                         <p id="services-map-help" class="visually-hidden">{move || i18n.t("map-keyboard-help")}</p>

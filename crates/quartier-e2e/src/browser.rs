@@ -95,12 +95,32 @@ impl Browser {
 
     /// Waits (up to 20 s) for an element matching a CSS selector.
     pub async fn wait_for(&self, css: &str) -> Result<fantoccini::elements::Element, String> {
+        self.wait_for_within(css, 20).await
+    }
+
+    /// Waits up to `seconds` for an element matching a CSS selector.
+    pub async fn wait_for_within(
+        &self,
+        css: &str,
+        seconds: u64,
+    ) -> Result<fantoccini::elements::Element, String> {
         self.client
             .wait()
-            .at_most(Duration::from_secs(20))
+            .at_most(Duration::from_secs(seconds))
             .for_element(Locator::Css(css))
             .await
-            .map_err(|e| format!("`{css}` never appeared: {e}"))
+            .map_err(|e| format!("`{css}` never appeared within {seconds} s: {e}"))
+    }
+
+    /// Presses a key on the focused element (WebDriver key codes, e.g. `\u{E007}` = Enter).
+    pub async fn press(&self, key: &str) -> Result<(), String> {
+        self.client
+            .active_element()
+            .await
+            .map_err(|e| e.to_string())?
+            .send_keys(key)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// Waits (up to 20 s) for an element matching an XPath.

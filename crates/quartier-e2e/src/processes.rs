@@ -28,8 +28,11 @@ impl Drop for Guard {
 /// The reference platform serving the built app with the demo town.
 pub struct Platform {
     pub base_url: String,
-    _child: Guard,
+    binary: PathBuf,
+    dist: PathBuf,
+    port: u16,
     data_dir: PathBuf,
+    child: Option<Guard>,
 }
 
 impl Platform {
@@ -38,28 +41,43 @@ impl Platform {
         let data_dir =
             std::env::temp_dir().join(format!("quartier-e2e-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&data_dir).map_err(|e| e.to_string())?;
-        let child = Command::new(binary)
-            .args(["--demo", "--port", &port.to_string()])
+        let mut platform = Platform {
+            base_url: format!("http://127.0.0.1:{port}"),
+            binary: binary.to_path_buf(),
+            dist: dist.to_path_buf(),
+            port,
+            data_dir,
+            child: None,
+        };
+        platform.restart()?;
+        Ok(platform)
+    }
+
+    /// Stops the platform (the page then meets a network failure).
+    pub fn stop(&mut self) {
+        self.child = None;
+    }
+
+    /// Starts (again) on the same port and data: what a resident sees as "the server is back".
+    pub fn restart(&mut self) -> Result<(), String> {
+        self.child = None;
+        let child = Command::new(&self.binary)
+            .args(["--demo", "--port", &self.port.to_string()])
             .arg("--dist")
-            .arg(dist)
+            .arg(&self.dist)
             .arg("--data")
-            .arg(&data_dir)
+            .arg(&self.data_dir)
             // Warnings and errors only: the journeys' output stays readable.
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-        let platform = Platform {
-            base_url: format!("http://127.0.0.1:{port}"),
-            _child: Guard(child),
-            data_dir,
-        };
-        wait_until(Duration::from_secs(120), || {
-            http::get(&platform.base_url, "/healthz").is_ok_and(|r| r.status == 200)
+            .map_err(|e| format!("cannot start {}: {e}", self.binary.display()))?;
+        self.child = Some(Guard(child));
+        wait_until(Duration::from_secs(180), || {
+            http::get(&self.base_url, "/healthz").is_ok_and(|r| r.status == 200)
         })
-        .map_err(|_| "the platform did not answer /healthz within 120 s".to_string())?;
-        Ok(platform)
+        .map_err(|_| "the platform did not answer /healthz within 180 s".to_string())
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -69,6 +87,7 @@ impl Platform {
 
 impl Drop for Platform {
     fn drop(&mut self) {
+        self.child = None;
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }

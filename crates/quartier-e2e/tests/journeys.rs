@@ -9,6 +9,8 @@ use quartier_e2e::browser::{Browser, Viewport};
 use quartier_e2e::processes::{ChromeDriver, Platform};
 use quartier_e2e::{Outcome, env_path, http};
 
+#[path = "journeys/map.rs"]
+mod map;
 #[path = "journeys/shell.rs"]
 mod shell;
 
@@ -89,7 +91,11 @@ fn main() {
             std::process::exit(101);
         }
     };
-    let journeys: Vec<(&str, Journey)> = shell::JOURNEYS.to_vec();
+    let journeys: Vec<(&str, Journey)> = shell::JOURNEYS
+        .iter()
+        .chain(map::JOURNEYS)
+        .copied()
+        .collect();
     let trials = journeys
         .into_iter()
         .map(|(name, journey)| {

@@ -1,0 +1,294 @@
+//! The services map: layers, markers, keyboard, list alternative, deep links, failures.
+
+use std::sync::Arc;
+
+use quartier_e2e::browser::Browser;
+use quartier_e2e::processes::Platform;
+use quartier_e2e::{Outcome, http};
+use serde_json::Value;
+
+use crate::{Ctx, Journey, assert_clean_page, viewports};
+
+pub const JOURNEYS: &[(&str, Journey)] = &[
+    ("map::default_layers_are_drawn", default_layers_are_drawn),
+    (
+        "map::toggling_a_layer_draws_its_markers",
+        toggling_a_layer_draws_its_markers,
+    ),
+    (
+        "map::show_as_list_lists_visible_services",
+        show_as_list_lists_visible_services,
+    ),
+    (
+        "map::details_open_by_keyboard_on_the_map",
+        details_open_by_keyboard_on_the_map,
+    ),
+    (
+        "map::deep_link_restores_the_view",
+        deep_link_restores_the_view,
+    ),
+    (
+        "map::platform_failure_then_retry",
+        platform_failure_then_retry,
+    ),
+    ("map::map_and_list_pass_axe", map_and_list_pass_axe),
+];
+
+const READY: &str = "[data-ready=\"true\"]";
+/// Loading a layer of thousands of services from a debug build can take a while on CI.
+const READY_SECONDS: u64 = 90;
+
+async fn checkbox_checked(b: &Browser, label: &str) -> Result<bool, String> {
+    let script = format!(
+        "const l = [...document.querySelectorAll('label')].find(l => l.textContent.trim() === {label:?});\
+         return l ? document.getElementById(l.htmlFor).checked : null;"
+    );
+    match b.eval(&script).await? {
+        Value::Bool(checked) => Ok(checked),
+        other => Err(format!("no checkbox labelled {label:?} ({other})")),
+    }
+}
+
+async fn drawn(b: &Browser) -> Result<u64, String> {
+    b.eval("return Number(document.getElementById('services-map').dataset.drawn)")
+        .await?
+        .as_u64()
+        .ok_or("no data-drawn on the map".into())
+}
+
+fn default_layers_are_drawn(ctx: Arc<Ctx>) -> Outcome {
+    ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
+        b.open_page("/map?lang=en").await?;
+        b.wait_for_within(READY, READY_SECONDS).await?;
+        for layer in ["Streetlights", "Waste containers"] {
+            if !checkbox_checked(b, layer).await? {
+                return Err(format!("{layer} is not shown by default"));
+            }
+        }
+        if checkbox_checked(b, "EV charging stations").await? {
+            return Err("EV charging stations should not be shown by default".into());
+        }
+        if drawn(b).await? == 0 {
+            return Err("the default layers drew nothing".into());
+        }
+        // The legend counts the states of the loaded layer.
+        let legend = b.text_of("#layer-status-Streetlight").await?;
+        if !legend.contains("Working") {
+            return Err(format!("the streetlight legend says {legend:?}"));
+        }
+        Ok(())
+    }))
+}
+
+fn toggling_a_layer_draws_its_markers(ctx: Arc<Ctx>) -> Outcome {
+    ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
+        b.open_page("/map?lang=en&layers=Streetlight").await?;
+        b.wait_for_within(READY, READY_SECONDS).await?;
+        let before = drawn(b).await?;
+        b.wait_for("#layer-EVChargingStation")
+            .await?
+            .click()
+            .await
+            .map_err(|e| e.to_string())?;
+        b.wait_for_within("#layer-status-EVChargingStation .legend", READY_SECONDS)
+            .await?;
+        b.wait_for_within(READY, READY_SECONDS).await?;
+        let after = drawn(b).await?;
+        if after <= before {
+            return Err(format!(
+                "switching EV charging on drew {before} → {after} items"
+            ));
+        }
+        let search = b.eval("return location.search").await?;
+        if !search
+            .as_str()
+            .unwrap_or_default()
+            .contains("EVChargingStation")
+        {
+            return Err(format!("the address does not keep the layer: {search}"));
+        }
+        // Off again: its markers go.
+        b.wait_for("#layer-EVChargingStation")
+            .await?
+            .click()
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let off = drawn(b).await?;
+        if off != before {
+            return Err(format!(
+                "switching EV charging off left {off} items (was {before})"
+            ));
+        }
+        Ok(())
+    }))
+}
+
+fn show_as_list_lists_visible_services(ctx: Arc<Ctx>) -> Outcome {
+    ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
+        b.open_page("/map?lang=en&layers=EVChargingStation").await?;
+        b.wait_for_within(READY, READY_SECONDS).await?;
+        b.wait_for_xpath("//button[normalize-space()='Show as list']")
+            .await?
+            .click()
+            .await
+            .map_err(|e| e.to_string())?;
+        b.wait_for(".services-list__item").await?;
+        let distances = b
+            .eval(
+                "return [...document.querySelectorAll('.services-list__distance')]\
+                 .map(e => parseInt(e.textContent.replace(/\\D/g, ''), 10));",
+            )
+            .await?;
+        let distances: Vec<u64> = distances
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_u64).collect())
+            .unwrap_or_default();
+        if distances.is_empty() || distances.windows(2).any(|w| w[0] > w[1]) {
+            return Err(format!("the list is not sorted by distance: {distances:?}"));
+        }
+        // The map is out of the way for assistive technologies.
+        let hidden = b
+            .eval("return document.getElementById('services-map').getAttribute('aria-hidden')")
+            .await?;
+        if hidden != "true" {
+            return Err("the map is still exposed in list mode".into());
+        }
+        // Details from the list, by keyboard.
+        b.eval("document.querySelector('.services-list__details').focus()")
+            .await?;
+        b.press("\u{E007}").await?;
+        let focused = b.eval("return document.activeElement.id").await?;
+        if focused != "service-details-title" {
+            return Err(format!("focus went to {focused}, not the details heading"));
+        }
+        Ok(())
+    }))
+}
+
+fn details_open_by_keyboard_on_the_map(ctx: Arc<Ctx>) -> Outcome {
+    // A real streetlight's position, asked from the platform like any NGSI-LD client would.
+    let response = http::get_with(
+        &ctx.platform.base_url,
+        "/ngsi-ld/v1/entities?type=Streetlight&limit=1&options=keyValues",
+        &[("Accept", "application/geo+json")],
+    )?;
+    let body: Value = serde_json::from_slice(&response.body).map_err(|e| e.to_string())?;
+    let coordinates = body
+        .pointer("/features/0/geometry/coordinates")
+        .and_then(Value::as_array)
+        .ok_or(format!("no streetlight in {body}"))?;
+    let (lon, lat) = (
+        coordinates[0].as_f64().unwrap_or_default(),
+        coordinates[1].as_f64().unwrap_or_default(),
+    );
+    let id = body
+        .pointer("/features/0/id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
+        b.open_page(&format!(
+            "/map?lang=en&layers=Streetlight&lat={lat}&lon={lon}&z=19"
+        ))
+        .await?;
+        b.wait_for_within(READY, READY_SECONDS).await?;
+        b.eval("document.querySelector('.leaflet-container').focus()")
+            .await?;
+        b.press("\u{E007}").await?;
+        let panel = b.text_of(".service-details").await?;
+        let reference = id.rsplit(':').next().unwrap_or_default();
+        if !panel.contains(reference) {
+            return Err(format!("the panel does not name {reference}: {panel:?}"));
+        }
+        let link = b
+            .wait_for_xpath("//aside//a[normalize-space()='Report a problem here']")
+            .await?;
+        let href = link
+            .attr("href")
+            .await
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default();
+        if !href.starts_with("/report?")
+            || !href.contains("category=Streetlight")
+            || !href.contains("asset=")
+        {
+            return Err(format!("the report link is {href}"));
+        }
+        Ok(())
+    }))
+}
+
+fn deep_link_restores_the_view(ctx: Arc<Ctx>) -> Outcome {
+    ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
+        b.open_page("/map?lang=en&layers=EVChargingStation&lat=47.40000&lon=0.69000&z=16")
+            .await?;
+        b.wait_for_within(READY, READY_SECONDS).await?;
+        if !checkbox_checked(b, "EV charging stations").await?
+            || checkbox_checked(b, "Streetlights").await?
+        {
+            return Err("the deep link's layers were not restored".into());
+        }
+        let search = b.eval("return location.search").await?;
+        let search = search.as_str().unwrap_or_default();
+        if !(search.contains("lat=47.40000")
+            && search.contains("lon=0.69000")
+            && search.contains("z=16"))
+        {
+            return Err(format!("the view moved: {search}"));
+        }
+        Ok(())
+    }))
+}
+
+fn platform_failure_then_retry(ctx: Arc<Ctx>) -> Outcome {
+    let mut platform = Platform::start(&ctx.platform_bin, &ctx.dist)?;
+    let outcome = ctx.runtime.block_on(async {
+        let b = ctx.browser_on(&platform.base_url).await?;
+        let result = async {
+            b.open_page("/accessibility?lang=en").await?;
+            platform.stop();
+            b.wait_for_xpath("//nav//a[normalize-space()='Map']")
+                .await?
+                .click()
+                .await
+                .map_err(|e| e.to_string())?;
+            let alert = b.text_of(".layer-panel__error").await?;
+            if !alert.contains("cannot be reached") {
+                return Err(format!("the failure says {alert:?}"));
+            }
+            platform.restart()?;
+            b.wait_for_xpath("//div[contains(@class,'layer-panel__error')]//button[normalize-space()='Try again']")
+                .await?
+                .click()
+                .await
+                .map_err(|e| e.to_string())?;
+            b.wait_for_within(READY, READY_SECONDS).await?;
+            Ok(())
+        }
+        .await;
+        b.close().await;
+        result
+    });
+    drop(platform);
+    outcome
+}
+
+fn map_and_list_pass_axe(ctx: Arc<Ctx>) -> Outcome {
+    ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
+        for viewport in viewports() {
+            b.viewport(viewport).await?;
+            for page in [
+                "/map",
+                "/map?lang=en",
+                "/map?view=list",
+                "/map?lang=en&view=list",
+            ] {
+                b.open_page(page).await?;
+                b.wait_for_within(READY, READY_SECONDS).await?;
+                assert_clean_page(&ctx, b, &format!("{page} ({viewport:?})")).await?;
+            }
+        }
+        Ok(())
+    }))
+}
