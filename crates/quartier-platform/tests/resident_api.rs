@@ -435,6 +435,53 @@ mod resident {
     }
 
     #[tokio::test]
+    async fn signing_in_again_replaces_the_old_session() {
+        let app = app();
+        let first = app.sign_in(CAMILLE).await;
+        let mut again = sign_in_request(CAMILLE, PASSWORD);
+        again
+            .headers_mut()
+            .insert(header::COOKIE, first.cookie.parse().expect("value"));
+        let response = app.send(again).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let new_cookie = response.headers()[header::SET_COOKIE]
+            .to_str()
+            .expect("ascii");
+        assert!(
+            !new_cookie.starts_with(&first.cookie),
+            "a fresh id at each sign-in"
+        );
+        assert_problem(
+            app.get(&first, "/api/v1/me").await,
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn current_resident_names_the_signed_in_resident_for_other_areas() {
+        let app = app();
+        let lucas = app.sign_in(LUCAS).await;
+        let mut headers = axum::http::HeaderMap::new();
+        assert_eq!(
+            quartier_platform::auth::current_resident(&app.state, &headers).await,
+            None
+        );
+        headers.insert(header::COOKIE, lucas.cookie.parse().expect("value"));
+        assert_eq!(
+            quartier_platform::auth::current_resident(&app.state, &headers).await,
+            Some(quartier_platform::auth::ResidentId(2))
+        );
+        app.state.auth.clock.advance(Duration::from_secs(31 * 60));
+        assert_eq!(
+            quartier_platform::auth::current_resident(&app.state, &headers).await,
+            None,
+            "an expired session names nobody"
+        );
+    }
+
+    #[tokio::test]
     async fn sign_out_ends_the_session_and_clears_the_cookie() {
         let app = app();
         let camille = app.sign_in(CAMILLE).await;
