@@ -1185,3 +1185,76 @@ async fn open311_documents_parse_with_the_contract_crate() {
         assert_eq!(errors[0].http_status(), Some(404));
     }
 }
+
+#[tokio::test]
+async fn open311_report_made_with_a_session_is_in_my_reports() {
+    let platform = platform();
+    let sign_in = Request::post("/api/v1/session")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"email": "lucas.bernard@example.org", "password": "quartier-demo"}).to_string(),
+        ))
+        .expect("request");
+    let signed = platform.send(sign_in).await;
+    assert_eq!(signed.status, StatusCode::OK, "{}", signed.text());
+    let cookie = signed.headers[header::SET_COOKIE]
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+
+    let (lat, long) = centre();
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs(&pothole(&lat, &long)))
+        .finish();
+    let request = Request::post("/open311/v2/requests.json")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, &cookie)
+        .body(Body::from(body))
+        .expect("request");
+    let created = platform.send(request).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let id = created.json()[0]["service_request_id"].clone();
+
+    let mine = Request::get("/api/v1/me/reports?limit=200")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .expect("request");
+    let mine = platform.send(mine).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.text());
+    let items = mine.json()["items"].clone();
+    let items = items.as_array().expect("items");
+    assert!(
+        items.iter().any(|item| item["service_request_id"] == id),
+        "{items:?}"
+    );
+    assert!(items.len() > 1, "the demo seed gives Lucas reports too");
+
+    // Without the cookie the same report is anonymous.
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs(&pothole(&lat, &long)))
+        .finish();
+    let anonymous = platform
+        .send(
+            Request::post("/open311/v2/requests.json")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await;
+    let anonymous_id = anonymous.json()[0]["service_request_id"].clone();
+    let mine = Request::get("/api/v1/me/reports?limit=200")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .expect("request");
+    let items = platform.send(mine).await.json()["items"].clone();
+    assert!(
+        !items
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|item| item["service_request_id"] == anonymous_id)
+    );
+}

@@ -15,9 +15,11 @@
 //! `Idempotency-Key` on POST. Errors are the spec's `[{code, description}]` list (or `<errors>`
 //! for a `.xml` path), one entry per problem, descriptions as `field: problem`.
 //!
-//! Ownership: a request made by a signed-in resident stores its `resident_id`. The resident
-//! API's session layer marks such a request with a [`ReportOwner`] extension; without it the
-//! report is anonymous. [`store::link_resident`] attaches an existing report later.
+//! Ownership: a request made with a resident's session cookie stores its `resident_id` (the
+//! resident API's `GET /api/v1/me/reports` lists them); a [`ReportOwner`] request extension, set
+//! by a layer, takes precedence; without either the report is anonymous.
+//! [`store::link_resident`] attaches an existing report later. No CSRF token is asked here: the
+//! session cookie is `SameSite=Strict`, so another site cannot make a report in a resident's name.
 
 pub mod catalogue;
 mod format;
@@ -50,7 +52,7 @@ pub use rate_limit::RateLimiter;
 use store::{Placement, Query, Remembered};
 use submit::{Form, NewRequest};
 
-use crate::{demo::Town, error::AppError, state::AppState};
+use crate::{auth, demo::Town, error::AppError, state::AppState};
 
 /// The API key every client may use in demo mode (the app sends it). Documented in the README.
 pub const DEMO_API_KEY: &str = "quartier-demo-key";
@@ -391,11 +393,17 @@ async fn create_request(
         Ok(key) => key,
         Err(problem) => return Ok(errors(StatusCode::BAD_REQUEST, vec![problem])),
     };
-    let client = client_key(&request);
-    let owner = request
-        .extensions()
-        .get::<ReportOwner>()
-        .map(|owner| owner.0);
+    let owner = match request.extensions().get::<ReportOwner>() {
+        Some(ReportOwner(resident)) => Some(*resident),
+        None => {
+            // Cloned: a `&Request` held across the await would make the handler's future !Send.
+            let headers = request.headers().clone();
+            auth::current_resident(&state, &headers)
+                .await
+                .map(|resident| resident.0)
+        }
+    };
+    let client = client_key(&request, owner);
     let received = match receive(request, &state).await {
         Ok(received) => received,
         Err(response) => return Ok(response),
@@ -455,16 +463,17 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, String> {
         .ok_or_else(|| "Idempotency-Key: invalid (1 to 255 visible ASCII characters)".to_owned())
 }
 
-/// Whom the rate limit counts: the signed-in resident, else the peer address. Without
-/// `ConnectInfo` (tests, or a server started without it) every anonymous client shares one count.
-fn client_key(request: &Request) -> String {
-    if let Some(ReportOwner(resident)) = request.extensions().get::<ReportOwner>() {
+/// Whom the rate limit counts: the signed-in resident, else the client's address as the
+/// resident API counts it (the peer, or `X-Forwarded-For` behind a proxy on loopback).
+fn client_key(request: &Request, owner: Option<i64>) -> String {
+    if let Some(resident) = owner {
         return format!("resident:{resident}");
     }
-    match request.extensions().get::<ConnectInfo<SocketAddr>>() {
-        Some(ConnectInfo(peer)) => format!("ip:{}", peer.ip()),
-        None => "anonymous".to_owned(),
-    }
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0);
+    format!("ip:{}", auth::client_ip(request.headers(), peer))
 }
 
 /// Reads the form, urlencoded or multipart; an unreadable one is answered at once.
