@@ -269,7 +269,7 @@ fn badge_uses(
         while day < today {
             let at = day * DAY + rng.random_range(7 * 3600..21 * 3600);
             let container = format!(
-                "urn:ngsi-ld:WasteContainer:BSL-{:05}",
+                "urn:ngsi-ld:WasteContainer:BSL-{:06}",
                 near + rng.random_range(0..3)
             );
             let weight: f64 = kg * rng.random_range(0.5..1.5);

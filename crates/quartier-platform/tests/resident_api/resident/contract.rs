@@ -1,0 +1,161 @@
+//! The OpenAPI document matches the routes; malformed input gets a 4xx ProblemDetails.
+
+use super::support::*;
+
+#[tokio::test]
+async fn openapi_documents_every_route_and_every_documented_route_exists() {
+    let app = app();
+    let response = app
+        .send(
+            Request::get("/api/v1/openapi.json")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let doc = json_of(response).await;
+    let paths = doc["paths"].as_object().expect("paths");
+    for path in [
+        "/v1/session",
+        "/v1/me",
+        "/v1/me/data",
+        "/v1/me/access-log",
+        "/v1/me/export",
+        "/v1/me/erasure-requests",
+        "/v1/consent-purposes",
+        "/v1/me/consents",
+        "/v1/me/consents/{purpose_id}",
+        "/v1/me/reports",
+        "/v1/openapi.json",
+    ] {
+        assert!(paths.contains_key(path), "{path} missing");
+    }
+    let camille = app.sign_in(CAMILLE).await;
+    for (path, item) in paths {
+        for method in item.as_object().expect("item").keys() {
+            let uri = format!("/api{}", path.replace("{purpose_id}", "town-newsletter"));
+            let method: Method = method.to_uppercase().parse().expect("method");
+            if method == Method::DELETE {
+                continue; // would sign Camille out; covered by its own test
+            }
+            let response = app
+                .call(&camille, method.clone(), &uri, json!({ "granted": true }))
+                .await;
+            assert!(
+                response.status() != StatusCode::NOT_FOUND
+                    && response.status() != StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {uri}: {}",
+                response.status()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn malformed_input_gets_a_4xx_problem_never_a_5xx() {
+    let app = app();
+    let camille = app.sign_in(CAMILLE).await;
+    let send_raw = |body: Vec<u8>, content_type: &'static str| {
+        Request::put("/api/v1/me/consents/town-newsletter")
+            .header(header::COOKIE, &camille.cookie)
+            .header("x-csrf-token", &camille.csrf)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .expect("request")
+    };
+    let cases: Vec<(Vec<u8>, &str, StatusCode, &str)> = vec![
+        (
+            b"{not json".to_vec(),
+            "application/json",
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+        ),
+        (
+            br#"{"granted":"yes"}"#.to_vec(),
+            "application/json",
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            br#"{"granted":true,"resident_id":1}"#.to_vec(),
+            "application/json",
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            b"[]".to_vec(),
+            "application/json",
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            vec![0xff, 0xfe, 0x00],
+            "application/json",
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+        ),
+        (
+            br#"{"granted":true}"#.to_vec(),
+            "text/plain",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            vec![b' '; 64 * 1024],
+            "application/json",
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        ),
+    ];
+    for (body, content_type, status, code) in cases {
+        assert_problem(app.send(send_raw(body, content_type)).await, status, code).await;
+    }
+    let sign_in = Request::post("/api/v1/session")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"email": 5}"#))
+        .expect("request");
+    assert_problem(
+        app.send(sign_in).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_body",
+    )
+    .await;
+    let huge = Request::post("/api/v1/session")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(vec![b'x'; 2 * 1024 * 1024]))
+        .expect("request");
+    assert_problem(
+        app.send(huge).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    )
+    .await;
+    for uri in [
+        "/api/v1/me/access-log?limit=abc",
+        "/api/v1/me/data?offset=-1",
+        "/api/v1/me/reports?limit=99999999999999",
+    ] {
+        let response = app.get(&camille, uri).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+    }
+    assert_problem(
+        app.get(&camille, "/api/v1/me/nothing-here").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let wrong_method = Request::patch("/api/v1/me")
+        .header(header::COOKIE, &camille.cookie)
+        .body(Body::empty())
+        .expect("request");
+    assert_problem(
+        app.send(wrong_method).await,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
+}
