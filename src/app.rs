@@ -28,6 +28,7 @@ use crate::pages::report_issue_page::ReportIssuePage;
 use crate::pages::services_map_page::ServicesMapPage;
 use crate::pages::sign_in_page::SignInPage;
 use crate::route::Route;
+use crate::session::provide_session;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -57,6 +58,7 @@ pub fn Shell(config: Config, i18n: I18n) -> impl IntoView {
     apply_theme(&config.theme);
     i18n.adopt_town_languages(&config.offered_languages(), config.default_lang());
     provide_config(config);
+    provide_session();
     view! {
         <Router>
             <Layout/>

@@ -13,3 +13,4 @@ pub mod i18n;
 pub mod map;
 pub mod pages;
 pub mod route;
+pub mod session;

@@ -4,6 +4,7 @@ mod error;
 pub mod geocoder;
 mod http;
 pub mod ngsi_ld;
+pub mod resident;
 
 pub use error::ApiError;
 pub use http::fetch_config;

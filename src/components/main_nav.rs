@@ -5,6 +5,7 @@ use leptos_router::components::A;
 
 use crate::i18n::use_i18n;
 use crate::route::Route;
+use crate::session::{SessionState, use_session};
 
 #[component]
 pub fn MainNav() -> impl IntoView {
@@ -15,8 +16,17 @@ pub fn MainNav() -> impl IntoView {
         (Route::MyReports, "nav-my-reports"),
         (Route::MyData, "nav-my-data"),
         (Route::Consents, "nav-consents"),
-        (Route::SignIn, "nav-sign-in"),
     ];
+    let session = use_session();
+    let account = move || match session.state.get() {
+        SessionState::SignedIn { .. } => view! {
+            <button type="button" class="main-nav__button" on:click=move |_| session.sign_out()>
+                {move || i18n.t("sign-out")}
+            </button>
+        }
+        .into_any(),
+        _ => view! { <A href=Route::SignIn.path()>{move || i18n.t("nav-sign-in")}</A> }.into_any(),
+    };
     view! {
         <nav class="main-nav" aria-label=move || i18n.t("nav-label")>
             <ul class="main-nav__list">
@@ -30,6 +40,7 @@ pub fn MainNav() -> impl IntoView {
                         }
                     })
                     .collect_view()}
+                <li class="main-nav__item">{account}</li>
             </ul>
         </nav>
     }

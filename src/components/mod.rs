@@ -3,9 +3,11 @@
 
 pub mod coming_soon;
 pub mod config_error_screen;
+pub mod error_summary;
 pub mod language_menu;
 pub mod main_nav;
 pub mod page_heading;
 pub mod site_footer;
 pub mod site_header;
 pub mod skip_link;
+pub mod text_field;

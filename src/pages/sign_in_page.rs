@@ -1,12 +1,178 @@
-//! `/sign-in`: sign in (until its issue lands, it says so).
+//! `/sign-in`: email and password against the platform (backend-for-frontend: the answer is a
+//! cookie the page never sees). Errors are summarised, linked to their fields, and translated.
 
 use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::components::coming_soon::ComingSoon;
+use crate::api::resident::{SignInError, sign_in};
+use crate::components::error_summary::{ErrorSummary, FormError};
+use crate::components::page_heading::PageHeading;
+use crate::components::text_field::TextField;
 use crate::i18n::use_i18n;
+use crate::session::{SessionState, use_session};
+
+/// Where to go after signing in: only a path of this site (never `//other.site`).
+pub fn safe_next(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/".to_string())
+}
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <ComingSoon title=Signal::derive(move || i18n.t("page-sign-in-title"))/> }
+    let session = use_session();
+    let demo = crate::config::use_config().town.demo;
+    let navigate = use_navigate();
+    let next = safe_next(use_query_map().with_untracked(|q| q.get("next")));
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let email_error = RwSignal::new(None::<String>);
+    let password_error = RwSignal::new(None::<String>);
+    let form_error = RwSignal::new(None::<String>);
+
+    let submit = Action::new_local(move |(email, password): &(String, String)| {
+        let base = session.base();
+        let (email, password) = (email.clone(), password.clone());
+        async move { sign_in(&base, &email, &password).await }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = submit.value().get() {
+            match result {
+                Ok(info) => {
+                    password.set(String::new());
+                    session.set(info);
+                    navigate(&next, Default::default());
+                }
+                Err(error) => {
+                    form_error.set(Some(i18n.t(error.message_key())));
+                    if error == SignInError::WrongCredentials {
+                        password.set(String::new());
+                    }
+                }
+            }
+        }
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (e, p) = (email.get_untracked(), password.get_untracked());
+        email_error.set((!looks_like_email(&e)).then(|| {
+            i18n.t(if e.trim().is_empty() {
+                "sign-in-email-missing"
+            } else {
+                "sign-in-email-invalid"
+            })
+        }));
+        password_error.set(p.is_empty().then(|| i18n.t("sign-in-password-missing")));
+        form_error.set(None);
+        if email_error.get_untracked().is_none() && password_error.get_untracked().is_none() {
+            submit.dispatch((e.trim().to_string(), p));
+        }
+    };
+    let errors = Signal::derive(move || {
+        let mut errors = Vec::new();
+        if let Some(message) = email_error.get() {
+            errors.push(FormError {
+                field_id: "sign-in-email".into(),
+                message,
+            });
+        }
+        if let Some(message) = password_error.get() {
+            errors.push(FormError {
+                field_id: "sign-in-password".into(),
+                message,
+            });
+        }
+        if let Some(message) = form_error.get() {
+            errors.push(FormError {
+                field_id: String::new(),
+                message,
+            });
+        }
+        errors
+    });
+
+    view! {
+        <div class="sign-in">
+            <PageHeading title=Signal::derive(move || i18n.t("page-sign-in-title"))/>
+            {move || match session.state.get() {
+                SessionState::SignedIn { name, .. } => view! {
+                    <p>{i18n.t_with("sign-in-already", &[("name", name.into())])}</p>
+                    <p>
+                        <button type="button" class="button" on:click=move |_| session.sign_out()>
+                            {i18n.t("sign-out")}
+                        </button>
+                    </p>
+                }
+                .into_any(),
+                _ => view! {
+                    <ErrorSummary title=Signal::derive(move || i18n.t("form-errors-title")) errors=errors/>
+                    <form class="sign-in__form" novalidate on:submit=on_submit>
+                        <TextField
+                            id="sign-in-email"
+                            label=Signal::derive(move || i18n.t("sign-in-email"))
+                            value=email
+                            input_type="email"
+                            autocomplete="username"
+                            required=true
+                            error=email_error
+                        />
+                        <TextField
+                            id="sign-in-password"
+                            label=Signal::derive(move || i18n.t("sign-in-password"))
+                            value=password
+                            input_type="password"
+                            autocomplete="current-password"
+                            required=true
+                            error=password_error
+                        />
+                        <button type="submit" class="button button--primary" disabled=move || submit.pending().get()>
+                            {move || i18n.t("sign-in-submit")}
+                        </button>
+                    </form>
+                    {demo.then(|| view! { <p class="sign-in__help">{move || i18n.t("sign-in-help")}</p> })}
+                }
+                .into_any(),
+            }}
+        </div>
+    }
+}
+
+/// A loose check (one `@`, something on each side, a dot in the domain): the platform decides.
+pub fn looks_like_email(text: &str) -> bool {
+    let text = text.trim();
+    match text.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/my-data".into())), "/my-data");
+        assert_eq!(safe_next(Some("//evil.example".into())), "/");
+        assert_eq!(safe_next(Some("https://evil.example".into())), "/");
+        assert_eq!(safe_next(Some("/\\evil.example".into())), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn emails_are_checked_loosely() {
+        assert!(looks_like_email("camille.martin@example.org"));
+        assert!(looks_like_email("  a@b.fr "));
+        assert!(!looks_like_email("camille"));
+        assert!(!looks_like_email("@example.org"));
+        assert!(!looks_like_email("a@example"));
+        assert!(!looks_like_email("a@b@c.fr"));
+    }
 }

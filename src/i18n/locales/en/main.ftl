@@ -175,3 +175,17 @@ map-locate-me = Use my location
 map-locating = Finding your position…
 map-located = Map centred on your position.
 map-location-unavailable = Your position is not available. You can search an address instead.
+
+## Sign in
+sign-in-email = Email
+sign-in-password = Password
+sign-in-submit = Sign in
+sign-in-help = Residents of the demo town use the password "quartier-demo".
+sign-in-email-missing = Enter your email address.
+sign-in-email-invalid = Enter an email address like name@example.org.
+sign-in-password-missing = Enter your password.
+sign-in-wrong = Wrong email address or password.
+sign-in-too-many = Too many attempts. Wait a minute before trying again.
+sign-in-already = You are signed in as { $name }.
+sign-out = Sign out
+form-errors-title = The form has errors

@@ -175,3 +175,17 @@ map-locate-me = Utiliser ma position
 map-locating = Recherche de votre position…
 map-located = Carte centrée sur votre position.
 map-location-unavailable = Votre position n'est pas disponible. Vous pouvez rechercher une adresse.
+
+## Connexion
+sign-in-email = Adresse électronique
+sign-in-password = Mot de passe
+sign-in-submit = Se connecter
+sign-in-help = Les habitants de la ville de démonstration utilisent le mot de passe « quartier-demo ».
+sign-in-email-missing = Saisissez votre adresse électronique.
+sign-in-email-invalid = Saisissez une adresse électronique de la forme nom@exemple.fr.
+sign-in-password-missing = Saisissez votre mot de passe.
+sign-in-wrong = Adresse électronique ou mot de passe incorrect.
+sign-in-too-many = Trop de tentatives. Patientez une minute avant de réessayer.
+sign-in-already = Vous êtes connecté·e en tant que { $name }.
+sign-out = Se déconnecter
+form-errors-title = Le formulaire contient des erreurs

@@ -1,0 +1,103 @@
+//! The resident API (backend-for-frontend): the browser holds no token, only the platform's
+//! `HttpOnly` session cookie; state-changing calls carry the CSRF token the session gives.
+
+use gloo_net::http::Request;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::ApiError;
+
+/// Who is signed in, as `GET /api/v1/session` says.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    pub authenticated: bool,
+    #[serde(default)]
+    pub resident: Option<Resident>,
+    #[serde(default)]
+    pub csrf_token: Option<String>,
+    /// `session_expired` when the cookie was there but the session is over.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resident {
+    pub email: String,
+    pub name: String,
+}
+
+/// Why a sign-in failed, as the resident needs to know it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SignInError {
+    WrongCredentials,
+    TooManyAttempts,
+    Other(ApiError),
+}
+
+impl SignInError {
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            SignInError::WrongCredentials => "sign-in-wrong",
+            SignInError::TooManyAttempts => "sign-in-too-many",
+            SignInError::Other(error) => error.message_key(),
+        }
+    }
+}
+
+fn url(base: &str, path: &str) -> String {
+    format!("{}{path}", base.trim_end_matches('/'))
+}
+
+pub async fn fetch_session(base: &str) -> Result<SessionInfo, ApiError> {
+    let response = Request::get(&url(base, "/session"))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if !response.ok() {
+        return Err(ApiError::Status {
+            status: response.status(),
+        });
+    }
+    response
+        .json()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+pub async fn sign_in(base: &str, email: &str, password: &str) -> Result<SessionInfo, SignInError> {
+    let response = Request::post(&url(base, "/session"))
+        .header("Accept", "application/json")
+        .json(&json!({ "email": email, "password": password }))
+        .map_err(|e| SignInError::Other(ApiError::Decode(e.to_string())))?
+        .send()
+        .await
+        .map_err(|e| SignInError::Other(ApiError::Network(e.to_string())))?;
+    match response.status() {
+        200 => response
+            .json()
+            .await
+            .map_err(|e| SignInError::Other(ApiError::Decode(e.to_string()))),
+        401 => Err(SignInError::WrongCredentials),
+        429 => Err(SignInError::TooManyAttempts),
+        status => Err(SignInError::Other(ApiError::Status { status })),
+    }
+}
+
+pub async fn sign_out(base: &str, csrf_token: &str) -> Result<(), ApiError> {
+    let response = Request::delete(&url(base, "/session"))
+        .header("X-CSRF-Token", csrf_token)
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    // 401: the session had already ended, which is what the resident asked for.
+    if response.ok() || response.status() == 401 {
+        Ok(())
+    } else {
+        Err(ApiError::Status {
+            status: response.status(),
+        })
+    }
+}
