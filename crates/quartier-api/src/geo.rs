@@ -82,6 +82,31 @@ impl LonLat {
     }
 }
 
+/// Written as the object `{"lon": …, "lat": …}` (the resident API's shape; GeoJSON
+/// positions go through [`LonLat::to_position`]). Reading checks the ranges.
+impl Serialize for LonLat {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("LonLat", 2)?;
+        s.serialize_field("lon", &self.lon)?;
+        s.serialize_field("lat", &self.lat)?;
+        s.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for LonLat {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Raw {
+            #[serde(alias = "long", alias = "lng")]
+            lon: f64,
+            lat: f64,
+        }
+        let raw = Raw::deserialize(deserializer)?;
+        LonLat::new(raw.lon, raw.lat).map_err(serde::de::Error::custom)
+    }
+}
+
 /// A GeoJSON geometry object.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Geometry {
@@ -374,6 +399,20 @@ mod tests {
         assert_eq!(p.to_position(), json!([13.3986, 52.5547]));
         let with_alt = LonLat::from_position(&json!([1.0, 2.0, 30.0])).unwrap();
         assert_eq!(with_alt, LonLat { lon: 1.0, lat: 2.0 });
+    }
+
+    #[test]
+    fn lon_lat_object_serde() {
+        let p = LonLat::new(2.35, 48.85).unwrap();
+        assert_eq!(
+            serde_json::to_value(p).unwrap(),
+            json!({"lon": 2.35, "lat": 48.85})
+        );
+        let back: LonLat = serde_json::from_value(json!({"lat": 48.85, "lon": 2.35})).unwrap();
+        assert_eq!(back, p);
+        let long: LonLat = serde_json::from_value(json!({"lat": 48.85, "long": 2.35})).unwrap();
+        assert_eq!(long, p);
+        assert!(serde_json::from_value::<LonLat>(json!({"lat": 148.85, "lon": 2.35})).is_err());
     }
 
     #[test]

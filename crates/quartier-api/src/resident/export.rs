@@ -1,0 +1,46 @@
+//! `GET /api/v1/me/export` (GDPR art. 15 and 20): everything, as one JSON download.
+
+use super::access_log::AccessLogEntry;
+use super::consent::Controller;
+use super::erasure::ErasureRequest;
+use super::my_data::DataCategory;
+use crate::datetime::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// The export document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Export {
+    /// When it was made.
+    pub exported_at: Timestamp,
+    /// Who holds the data.
+    pub controller: Controller,
+    /// Every category with all its records.
+    pub categories: Vec<DataCategory>,
+    /// The whole access log.
+    #[serde(default)]
+    pub access_log: Vec<AccessLogEntry>,
+    /// Every erasure request.
+    #[serde(default)]
+    pub erasure_requests: Vec<ErasureRequest>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn round_trip() {
+        let e: Export = serde_json::from_value(json!({
+            "exportedAt": "2026-11-28T10:00:00Z",
+            "controller": {"name": "Ville de Belleville-sur-Loire (démo)", "contact": "dpo@example.org", "url": "https://example.org"},
+            "categories": [], "accessLog": [], "erasureRequests": []
+        }))
+        .unwrap();
+        assert_eq!(e.controller.name, "Ville de Belleville-sur-Loire (démo)");
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["exportedAt"], "2026-11-28T10:00:00Z");
+        assert!(v["accessLog"].is_array());
+    }
+}
