@@ -41,6 +41,11 @@ pub const JOURNEYS: &[(&str, Journey)] = &[
         "shell::pages_pass_axe_on_phone_and_kiosk",
         pages_pass_axe_on_phone_and_kiosk,
     ),
+    (
+        "shell::sign_in_errors_are_announced",
+        sign_in_errors_are_announced,
+    ),
+    ("shell::sign_in_then_sign_out", sign_in_then_sign_out),
 ];
 
 /// The link of the main navigation with exactly this visible name.
@@ -248,7 +253,8 @@ fn pages_pass_axe_on_phone_and_kiosk(ctx: Arc<Ctx>) -> Outcome {
     let pages = [
         "/",
         "/?lang=en",
-        "/map",
+        "/sign-in",
+        "/sign-in?lang=en",
         "/report",
         "/my-data",
         "/consents",
@@ -283,4 +289,76 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Outcome {
         }
     }
     Ok(())
+}
+
+/// Types into the input whose label reads `label`.
+async fn fill(b: &Browser, label: &str, text: &str) -> Outcome {
+    let label_el = b
+        .wait_for_xpath(&format!("//label[normalize-space()='{label}']"))
+        .await?;
+    let id = label_el
+        .attr("for")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or(format!("label {label} has no `for`"))?;
+    let input = b.wait_for(&format!("#{id}")).await?;
+    input.clear().await.map_err(|e| e.to_string())?;
+    input.send_keys(text).await.map_err(|e| e.to_string())
+}
+
+async fn press_button(b: &Browser, xpath: &str) -> Outcome {
+    b.wait_for_xpath(xpath)
+        .await?
+        .click()
+        .await
+        .map_err(|e| e.to_string())
+}
+
+fn sign_in_errors_are_announced(ctx: Arc<Ctx>) -> Outcome {
+    ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
+        b.open_page("/sign-in?lang=en").await?;
+        press_button(b, "//form//button[normalize-space()='Sign in']").await?;
+        let summary = b.text_of("[role=alert]").await?;
+        if !summary.contains("Enter your email address") || !summary.contains("Enter your password")
+        {
+            return Err(format!("empty form: the summary says {summary:?}"));
+        }
+        let invalid = b
+            .eval("return document.getElementById('sign-in-email').getAttribute('aria-invalid')")
+            .await?;
+        if invalid != "true" {
+            return Err("the email field is not marked invalid".into());
+        }
+        fill(b, "Email", "camille.martin@example.org").await?;
+        fill(b, "Password", "not-the-password").await?;
+        press_button(b, "//form//button[normalize-space()='Sign in']").await?;
+        b.wait_for_xpath("//*[@role='alert'][contains(., 'Wrong email address or password')]")
+            .await?;
+        Ok(())
+    }))
+}
+
+fn sign_in_then_sign_out(ctx: Arc<Ctx>) -> Outcome {
+    ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
+        b.open_page("/sign-in?lang=en").await?;
+        fill(b, "Email", "lucas.bernard@example.org").await?;
+        fill(b, "Password", "quartier-demo").await?;
+        press_button(b, "//form//button[normalize-space()='Sign in']").await?;
+        press_button(b, "//nav[contains(@class,'main-nav')]//button[normalize-space()='Sign out']")
+            .await?;
+        b.wait_for_xpath(&nav_link("Sign in")).await?;
+        // The session is over on the platform too.
+        let signed_in = b
+            .client
+            .execute_async(
+                "const done = arguments[0]; fetch('/api/v1/session').then(r => r.json()).then(j => done(j.authenticated));",
+                vec![],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if signed_in != serde_json::Value::Bool(false) {
+            return Err(format!("after sign-out the platform says authenticated={signed_in}"));
+        }
+        Ok(())
+    }))
 }
