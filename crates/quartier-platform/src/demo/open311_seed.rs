@@ -103,7 +103,9 @@ pub fn seed(conn: &mut Connection, now: i64) -> Result<(), AppError> {
                 .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no Open311 service")))?;
             let address = town.random_address(&mut rng);
             let age_days = rng.random_range(0..SPAN_DAYS);
-            let requested_at = today - age_days * DAY + rng.random_range(7 * 3600..20 * 3600);
+            // Never in the future, whatever the hour of seeding.
+            let requested_at =
+                (today - age_days * DAY + rng.random_range(7 * 3600..20 * 3600)).min(now - 600);
             // Older reports are more likely to be dealt with.
             let closed = rng.random_bool((age_days as f64 / 30.0).min(0.9));
             let updated_at = (requested_at + rng.random_range(DAY / 2..12 * DAY)).min(now);

@@ -600,10 +600,7 @@ fn save(
             ("account_id", Node::opt_text(new.account_id.clone())),
         ])],
     };
-    let body = match format {
-        Format::Json => body.to_json().to_string(),
-        Format::Xml => body.to_xml("service_requests"),
-    };
+    let body = body.to_string(format, "service_requests");
     let remembered = Remembered {
         status: StatusCode::CREATED.as_u16(),
         content_type: format.content_type().to_owned(),

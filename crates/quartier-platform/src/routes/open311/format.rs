@@ -12,7 +12,10 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use serde_json::{Map, Value};
+use serde::{
+    Serialize, Serializer,
+    ser::{SerializeMap, SerializeSeq},
+};
 
 use crate::error::{AppError, ErrorInfo};
 
@@ -94,25 +97,6 @@ impl Node {
         value.map_or(Self::Null, Self::Float)
     }
 
-    pub fn to_json(&self) -> Value {
-        match self {
-            Self::Null => Value::Null,
-            Self::Bool(value) => Value::Bool(*value),
-            Self::Int(value) => Value::from(*value),
-            Self::Float(value) => {
-                serde_json::Number::from_f64(*value).map_or(Value::Null, Value::Number)
-            }
-            Self::Text(value) => Value::String(value.clone()),
-            Self::List { items, .. } => Value::Array(items.iter().map(Self::to_json).collect()),
-            Self::Record(fields) => Value::Object(
-                fields
-                    .iter()
-                    .map(|(name, node)| ((*name).to_owned(), node.to_json()))
-                    .collect::<Map<_, _>>(),
-            ),
-        }
-    }
-
     /// The document with `root` as its outermost element.
     pub fn to_xml(&self, root: &str) -> String {
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
@@ -121,18 +105,52 @@ impl Node {
         out
     }
 
+    /// The document in `format`: JSON keeps the fields in the spec's order, as XML does.
+    pub fn to_string(&self, format: Format, root: &str) -> String {
+        match format {
+            Format::Json => serde_json::to_string(self).unwrap_or_else(|_| "null".to_owned()),
+            Format::Xml => self.to_xml(root),
+        }
+    }
+
     /// The body of a response in `format`; `root` names the XML document element.
     pub fn respond(&self, format: Format, root: &str, status: StatusCode) -> Response {
-        let body = match format {
-            Format::Json => self.to_json().to_string(),
-            Format::Xml => self.to_xml(root),
-        };
+        let body = self.to_string(format, root);
         (
             status,
             [(header::CONTENT_TYPE, format.content_type())],
             body,
         )
             .into_response()
+    }
+}
+
+/// Straight to JSON text, so that records keep their field order (a `serde_json::Value` would
+/// sort the keys).
+impl Serialize for Node {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Null => serializer.serialize_none(),
+            Self::Bool(value) => serializer.serialize_bool(*value),
+            Self::Int(value) => serializer.serialize_i64(*value),
+            Self::Float(value) if value.is_finite() => serializer.serialize_f64(*value),
+            Self::Float(_) => serializer.serialize_none(),
+            Self::Text(value) => serializer.serialize_str(value),
+            Self::List { items, .. } => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Self::Record(fields) => {
+                let mut map = serializer.serialize_map(Some(fields.len()))?;
+                for (name, node) in fields {
+                    map.serialize_entry(name, node)?;
+                }
+                map.end()
+            }
+        }
     }
 }
 
@@ -303,9 +321,12 @@ mod tests {
                 ("none", Node::Null),
             ])],
         };
+        let text = node.to_string(Format::Json, "r");
         assert_eq!(
-            node.to_json(),
-            serde_json::json!([{"id": "7", "lat": 47.5, "none": null}])
+            serde_json::from_str::<serde_json::Value>(&text).ok(),
+            Some(serde_json::json!([{"id": "7", "lat": 47.5, "none": null}]))
         );
+        let unordered = Node::Record(vec![("z", Node::Int(1)), ("a", Node::Int(2))]);
+        assert_eq!(unordered.to_string(Format::Json, "r"), r#"{"z":1,"a":2}"#);
     }
 }

@@ -117,6 +117,26 @@ mod tests {
     }
 
     #[test]
+    fn png_and_webp_stay_in_their_format() {
+        let image = image::RgbaImage::from_fn(4, 3, |x, y| image::Rgba([x as u8, y as u8, 9, 255]));
+        let mut png = Vec::new();
+        image
+            .write_with_encoder(PngEncoder::new(&mut png))
+            .expect("png");
+        let mut webp = Vec::new();
+        image
+            .write_with_encoder(WebPEncoder::new_lossless(&mut webp))
+            .expect("webp");
+        for (bytes, kind) in [(png, Kind::Png), (webp, Kind::Webp)] {
+            let (found, out) = sanitize(&bytes).expect("sanitize");
+            assert_eq!(found, kind);
+            assert_eq!(Kind::sniff(&out), Some(kind));
+            let decoded = image::load_from_memory(&out).expect("decodes").to_rgba8();
+            assert_eq!(decoded, image, "lossless formats keep every pixel");
+        }
+    }
+
+    #[test]
     fn sniffs_magic_bytes_only() {
         assert_eq!(Kind::sniff(&jpeg()), Some(Kind::Jpeg));
         assert_eq!(Kind::sniff(b"\x89PNG\r\n\x1a\nrest"), Some(Kind::Png));

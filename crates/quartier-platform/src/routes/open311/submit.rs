@@ -132,29 +132,32 @@ impl Form {
         {
             problems.push("asset_id: not an NGSI-LD URN".to_owned());
         }
-        let mut request = NewRequest {
-            service: service.unwrap_or(&catalogue::SERVICES[0]),
-            lat_long,
-            address,
-            address_id,
-            description,
-            media_url,
-            asset_id,
-            attributes: serde_json::Map::new(),
-            email,
-            device_id: self.short("device_id", MAX_SHORT, &mut problems),
-            account_id: self.short("account_id", MAX_SHORT, &mut problems),
-            first_name: self.short("first_name", MAX_SHORT, &mut problems),
-            last_name: self.short("last_name", MAX_SHORT, &mut problems),
-            phone: self.short("phone", 40, &mut problems),
-        };
-        if let Some(service) = service {
-            request.attributes = self.attributes(service, &mut problems);
-        }
-        if problems.is_empty() {
-            Ok(request)
-        } else {
-            Err(problems)
+        let device_id = self.short("device_id", MAX_SHORT, &mut problems);
+        let account_id = self.short("account_id", MAX_SHORT, &mut problems);
+        let first_name = self.short("first_name", MAX_SHORT, &mut problems);
+        let last_name = self.short("last_name", MAX_SHORT, &mut problems);
+        let phone = self.short("phone", 40, &mut problems);
+        let attributes = service
+            .map(|service| self.attributes(service, &mut problems))
+            .unwrap_or_default();
+        match service {
+            Some(service) if problems.is_empty() => Ok(NewRequest {
+                service,
+                lat_long,
+                address,
+                address_id,
+                description,
+                media_url,
+                asset_id,
+                attributes,
+                email,
+                device_id,
+                account_id,
+                first_name,
+                last_name,
+                phone,
+            }),
+            _ => Err(problems),
         }
     }
 
