@@ -159,3 +159,110 @@ async fn malformed_input_gets_a_4xx_problem_never_a_5xx() {
     )
     .await;
 }
+
+/// Every answer of the platform reads with the contract crate's types, as the app reads it,
+/// and the enums come out as known values (not `Other`), so server and app agree on the words.
+#[tokio::test]
+async fn every_answer_reads_with_the_contract_types() {
+    use quartier_api::resident as api;
+
+    fn read<T: serde::de::DeserializeOwned>(value: Value, what: &str) -> T {
+        serde_json::from_value(value.clone()).unwrap_or_else(|error| {
+            panic!("{what} does not read as the contract: {error}\n{value}")
+        })
+    }
+
+    let app = app();
+    let camille = app.sign_in(CAMILLE).await;
+    let session: api::SessionInfo =
+        read(app.get_json(&camille, "/api/v1/session").await, "session");
+    assert_eq!(session.csrf(), Some(camille.csrf.as_str()));
+    let anonymous = app
+        .send(
+            Request::get("/api/v1/session")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    let anonymous: api::SessionInfo = read(json_of(anonymous).await, "anonymous session");
+    assert!(!anonymous.authenticated);
+
+    app.call(
+        &camille,
+        Method::POST,
+        "/api/v1/me/erasure-requests",
+        json!({ "categories": ["waste-badge-uses"] }),
+    )
+    .await;
+    let profile: api::Profile = read(app.get_json(&camille, "/api/v1/me").await, "profile");
+    assert_eq!(profile.name.full, "Camille Martin");
+    assert_eq!(profile.erasure_requests.len(), 1);
+    assert_eq!(
+        profile.erasure_requests[0].status,
+        api::ErasureStatus::Received
+    );
+
+    let data: api::MyData = read(app.get_json(&camille, "/api/v1/me/data").await, "my data");
+    assert_eq!(data.categories.len(), 5);
+    for category in &data.categories {
+        assert!(
+            !matches!(category.legal_basis, api::LegalBasis::Other(_)),
+            "{:?}",
+            category.legal_basis
+        );
+    }
+    let log: api::AccessLogPage = read(
+        app.get_json(&camille, "/api/v1/me/access-log").await,
+        "access log",
+    );
+    assert!(
+        log.items
+            .iter()
+            .all(|e| !matches!(e.actor_type, api::ActorType::Other(_)))
+    );
+    let _: api::Export = read(app.get_json(&camille, "/api/v1/me/export").await, "export");
+    let _: api::ErasureRequests = read(
+        app.get_json(&camille, "/api/v1/me/erasure-requests").await,
+        "erasure requests",
+    );
+    let purposes: api::ConsentPurposes = read(
+        app.get_json(&camille, "/api/v1/consent-purposes").await,
+        "purposes",
+    );
+    assert_eq!(purposes.purposes.len(), 5);
+    let consents: api::MyConsents = read(
+        app.get_json(&camille, "/api/v1/me/consents").await,
+        "consents",
+    );
+    let newsletter = consents.record("town-newsletter").expect("seeded record");
+    assert!(!newsletter.is_granted(), "given then withdrawn");
+    for record in &consents.records {
+        for event in &record.events {
+            assert!(!matches!(event.event_type, api::ConsentEventType::Other(_)));
+        }
+    }
+    let changed = app
+        .call(
+            &camille,
+            Method::PUT,
+            "/api/v1/me/consents/town-newsletter",
+            json!({ "granted": true }),
+        )
+        .await;
+    let record: api::ConsentRecord = read(json_of(changed).await, "consent record");
+    assert!(record.is_granted());
+    let receipt: api::ConsentReceipt = read(
+        app.get_json(&camille, "/api/v1/me/consents/town-newsletter/receipt")
+            .await,
+        "receipt",
+    );
+    assert_eq!(receipt.version, api::KANTARA_VERSION);
+    let reports: api::ReportsPage = read(
+        app.get_json(&camille, "/api/v1/me/reports").await,
+        "reports",
+    );
+    assert_eq!(reports.total, reports.items.len() as u64);
+    let problem = app.get(&camille, "/api/v1/me/data?category=dreams").await;
+    let problem: api::ApiProblem = read(json_of(problem).await, "problem");
+    assert_eq!(problem.code, "unknown_category");
+}
