@@ -5,6 +5,8 @@
 //! Code rather than tables: the catalogue changes with a release, and a stored request only keeps
 //! its `service_code`.
 
+use quartier_api::open311;
+
 use super::format::Node;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +81,34 @@ impl Service {
         ])
     }
 
+    /// The definition as the contract crate models it, for its shared validation.
+    pub fn contract_definition(&self) -> open311::ServiceDefinition {
+        open311::ServiceDefinition {
+            service_code: self.code.to_owned(),
+            attributes: self
+                .attributes
+                .iter()
+                .map(|attribute| open311::ServiceAttribute {
+                    variable: attribute.variable,
+                    code: attribute.code.to_owned(),
+                    datatype: attribute.contract_datatype(),
+                    required: attribute.required,
+                    datatype_description: attribute.datatype_description.map(str::to_owned),
+                    order: u32::try_from(attribute.order).ok(),
+                    description: Some(attribute.description.to_owned()),
+                    values: attribute
+                        .values
+                        .iter()
+                        .map(|(key, name)| open311::AttributeValue {
+                            key: (*key).to_owned(),
+                            name: (*name).to_owned(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
     pub fn definition_node(&self) -> Node {
         Node::Record(vec![
             ("service_code", Node::text(self.code)),
@@ -94,6 +124,17 @@ impl Service {
 }
 
 impl Attribute {
+    fn contract_datatype(&self) -> open311::Datatype {
+        match self.datatype {
+            Datatype::String => open311::Datatype::String,
+            Datatype::Number => open311::Datatype::Number,
+            Datatype::Datetime => open311::Datatype::Datetime,
+            Datatype::Text => open311::Datatype::Text,
+            Datatype::SingleValueList => open311::Datatype::SingleValueList,
+            Datatype::MultiValueList => open311::Datatype::MultiValueList,
+        }
+    }
+
     fn to_node(&self) -> Node {
         Node::Record(vec![
             ("variable", Node::Bool(self.variable)),
