@@ -118,7 +118,7 @@ fn rust_sources(dir: &Path) -> Vec<PathBuf> {
 /// Literal keys passed to `.t("…")` and `.t_with("…", …)`.
 fn requested_keys(code: &str) -> BTreeSet<String> {
     let mut keys = BTreeSet::new();
-    for pattern in [".t(\"", ".t_with(\""] {
+    for pattern in [".t(\"", ".tr(\"", ".t_with(\""] {
         for (start, _) in code.match_indices(pattern) {
             let rest = &code[start + pattern.len()..];
             if let Some(end) = rest.find('"') {

@@ -38,7 +38,7 @@ pub fn App() -> impl IntoView {
     let config = LocalResource::new(api::fetch_config);
     view! {
         <Suspense fallback=move || {
-            view! { <p class="app-loading" role="status">{move || i18n.t("loading")}</p> }
+            view! { <p class="app-loading" role="status">{i18n.tr("loading")}</p> }
         }>
             {move || {
                 config

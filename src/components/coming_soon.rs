@@ -18,9 +18,9 @@ pub fn ComingSoon(
     view! {
         <section class="coming-soon">
             <PageHeading title=title/>
-            <p class="coming-soon__text">{move || i18n.t("coming-soon")}</p>
+            <p class="coming-soon__text">{i18n.tr("coming-soon")}</p>
             <p>
-                <A href=Route::Home.path()>{move || i18n.t("coming-soon-back")}</A>
+                <A href=Route::Home.path()>{i18n.tr("coming-soon-back")}</A>
             </p>
         </section>
     }

@@ -57,18 +57,18 @@ pub fn ConfigErrorScreen(error: ConfigError) -> impl IntoView {
     view! {
         <main id="main" class="config-error">
             <div class="config-error__box" role="alert">
-                <h1 class="page-heading">{move || i18n.t("config-error-title")}</h1>
+                <h1 class="page-heading">{i18n.tr("config-error-title")}</h1>
                 <p>{summary}</p>
                 {problems}
             </div>
-            <p>{move || i18n.t("config-error-webmaster")}</p>
+            <p>{i18n.tr("config-error-webmaster")}</p>
             <p>
                 <button type="button" class="button button--primary" on:click=|_| browser::reload()>
-                    {move || i18n.t("config-error-retry")}
+                    {i18n.tr("config-error-retry")}
                 </button>
             </p>
             <details class="config-error__details">
-                <summary>{move || i18n.t("config-error-details")}</summary>
+                <summary>{i18n.tr("config-error-details")}</summary>
                 <pre>{technical}</pre>
             </details>
         </main>

@@ -13,7 +13,7 @@ pub fn LanguageMenu(
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <div class="language-menu" role="group" aria-label=move || i18n.t("lang-menu-label")>
+        <div class="language-menu" role="group" aria-label=i18n.tr("lang-menu-label")>
             {languages
                 .into_iter()
                 .map(|lang| {

@@ -21,21 +21,21 @@ pub fn MainNav() -> impl IntoView {
     let account = move || match session.state.get() {
         SessionState::SignedIn { .. } => view! {
             <button type="button" class="main-nav__button" on:click=move |_| session.sign_out()>
-                {move || i18n.t("sign-out")}
+                {i18n.tr("sign-out")}
             </button>
         }
         .into_any(),
-        _ => view! { <A href=Route::SignIn.path()>{move || i18n.t("nav-sign-in")}</A> }.into_any(),
+        _ => view! { <A href=Route::SignIn.path()>{i18n.tr("nav-sign-in")}</A> }.into_any(),
     };
     view! {
-        <nav class="main-nav" aria-label=move || i18n.t("nav-label")>
+        <nav class="main-nav" aria-label=i18n.tr("nav-label")>
             <ul class="main-nav__list">
                 {links
                     .into_iter()
                     .map(|(route, key)| {
                         view! {
                             <li class="main-nav__item">
-                                <A href=route.path()>{move || i18n.t(key)}</A>
+                                <A href=route.path()>{i18n.tr(key)}</A>
                             </li>
                         }
                     })

@@ -22,20 +22,20 @@ pub fn SiteFooter() -> impl IntoView {
         .map(|href| {
             view! {
                 <li>
-                    <a href=href rel="noopener">{move || i18n.t("footer-town-website")}</a>
+                    <a href=href rel="noopener">{i18n.tr("footer-town-website")}</a>
                 </li>
             }
         });
     view! {
         <footer class="site-footer">
-            {demo.then(|| view! { <p class="site-footer__demo">{move || i18n.t("footer-demo")}</p> })}
-            <nav aria-label=move || i18n.t("footer-label")>
+            {demo.then(|| view! { <p class="site-footer__demo">{i18n.tr("footer-demo")}</p> })}
+            <nav aria-label=i18n.tr("footer-label")>
                 <ul class="site-footer__links">
                     <li>
-                        <A href=Route::Accessibility.path()>{move || i18n.t("footer-accessibility")}</A>
+                        <A href=Route::Accessibility.path()>{i18n.tr("footer-accessibility")}</A>
                     </li>
                     <li>
-                        <A href=Route::LegalNotice.path()>{move || i18n.t("footer-legal")}</A>
+                        <A href=Route::LegalNotice.path()>{i18n.tr("footer-legal")}</A>
                     </li>
                     {website}
                 </ul>

@@ -29,7 +29,7 @@ pub fn SiteHeader() -> impl IntoView {
                     {logo}
                     <span class="site-header__names">
                         <span class="site-header__town">{town}</span>
-                        <span class="site-header__tagline">{move || i18n.t("header-tagline")}</span>
+                        <span class="site-header__tagline">{i18n.tr("header-tagline")}</span>
                     </span>
                 </A>
                 <LanguageMenu languages=config.offered_languages()/>

@@ -9,7 +9,7 @@ pub fn SkipLink() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <a class="skip-link" href="#main">
-            {move || i18n.t("skip-to-content")}
+            {i18n.tr("skip-to-content")}
         </a>
     }
 }

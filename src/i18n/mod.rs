@@ -134,6 +134,13 @@ impl I18n {
             .with_value(|bundles| format(bundles, lang, key, None))
     }
 
+    /// A reactive translation to put in a view or an attribute. One concrete type for every
+    /// message keeps the wasm small (a closure per message would each be compiled apart).
+    pub fn tr(&self, key: &'static str) -> Signal<String> {
+        let i18n = *self;
+        Signal::derive(move || i18n.t(key))
+    }
+
     /// Translates `key` with Fluent arguments, e.g. `t_with("x", &[("count", 3.into())])`.
     pub fn t_with(&self, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
         let lang = self.lang.get();

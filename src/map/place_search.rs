@@ -79,7 +79,7 @@ pub fn PlaceSearch(
                         }
                     }
                 >
-                    <label for="place-search-input" class="place-search__label">{move || i18n.t("map-place-label")}</label>
+                    <label for="place-search-input" class="place-search__label">{i18n.tr("map-place-label")}</label>
                     <input
                         id="place-search-input"
                         type="search"
@@ -88,11 +88,11 @@ pub fn PlaceSearch(
                         prop:value=query
                         on:input=move |ev| query.set(event_target_value(&ev))
                     />
-                    <button type="submit" class="button">{move || i18n.t("map-place-search")}</button>
+                    <button type="submit" class="button">{i18n.tr("map-place-search")}</button>
                 </form>
             })}
             <button type="button" class="button place-search__locate" on:click=locate>
-                {move || i18n.t("map-locate-me")}
+                {i18n.tr("map-locate-me")}
             </button>
             {results}
             <p class="place-search__status" role="status">{move || status.get()}</p>

@@ -94,9 +94,9 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
                 {title}
             </h2>
             <dl class="service-details__facts">
-                <dt>{move || i18n.t("details-state")}</dt>
+                <dt>{i18n.tr("details-state")}</dt>
                 <dd>
-                    {move || i18n.t(state_key)}
+                    {i18n.tr(state_key)}
                     {move || {
                         details.get().and_then(|r| r.ok()).and_then(|entity| {
                             let attribute = status_attribute.clone()?;
@@ -118,10 +118,10 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
             </dl>
             <p class="service-details__actions">
                 <A href=report_href attr:class="button button--primary">
-                    {move || i18n.t("details-report-here")}
+                    {i18n.tr("details-report-here")}
                 </A>
                 <button type="button" class="button" on:click=move |_| close()>
-                    {move || i18n.t("details-close")}
+                    {i18n.tr("details-close")}
                 </button>
             </p>
         </aside>

@@ -75,7 +75,7 @@ pub fn ServicesList(ctx: MapContext) -> impl IntoView {
     });
     view! {
         <section class="services-list" aria-labelledby="services-list-title">
-            <h2 id="services-list-title">{move || i18n.t("map-list-title")}</h2>
+            <h2 id="services-list-title">{i18n.tr("map-list-title")}</h2>
             <p class="services-list__summary">
                 {move || {
                     let (rows, total) = rows.get();
@@ -131,7 +131,7 @@ fn ServiceRow(ctx: MapContext, row: Row) -> impl IntoView {
     view! {
         <li class="services-list__item">
             <span class="services-list__name">{label} " " {reference}</span>
-            <span class=format!("state-badge state-badge--{state_css}")>{move || i18n.t(state_key)}</span>
+            <span class=format!("state-badge state-badge--{state_css}")>{i18n.tr(state_key)}</span>
             <span class="services-list__distance">
                 {move || i18n.t_with("map-list-distance", &[("metres", (distance_m.round() as u64).into())])}
             </span>

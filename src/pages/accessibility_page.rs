@@ -18,15 +18,15 @@ pub fn AccessibilityPage() -> impl IntoView {
     ];
     view! {
         <article class="prose">
-            <PageHeading title=Signal::derive(move || i18n.t("a11y-title"))/>
+            <PageHeading title=i18n.tr("a11y-title")/>
             <p>{move || i18n.t_with("a11y-commitment", &[("town", town.clone().into())])}</p>
-            <p>{move || i18n.t("a11y-scope")}</p>
+            <p>{i18n.tr("a11y-scope")}</p>
             {sections
                 .into_iter()
                 .map(|(title, text)| {
                     view! {
-                        <h2>{move || i18n.t(title)}</h2>
-                        <p>{move || i18n.t(text)}</p>
+                        <h2>{i18n.tr(title)}</h2>
+                        <p>{i18n.tr(text)}</p>
                     }
                 })
                 .collect_view()}

@@ -8,5 +8,5 @@ use crate::i18n::use_i18n;
 #[component]
 pub fn EmbedMapPage() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <ComingSoon title=Signal::derive(move || i18n.t("page-embed-map-title"))/> }
+    view! { <ComingSoon title=i18n.tr("page-embed-map-title")/> }
 }

@@ -8,5 +8,5 @@ use crate::i18n::use_i18n;
 #[component]
 pub fn EmbedReportPage() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <ComingSoon title=Signal::derive(move || i18n.t("page-embed-report-title"))/> }
+    view! { <ComingSoon title=i18n.tr("page-embed-report-title")/> }
 }

@@ -49,19 +49,19 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <div class="home">
             <PageHeading title=title/>
-            <p class="home__intro">{move || i18n.t("home-intro")}</p>
+            <p class="home__intro">{i18n.tr("home-intro")}</p>
             <section aria-labelledby="home-areas">
-                <h2 id="home-areas">{move || i18n.t("home-areas-title")}</h2>
+                <h2 id="home-areas">{i18n.tr("home-areas-title")}</h2>
                 <ul class="home__areas">
                     {areas
                         .into_iter()
                         .map(|(route, title, text, link)| {
                             view! {
                                 <li class="area-card">
-                                    <h3 class="area-card__title">{move || i18n.t(title)}</h3>
-                                    <p class="area-card__text">{move || i18n.t(text)}</p>
+                                    <h3 class="area-card__title">{i18n.tr(title)}</h3>
+                                    <p class="area-card__text">{i18n.tr(text)}</p>
                                     <A href=route.path() attr:class="area-card__link">
-                                        {move || i18n.t(link)}
+                                        {i18n.tr(link)}
                                     </A>
                                 </li>
                             }

@@ -17,15 +17,15 @@ pub fn LegalNoticePage() -> impl IntoView {
     ];
     view! {
         <article class="prose">
-            <PageHeading title=Signal::derive(move || i18n.t("legal-title"))/>
-            <h2>{move || i18n.t("legal-publisher-title")}</h2>
+            <PageHeading title=i18n.tr("legal-title")/>
+            <h2>{i18n.tr("legal-publisher-title")}</h2>
             <p>{move || i18n.t_with("legal-publisher", &[("town", town.clone().into())])}</p>
             {sections
                 .into_iter()
                 .map(|(title, text)| {
                     view! {
-                        <h2>{move || i18n.t(title)}</h2>
-                        <p>{move || i18n.t(text)}</p>
+                        <h2>{i18n.tr(title)}</h2>
+                        <p>{i18n.tr(text)}</p>
                     }
                 })
                 .collect_view()}

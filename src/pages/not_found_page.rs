@@ -12,10 +12,10 @@ pub fn NotFoundPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="not-found">
-            <PageHeading title=Signal::derive(move || i18n.t("not-found-title"))/>
-            <p>{move || i18n.t("not-found-text")}</p>
+            <PageHeading title=i18n.tr("not-found-title")/>
+            <p>{i18n.tr("not-found-text")}</p>
             <p>
-                <A href=Route::Home.path()>{move || i18n.t("not-found-home")}</A>
+                <A href=Route::Home.path()>{i18n.tr("not-found-home")}</A>
             </p>
         </section>
     }

@@ -99,7 +99,7 @@ pub fn ServicesMapPage() -> impl IntoView {
 
     view! {
         <div class="services-map-page">
-            <PageHeading title=Signal::derive(move || i18n.t("page-map-title"))/>
+            <PageHeading title=i18n.tr("page-map-title")/>
             <PlaceSearch on_place=Callback::new(move |(lat, lon): (f64, f64)| {
                 go_to.set(Some(GoTo { lat, lon, zoom: max_zoom.min(17) }));
             })/>
@@ -125,7 +125,7 @@ pub fn ServicesMapPage() -> impl IntoView {
                         class="services-map"
                         class:services-map--behind=show_list
                         role="region"
-                        aria-label=move || i18n.t("map-region")
+                        aria-label=i18n.tr("map-region")
                         aria-describedby="services-map-help"
                         aria-hidden=move || show_list().then_some("true")
                         inert=show_list
@@ -133,15 +133,15 @@ pub fn ServicesMapPage() -> impl IntoView {
                         data-drawn=move || items.with(Vec::len).to_string()
                         on:keydown=on_map_keydown
                     >
-                        <p id="services-map-help" class="visually-hidden">{move || i18n.t("map-keyboard-help")}</p>
+                        <p id="services-map-help" class="visually-hidden">{i18n.tr("map-keyboard-help")}</p>
                         <div class="services-map__zoom">
                             <button type="button" class="button services-map__zoom-button" on:click=move |_| zoom_by(1)>
                                 <span aria-hidden="true">"+"</span>
-                                <span class="visually-hidden">{move || i18n.t("map-zoom-in")}</span>
+                                <span class="visually-hidden">{i18n.tr("map-zoom-in")}</span>
                             </button>
                             <button type="button" class="button services-map__zoom-button" on:click=move |_| zoom_by(-1)>
                                 <span aria-hidden="true">"−"</span>
-                                <span class="visually-hidden">{move || i18n.t("map-zoom-out")}</span>
+                                <span class="visually-hidden">{i18n.tr("map-zoom-out")}</span>
                             </button>
                         </div>
                         <LeafletMap

@@ -94,7 +94,7 @@ pub fn SignInPage() -> impl IntoView {
 
     view! {
         <div class="sign-in">
-            <PageHeading title=Signal::derive(move || i18n.t("page-sign-in-title"))/>
+            <PageHeading title=i18n.tr("page-sign-in-title")/>
             {move || match session.state.get() {
                 SessionState::SignedIn { name, .. } => view! {
                     <p>{i18n.t_with("sign-in-already", &[("name", name.into())])}</p>
@@ -106,11 +106,11 @@ pub fn SignInPage() -> impl IntoView {
                 }
                 .into_any(),
                 _ => view! {
-                    <ErrorSummary title=Signal::derive(move || i18n.t("form-errors-title")) errors=errors/>
+                    <ErrorSummary title=i18n.tr("form-errors-title") errors=errors/>
                     <form class="sign-in__form" novalidate on:submit=on_submit>
                         <TextField
                             id="sign-in-email"
-                            label=Signal::derive(move || i18n.t("sign-in-email"))
+                            label=i18n.tr("sign-in-email")
                             value=email
                             input_type="email"
                             autocomplete="username"
@@ -119,7 +119,7 @@ pub fn SignInPage() -> impl IntoView {
                         />
                         <TextField
                             id="sign-in-password"
-                            label=Signal::derive(move || i18n.t("sign-in-password"))
+                            label=i18n.tr("sign-in-password")
                             value=password
                             input_type="password"
                             autocomplete="current-password"
@@ -127,10 +127,10 @@ pub fn SignInPage() -> impl IntoView {
                             error=password_error
                         />
                         <button type="submit" class="button button--primary" disabled=move || submit.pending().get()>
-                            {move || i18n.t("sign-in-submit")}
+                            {i18n.tr("sign-in-submit")}
                         </button>
                     </form>
-                    {demo.then(|| view! { <p class="sign-in__help">{move || i18n.t("sign-in-help")}</p> })}
+                    {demo.then(|| view! { <p class="sign-in__help">{i18n.tr("sign-in-help")}</p> })}
                 }
                 .into_any(),
             }}
