@@ -794,6 +794,19 @@ async fn open311_idempotency_key_replays_the_first_response() {
     );
     assert_eq!(count().await, before + 2);
 
+    // Two attempts racing with one key still make one report.
+    let form = pairs(&report);
+    let (a, b) = tokio::join!(
+        platform.post_form("/open311/v2/requests.json", &form, Some("race")),
+        platform.post_form("/open311/v2/requests.json", &form, Some("race")),
+    );
+    assert_eq!(
+        (a.status, b.status),
+        (StatusCode::CREATED, StatusCode::CREATED)
+    );
+    assert_eq!(a.json(), b.json());
+    assert_eq!(count().await, before + 3);
+
     // A failed attempt is not remembered: fixing the form and retrying with the key works.
     let bad = platform
         .post_form(
@@ -811,7 +824,7 @@ async fn open311_idempotency_key_replays_the_first_response() {
         )
         .await;
     assert_eq!(fixed.status, StatusCode::CREATED);
-    assert_eq!(count().await, before + 3);
+    assert_eq!(count().await, before + 4);
 }
 
 #[tokio::test]

@@ -13,7 +13,14 @@
 //! Extensions beyond the spec: the `asset_id` form field and response field (the NGSI-LD entity a
 //! report is about), the `media` part, `page`/`page_size` with an `X-Total-Count` header, and
 //! `Idempotency-Key` on POST. Errors are the spec's `[{code, description}]` list (or `<errors>`
-//! for a `.xml` path), one entry per problem, descriptions as `field: problem`.
+//! for a `.xml` path), one entry per problem; validation descriptions are `field: code` with the
+//! contract crate's field error codes (`description: too_long`).
+//!
+//! POST order: form read → `api_key` (403) → a remembered `Idempotency-Key` is replayed as is
+//! (status, body and format of the first success) → rate limit (429 + `Retry-After`) →
+//! validation (400) → photo (400/413) → one transaction storing the photo, the report and the
+//! key. A created report answers 201. Only successes are remembered: a client that fixes a
+//! refused form may retry with the same key.
 //!
 //! Ownership: a request made with a resident's session cookie stores its `resident_id` (the
 //! resident API's `GET /api/v1/me/reports` lists them); a [`ReportOwner`] request extension, set
