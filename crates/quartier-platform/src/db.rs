@@ -27,6 +27,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Append only: a migration that has shipped is never edited, a change is a new file.
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0001_meta.sql")),
+    M::up(include_str!("../migrations/0002_ngsi_ld.sql")),
     M::up(include_str!("../migrations/0003_open311.sql")),
     M::up(include_str!("../migrations/0004_resident.sql")),
 ];

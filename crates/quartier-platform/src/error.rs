@@ -200,6 +200,10 @@ impl ErrorInfo {
             StatusCode::NOT_FOUND => "https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound",
             StatusCode::BAD_REQUEST => "https://uri.etsi.org/ngsi-ld/errors/BadRequestData",
             StatusCode::CONFLICT => "https://uri.etsi.org/ngsi-ld/errors/AlreadyExists",
+            StatusCode::FORBIDDEN if self.code == "too_many_results" => {
+                "https://uri.etsi.org/ngsi-ld/errors/TooManyResults"
+            }
+            StatusCode::NOT_ACCEPTABLE => "https://uri.etsi.org/ngsi-ld/errors/NotAcceptable",
             StatusCode::METHOD_NOT_ALLOWED | StatusCode::UNPROCESSABLE_ENTITY => {
                 "https://uri.etsi.org/ngsi-ld/errors/OperationNotSupported"
             }

@@ -29,6 +29,9 @@ struct Options {
     /// Size multiplier of the demo town.
     #[arg(long, default_value_t = 1)]
     scale: u32,
+    /// Largest NGSI-LD page (`limit`); larger requests get 403 TooManyResults.
+    #[arg(long, default_value_t = quartier_platform::routes::ngsi_ld::DEFAULT_MAX_LIMIT)]
+    ngsi_ld_max_limit: usize,
     /// Mark the session cookie `Secure` with the `__Host-` prefix even without
     /// `X-Forwarded-Proto: https` (behind a TLS proxy that does not send it).
     #[arg(long)]
@@ -55,6 +58,7 @@ async fn main() -> anyhow::Result<()> {
         dist_dir: options.dist,
         demo: options.demo,
         scale: options.scale,
+        ngsi_ld_max_limit: options.ngsi_ld_max_limit,
         secure_cookies: options.secure_cookies,
     };
     let state = AppState::new(settings).context("cannot start the platform")?;

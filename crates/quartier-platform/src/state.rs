@@ -8,8 +8,8 @@ use axum::body::Bytes;
 use crate::{
     auth::{AuthState, SessionPolicy},
     db::Db,
-    demo::{open311_seed, residents_seed},
-    routes::{open311::Open311State, tiles},
+    demo::{Town, assets, open311_seed, residents_seed},
+    routes::{self, open311::Open311State, tiles},
     security::CspCache,
 };
 
@@ -24,6 +24,8 @@ pub struct Settings {
     pub demo: bool,
     /// Size multiplier of the generated demo town.
     pub scale: u32,
+    /// Largest NGSI-LD `limit` accepted; above it, 403 TooManyResults.
+    pub ngsi_ld_max_limit: usize,
     /// Always mark the session cookie `Secure` with the `__Host-` prefix (set when a TLS proxy
     /// does not send `X-Forwarded-Proto: https`).
     pub secure_cookies: bool,
@@ -37,6 +39,7 @@ impl Settings {
             dist_dir: dist_dir.into(),
             demo: false,
             scale: 1,
+            ngsi_ld_max_limit: routes::ngsi_ld::DEFAULT_MAX_LIMIT,
             secure_cookies: false,
         }
     }
@@ -69,6 +72,13 @@ impl AppState {
             ..SessionPolicy::default()
         });
         if settings.demo {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+            let inserted = db
+                .call_blocking(|conn| assets::seed(conn, Town::demo(), settings.scale, now))
+                .context("cannot seed the demo town's services")?;
+            tracing::info!(inserted, scale = settings.scale, "demo NGSI-LD entities");
             db.call_blocking(|conn| residents_seed::seed(conn, auth.clock.now()))
                 .context("cannot seed the demo residents")?;
             db.call_blocking(|conn| open311_seed::seed(conn, auth.clock.now()))

@@ -16,6 +16,7 @@
 //!
 //! All coordinates are WGS 84 `(lon, lat)` in that order, as in GeoJSON and NGSI-LD.
 
+pub mod assets;
 pub mod open311_seed;
 pub mod residents_seed;
 pub mod town;

@@ -6,6 +6,7 @@
 //! the area's layer renders errors in the API's own shape.
 
 pub mod health;
+pub mod ngsi_ld;
 pub mod open311;
 pub mod resident;
 pub mod tiles;
@@ -31,7 +32,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
         .merge(tiles::router())
-        .nest("/ngsi-ld", api_area(Router::new(), ErrorFormat::NgsiLd))
+        .nest("/ngsi-ld", api_area(ngsi_ld::router(), ErrorFormat::NgsiLd))
         .nest(
             "/open311",
             open311::xml_errors_layer(api_area(open311::router(), ErrorFormat::Open311)),

@@ -1,0 +1,474 @@
+//! Runs an [`EntityQuery`] against the `entities` table.
+//!
+//! `type`, `id` and `q` become SQL (`q` through SQLite's JSON functions on the stored entity), so
+//! counting and paging stay in the database. A geo-query or an `idPattern` adds a step in Rust:
+//! the R*Tree gives the candidates in the query geometry's bounding box, then the exact test
+//! (haversine distance, point in polygon) and the regex run on `(id, lon, lat)` only, and just
+//! the requested page's JSON is read.
+
+use rusqlite::{Connection, params_from_iter, types::Value as SqlValue};
+use serde_json::Value;
+
+use super::{
+    geo,
+    query::{AttrPath, EntityQuery, Expr, Literal, Op, Operand, Term},
+};
+use crate::error::AppError;
+
+/// One page of entities (stored JSON, parsed) and the total when `count=true`.
+#[derive(Debug)]
+pub struct Page {
+    pub entities: Vec<Value>,
+    pub total: Option<usize>,
+}
+
+/// SQL `WHERE` conditions with their parameters, built together so they cannot drift apart.
+#[derive(Default)]
+struct Filter {
+    conditions: Vec<String>,
+    params: Vec<SqlValue>,
+}
+
+impl Filter {
+    fn sql(&self) -> String {
+        if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.conditions.join(" AND "))
+        }
+    }
+
+    fn any_of(&mut self, column: &str, values: &[String]) {
+        if values.is_empty() {
+            return;
+        }
+        let marks = vec!["?"; values.len()].join(", ");
+        self.conditions.push(format!("{column} IN ({marks})"));
+        self.params
+            .extend(values.iter().map(|v| SqlValue::Text(v.clone())));
+    }
+}
+
+pub fn run(conn: &Connection, query: &EntityQuery) -> Result<Page, AppError> {
+    let mut filter = Filter::default();
+    filter.any_of("e.type", &query.types);
+    filter.any_of("e.id", &query.ids);
+    if let Some(q) = &query.q {
+        let mut params = Vec::new();
+        let sql = expr_sql(q, &mut params);
+        filter.conditions.push(sql);
+        filter.params.extend(params);
+    }
+    if let Some(attrs) = &query.view.attrs {
+        // `attrs` alone selects the entities that have at least one of them (6.4.3.2).
+        if query.types.is_empty() && query.ids.is_empty() && query.q.is_none() {
+            let any = attrs
+                .iter()
+                .map(|a| {
+                    filter.params.push(SqlValue::Text(json_key(a, &[])));
+                    "json_type(e.data, ?) IS NOT NULL".to_owned()
+                })
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            filter.conditions.push(format!("({any})"));
+        }
+    }
+    if query.geo.is_some() || query.id_pattern.is_some() {
+        run_filtered_in_rust(conn, query, filter)
+    } else {
+        run_in_sql(conn, query, &filter)
+    }
+}
+
+fn run_in_sql(conn: &Connection, query: &EntityQuery, filter: &Filter) -> Result<Page, AppError> {
+    let where_sql = filter.sql();
+    let total = if query.count {
+        let n: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM entities e{where_sql}"),
+            params_from_iter(filter.params.iter()),
+            |r| r.get(0),
+        )?;
+        Some(usize::try_from(n).unwrap_or(0))
+    } else {
+        None
+    };
+    if query.limit == 0 {
+        return Ok(Page {
+            entities: Vec::new(),
+            total,
+        });
+    }
+    let mut params = filter.params.clone();
+    params.push(SqlValue::Integer(to_i64(query.limit)));
+    params.push(SqlValue::Integer(to_i64(query.offset)));
+    let mut statement = conn.prepare(&format!(
+        "SELECT e.data FROM entities e{where_sql} ORDER BY e.id LIMIT ? OFFSET ?"
+    ))?;
+    let entities = statement
+        .query_map(params_from_iter(params.iter()), |r| r.get::<_, String>(0))?
+        .map(|row| parse_stored(&row?))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page { entities, total })
+}
+
+fn run_filtered_in_rust(
+    conn: &Connection,
+    query: &EntityQuery,
+    mut filter: Filter,
+) -> Result<Page, AppError> {
+    let (lon, lat) = match &query.geo {
+        Some(g) if g.geoproperty != "location" => {
+            // Only `location` is copied into columns; another GeoProperty is read from the JSON
+            // (Points only, which is what this platform stores).
+            let key = json_key(&g.geoproperty, &[]);
+            filter.conditions.push(format!(
+                "json_extract(e.data, '{key}.value.type') = 'Point'"
+            ));
+            (
+                format!("json_extract(e.data, '{key}.value.coordinates[0]')"),
+                format!("json_extract(e.data, '{key}.value.coordinates[1]')"),
+            )
+        }
+        _ => ("e.lon".to_owned(), "e.lat".to_owned()),
+    };
+    if let Some(g) = &query.geo
+        && g.geoproperty == "location"
+        && let Some(bbox) = geo::prefilter_bbox(g)
+    {
+        filter.conditions.push(
+            "e.pk IN (SELECT pk FROM entities_rtree \
+             WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?)"
+                .to_owned(),
+        );
+        filter.params.extend(
+            [bbox.min_lon, bbox.max_lon, bbox.min_lat, bbox.max_lat]
+                .into_iter()
+                .map(SqlValue::Real),
+        );
+    }
+    let mut statement = conn.prepare(&format!(
+        "SELECT e.pk, e.id, {lon}, {lat} FROM entities e{} ORDER BY e.id",
+        filter.sql()
+    ))?;
+    let mut rows = statement.query(params_from_iter(filter.params.iter()))?;
+    let mut matched: Vec<i64> = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(1)?;
+        if query
+            .id_pattern
+            .as_ref()
+            .is_some_and(|pattern| !pattern.is_match(&id))
+        {
+            continue;
+        }
+        if let Some(g) = &query.geo {
+            let point = match (row.get::<_, Option<f64>>(2)?, row.get::<_, Option<f64>>(3)?) {
+                (Some(lon), Some(lat)) => (lon, lat),
+                // No such GeoProperty: the entity does not match a geo-query (disjoint neither).
+                _ => continue,
+            };
+            if !geo::matches(g, point) {
+                continue;
+            }
+        }
+        matched.push(row.get(0)?);
+    }
+    let total = query.count.then_some(matched.len());
+    let page: Vec<SqlValue> = matched
+        .into_iter()
+        .skip(query.offset)
+        .take(query.limit)
+        .map(SqlValue::Integer)
+        .collect();
+    if page.is_empty() {
+        return Ok(Page {
+            entities: Vec::new(),
+            total,
+        });
+    }
+    let marks = vec!["?"; page.len()].join(", ");
+    let mut statement = conn.prepare(&format!(
+        "SELECT data FROM entities WHERE pk IN ({marks}) ORDER BY id"
+    ))?;
+    let entities = statement
+        .query_map(params_from_iter(page.iter()), |r| r.get::<_, String>(0))?
+        .map(|row| parse_stored(&row?))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page { entities, total })
+}
+
+/// One entity by id, `None` if there is none.
+pub fn by_id(conn: &Connection, id: &str) -> Result<Option<Value>, AppError> {
+    let mut statement = conn.prepare_cached("SELECT data FROM entities WHERE id = ?1")?;
+    let mut rows = statement.query([id])?;
+    match rows.next()? {
+        Some(row) => Ok(Some(parse_stored(&row.get::<_, String>(0)?)?)),
+        None => Ok(None),
+    }
+}
+
+/// Every entity type present, sorted, with a sample of attribute names for each.
+pub fn types(conn: &Connection) -> Result<Vec<(String, Vec<String>)>, AppError> {
+    let mut statement = conn.prepare("SELECT DISTINCT type FROM entities ORDER BY type")?;
+    let names = statement
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut sample = conn.prepare(
+        "SELECT DISTINCT j.key FROM (SELECT data FROM entities WHERE type = ?1 LIMIT 50) AS s, \
+         json_each(s.data) AS j WHERE j.key NOT IN ('id', 'type', '@context') ORDER BY j.key",
+    )?;
+    names
+        .into_iter()
+        .map(|name| {
+            let attributes = sample
+                .query_map([&name], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((name, attributes))
+        })
+        .collect()
+}
+
+fn parse_stored(text: &str) -> Result<Value, AppError> {
+    serde_json::from_str(text).map_err(|e| {
+        AppError::Internal(anyhow::Error::new(e).context("a stored entity is not valid JSON"))
+    })
+}
+
+fn to_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// `$."attr"` then `."member"`…: attribute names are checked by the parser (no quotes).
+fn json_key(attr: &str, rest: &[&str]) -> String {
+    let mut path = format!("$.\"{attr}\"");
+    for part in rest {
+        path.push_str(&format!(".\"{part}\""));
+    }
+    path
+}
+
+/// The JSON paths a term's attribute path may designate: a Property's `value` or a
+/// Relationship's `object` (or a sub-attribute, or a member of a compound value).
+fn term_paths(path: &AttrPath) -> Vec<String> {
+    let members: Vec<&str> = path.members.iter().map(String::as_str).collect();
+    match &path.sub {
+        // Metadata members sit on the attribute itself, not in a value.
+        Some(meta)
+            if matches!(
+                meta.as_str(),
+                "observedAt" | "unitCode" | "datasetId" | "createdAt" | "modifiedAt"
+            ) =>
+        {
+            vec![json_key(&path.attr, &[meta])]
+        }
+        Some(sub) => vec![
+            join(json_key(&path.attr, &[sub, "value"]), &members),
+            join(json_key(&path.attr, &[sub, "object"]), &members),
+        ],
+        None => vec![
+            join(json_key(&path.attr, &["value"]), &members),
+            join(json_key(&path.attr, &["object"]), &members),
+        ],
+    }
+}
+
+fn join(mut base: String, members: &[&str]) -> String {
+    for m in members {
+        base.push_str(&format!(".\"{m}\""));
+    }
+    base
+}
+
+fn literal(value: &Literal) -> SqlValue {
+    match value {
+        Literal::Text(t) => SqlValue::Text(t.clone()),
+        Literal::Number(n) => SqlValue::Real(*n),
+        Literal::Bool(b) => SqlValue::Integer(i64::from(*b)),
+    }
+}
+
+/// A value of the same JSON kind: `"5"` never equals 5, and text never orders against numbers.
+fn kind_check(value: &Literal) -> &'static str {
+    match value {
+        Literal::Text(_) => "j.type = 'text'",
+        Literal::Number(_) => "j.type IN ('integer', 'real')",
+        Literal::Bool(_) => "j.type IN ('true', 'false')",
+    }
+}
+
+fn expr_sql(expr: &Expr, params: &mut Vec<SqlValue>) -> String {
+    match expr {
+        Expr::And(terms) => format!(
+            "({})",
+            terms
+                .iter()
+                .map(|t| expr_sql(t, params))
+                .collect::<Vec<_>>()
+                .join(" AND ")
+        ),
+        Expr::Or(terms) => format!(
+            "({})",
+            terms
+                .iter()
+                .map(|t| expr_sql(t, params))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        ),
+        Expr::Term(term) => term_sql(term, params),
+    }
+}
+
+/// `json_each` on a path yields the value itself for a scalar and the elements for an array, so
+/// `category=="onStreet"` matches `["onStreet", "forDisabled"]` as the spec asks.
+fn term_sql(term: &Term, params: &mut Vec<SqlValue>) -> String {
+    let paths = term_paths(&term.path);
+    let exists = |params: &mut Vec<SqlValue>| {
+        let any = paths
+            .iter()
+            .map(|p| {
+                params.push(SqlValue::Text(p.clone()));
+                "json_type(e.data, ?) IS NOT NULL"
+            })
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        format!("({any})")
+    };
+    let matching = |params: &mut Vec<SqlValue>,
+                    condition: &dyn Fn(&mut Vec<SqlValue>) -> String| {
+        let any = paths
+            .iter()
+            .map(|p| {
+                params.push(SqlValue::Text(p.clone()));
+                format!(
+                    "EXISTS (SELECT 1 FROM json_each(e.data, ?) AS j WHERE {})",
+                    condition(params)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        format!("({any})")
+    };
+    let Some((op, operand)) = &term.test else {
+        return exists(params);
+    };
+    let equal = |params: &mut Vec<SqlValue>| -> String {
+        match operand {
+            Operand::Values(values) => {
+                let alternatives = values
+                    .iter()
+                    .map(|v| {
+                        params.push(literal(v));
+                        format!("({} AND j.value = ?)", kind_check(v))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" OR ");
+                format!("({alternatives})")
+            }
+            Operand::Range(low, high) => {
+                params.push(literal(low));
+                params.push(literal(high));
+                format!("({} AND j.value BETWEEN ? AND ?)", kind_check(low))
+            }
+        }
+    };
+    match op {
+        Op::Eq => matching(params, &equal),
+        Op::Ne => {
+            let present = exists(params);
+            let equal_sql = matching(params, &equal);
+            format!("({present} AND NOT {equal_sql})")
+        }
+        Op::Gt | Op::Ge | Op::Lt | Op::Le => {
+            let sign = match op {
+                Op::Gt => ">",
+                Op::Ge => ">=",
+                Op::Lt => "<",
+                _ => "<=",
+            };
+            // The parser only lets single values reach an ordering operator.
+            let value = match operand {
+                Operand::Values(values) => values.first().cloned(),
+                Operand::Range(low, _) => Some(low.clone()),
+            };
+            let Some(value) = value else {
+                return "0".to_owned();
+            };
+            matching(params, &|params: &mut Vec<SqlValue>| {
+                params.push(literal(&value));
+                format!("({} AND j.value {sign} ?)", kind_check(&value))
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routes::ngsi_ld::query::parse_q;
+
+    fn db() -> Connection {
+        let mut conn = Connection::open_in_memory().expect("open");
+        crate::db::migrations()
+            .to_latest(&mut conn)
+            .expect("migrate");
+        for (i, (kind, data)) in [
+            ("T", r#"{"status":{"type":"Property","value":"ok"},"n":{"type":"Property","value":5}}"#),
+            ("T", r#"{"status":{"type":"Property","value":"broken","observedAt":"2026-01-02T00:00:00Z"},"n":{"type":"Property","value":"5"}}"#),
+            ("T", r#"{"category":{"type":"Property","value":["a","b"]},"n":{"type":"Property","value":7.5},"ref":{"type":"Relationship","object":"urn:x"}}"#),
+            ("U", r#"{"address":{"type":"Property","value":{"city":"X"}},"flag":{"type":"Property","value":true}}"#),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            conn.execute(
+                "INSERT INTO entities (id, type, lon, lat, data, modified_at) VALUES (?1, ?2, 0, 0, ?3, 'now')",
+                rusqlite::params![format!("urn:e:{i}"), kind, data],
+            )
+            .expect("insert");
+        }
+        conn
+    }
+
+    fn ids(conn: &Connection, q: &str) -> Vec<String> {
+        let mut params = Vec::new();
+        let sql = expr_sql(&parse_q(q).expect("q"), &mut params);
+        let mut statement = conn
+            .prepare(&format!(
+                "SELECT id FROM entities e WHERE {sql} ORDER BY id"
+            ))
+            .expect("prepare");
+        statement
+            .query_map(params_from_iter(params.iter()), |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
+    #[test]
+    fn q_terms_run_in_sql_with_strict_types() {
+        let conn = db();
+        assert_eq!(ids(&conn, r#"status=="ok""#), ["urn:e:0"]);
+        assert_eq!(ids(&conn, r#"status!="ok""#), ["urn:e:1"]);
+        assert_eq!(ids(&conn, "n==5"), ["urn:e:0"]);
+        assert_eq!(ids(&conn, r#"n=="5""#), ["urn:e:1"]);
+        assert_eq!(ids(&conn, "n>5"), ["urn:e:2"]);
+        assert_eq!(ids(&conn, "n>=5"), ["urn:e:0", "urn:e:2"]);
+        assert_eq!(ids(&conn, "n<6"), ["urn:e:0"]);
+        assert_eq!(ids(&conn, "n==4..6"), ["urn:e:0"]);
+        assert_eq!(ids(&conn, r#"category=="b""#), ["urn:e:2"]);
+        assert_eq!(ids(&conn, r#"ref=="urn:x""#), ["urn:e:2"]);
+        assert_eq!(ids(&conn, r#"address[city]=="X""#), ["urn:e:3"]);
+        assert_eq!(ids(&conn, "flag==true"), ["urn:e:3"]);
+        assert_eq!(ids(&conn, "status"), ["urn:e:0", "urn:e:1"]);
+        assert_eq!(
+            ids(&conn, "status.observedAt>2026-01-01T00:00:00Z"),
+            ["urn:e:1"]
+        );
+        assert_eq!(ids(&conn, r#"status=="ok"|n>7"#), ["urn:e:0", "urn:e:2"]);
+        assert_eq!(ids(&conn, r#"status=="ok";n>7"#), Vec::<String>::new());
+        assert_eq!(
+            ids(&conn, r#"status=="ok","broken""#),
+            ["urn:e:0", "urn:e:1"]
+        );
+    }
+}
