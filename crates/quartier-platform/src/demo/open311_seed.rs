@@ -24,9 +24,10 @@ const DAY: i64 = 86_400;
 /// Reports go back this many days.
 const SPAN_DAYS: i64 = 180;
 const SEEDED_KEY: &str = "open311_seeded";
-/// Streetlight ids of the NGSI-LD demo (`urn:ngsi-ld:Streetlight:BSL-000001` …) that exist at
-/// every `--scale`.
+/// Ids of the NGSI-LD demo (`urn:ngsi-ld:Streetlight:BSL-000001` …) that exist at every
+/// `--scale`: the town has about 12 000 streetlights and 2 500 waste containers.
 const STREETLIGHTS: u32 = 10_000;
+const WASTE_CONTAINERS: u32 = 2_000;
 
 const CLOSED_NOTES: &[&str] = &[
     "Intervention réalisée.",
@@ -123,13 +124,7 @@ pub fn seed(conn: &mut Connection, now: i64) -> Result<(), AppError> {
             };
             let expected_at = requested_at + rng.random_range(2..8) * DAY;
             let description = descriptions(service).choose(&mut rng).copied();
-            let asset_id =
-                (service.code.starts_with("lampadaire") && rng.random_bool(0.6)).then(|| {
-                    format!(
-                        "urn:ngsi-ld:Streetlight:BSL-{:06}",
-                        rng.random_range(1..=STREETLIGHTS)
-                    )
-                });
+            let asset_id = asset_of(service, &mut rng);
             let attributes = answers(service, &mut rng).to_string();
             let resident_id: Option<i64> = match index {
                 i if i % 37 == 5 => Some(1),
@@ -162,6 +157,17 @@ pub fn seed(conn: &mut Connection, now: i64) -> Result<(), AppError> {
     )?;
     tx.commit()?;
     Ok(())
+}
+
+/// The asset a resident picked on the map, for most lighting and full-container reports.
+fn asset_of(service: &Service, rng: &mut ChaCha8Rng) -> Option<String> {
+    let (kind, count) = match service.code {
+        "lampadaire-eteint" | "lampadaire-clignote" => ("Streetlight", STREETLIGHTS),
+        "conteneur-plein" => ("WasteContainer", WASTE_CONTAINERS),
+        _ => return None,
+    };
+    rng.random_bool(0.6)
+        .then(|| format!("urn:ngsi-ld:{kind}:BSL-{:06}", rng.random_range(1..=count)))
 }
 
 /// Answers to the required questions of a service, as a resident would give them.
@@ -235,9 +241,12 @@ mod tests {
         assert!(rows.iter().any(|r| r.1 == "open") && rows.iter().any(|r| r.1 == "closed"));
         assert!(rows.iter().filter(|r| r.4 == Some(1)).count() >= 3);
         assert!(rows.iter().filter(|r| r.4 == Some(2)).count() >= 3);
-        assert!(rows.iter().any(|r| {
-            r.5.as_deref()
-                .is_some_and(|id| id.starts_with("urn:ngsi-ld:Streetlight:BSL-"))
-        }));
+        for prefix in [
+            "urn:ngsi-ld:Streetlight:BSL-",
+            "urn:ngsi-ld:WasteContainer:BSL-",
+        ] {
+            let linked = |r: &Row| r.5.as_deref().is_some_and(|id| id.starts_with(prefix));
+            assert!(rows.iter().any(linked), "{prefix}");
+        }
     }
 }
