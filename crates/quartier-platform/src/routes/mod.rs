@@ -5,6 +5,7 @@
 //! it to [`api_area`] below instead of `Router::new()`. Its handlers return `Result<_, AppError>`;
 //! the area's layer renders errors in the API's own shape.
 
+pub mod geocode;
 pub mod health;
 pub mod ngsi_ld;
 pub mod open311;
@@ -25,6 +26,7 @@ const AREAS: &[(&str, ErrorFormat)] = &[
     ("/open311", ErrorFormat::Open311),
     ("/api", ErrorFormat::Resident),
     ("/tiles", ErrorFormat::Plain),
+    ("/geocode", ErrorFormat::Resident),
     ("/healthz", ErrorFormat::Plain),
 ];
 
@@ -38,6 +40,10 @@ pub fn router() -> Router<AppState> {
             open311::xml_errors_layer(api_area(open311::router(), ErrorFormat::Open311)),
         )
         .nest("/api", api_area(resident::router(), ErrorFormat::Resident))
+        .nest(
+            "/geocode",
+            api_area(geocode::router(), ErrorFormat::Resident),
+        )
         .fallback(static_files::serve)
 }
 
