@@ -172,7 +172,7 @@ impl Geometry {
         }
         if !GEOMETRY_TYPES.contains(&kind) {
             let hint = if kind == "GeoProperty" {
-                "; an NGSI-LD GeoProperty wrapper ({\"type\":\"GeoProperty\",\"value\":…}) is not a GeoJSON geometry"
+                "; this is an NGSI-LD GeoProperty ({\"type\":\"GeoProperty\",\"value\":…}), whose bare `value` is what belongs here"
             } else {
                 ""
             };

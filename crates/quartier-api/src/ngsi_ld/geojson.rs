@@ -203,7 +203,9 @@ impl FeatureCollection {
         self.features.iter().map(|f| &f.entity)
     }
 
-    /// The GeoJSON FeatureCollection, `@context` at collection level when set.
+    /// The GeoJSON FeatureCollection, with `@context` at collection level when the collection
+    /// has its own (source [`ContextSource::Collection`]); a context that came from the `Link`
+    /// header goes back in the `Link` header, not in the body.
     pub fn to_geojson(&self, key_values: bool) -> Value {
         let mut out = Map::new();
         out.insert("type".into(), json!("FeatureCollection"));
@@ -216,7 +218,9 @@ impl FeatureCollection {
                     .collect(),
             ),
         );
-        if let Some(c) = self.context.to_value() {
+        if self.context.source == ContextSource::Collection
+            && let Some(c) = self.context.to_value()
+        {
             out.insert("@context".into(), c);
         }
         Value::Object(out)
