@@ -25,6 +25,8 @@ pub const ADDRESS_MAX_CHARS: usize = 500;
 pub const CODE_MAX_CHARS: usize = 100;
 /// Longest media URL, in characters.
 pub const URL_MAX_CHARS: usize = 2048;
+/// Longest asset id (an NGSI-LD URN), in characters.
+pub const ASSET_ID_MAX_CHARS: usize = 256;
 /// Longest answer to a text attribute, in characters.
 pub const ATTRIBUTE_MAX_CHARS: usize = 4000;
 
@@ -77,8 +79,8 @@ text_enum! {
 }
 
 /// Checks a report before sending (app) and on receipt (platform): service code, description
-/// (required, ≤ 4000 characters), a location (lat/long inside `town`, or an address), and the
-/// optional contact fields.
+/// (required, ≤ 4000 characters), a location (lat/long inside `town`, or an address), the
+/// optional contact fields, and the `asset_id` extension (an `urn:ngsi-ld:` id).
 pub fn validate_report(report: &NewServiceRequest, town: &BoundingBox) -> Vec<FieldError> {
     let mut errors = Vec::new();
     required_text(
@@ -144,6 +146,13 @@ pub fn validate_report(report: &NewServiceRequest, town: &BoundingBox) -> Vec<Fi
             errors.push(FieldError::new("media_url", FieldErrorCode::TooLong));
         } else if !is_acceptable_url(url) {
             errors.push(FieldError::new("media_url", FieldErrorCode::InvalidUrl));
+        }
+    }
+    if let Some(asset) = nonblank(report.asset_id.as_deref()) {
+        if chars(asset) > ASSET_ID_MAX_CHARS {
+            errors.push(FieldError::new("asset_id", FieldErrorCode::TooLong));
+        } else if !asset.starts_with("urn:ngsi-ld:") {
+            errors.push(FieldError::new("asset_id", FieldErrorCode::InvalidUrl));
         }
     }
     errors
@@ -448,6 +457,7 @@ mod tests {
         let ok = NewServiceRequest {
             email: Some("camille.martin@example.org".into()),
             media_url: Some("/open311/v2/media/3".into()),
+            asset_id: Some("urn:ngsi-ld:Streetlight:belleville:0001".into()),
             ..valid_report()
         };
         assert!(validate_report(&ok, &town()).is_empty());

@@ -41,6 +41,9 @@ pub struct NewServiceRequest {
     pub description: Option<String>,
     /// A photo's URL (after upload).
     pub media_url: Option<String>,
+    /// Quartier extension (`asset_id`): the NGSI-LD id of the asset the report is about
+    /// (`urn:ngsi-ld:Streetlight:…`), when the resident started from the map.
+    pub asset_id: Option<String>,
     /// Answers to the service definition's attributes, by attribute code.
     pub attributes: BTreeMap<String, AttributeAnswer>,
 }
@@ -91,6 +94,7 @@ impl NewServiceRequest {
         text("phone", self.phone.as_deref());
         text("description", self.description.as_deref());
         text("media_url", self.media_url.as_deref());
+        text("asset_id", self.asset_id.as_deref());
         for (code, answer) in &self.attributes {
             match answer {
                 AttributeAnswer::Single(v) => text(&format!("attribute[{code}]"), Some(v)),
@@ -130,7 +134,7 @@ impl NewServiceRequest {
             let slot = match name {
                 "service_code" | "lat" | "long" | "address_string" | "address_id" | "email"
                 | "device_id" | "account_id" | "first_name" | "last_name" | "phone"
-                | "description" | "media_url" => name,
+                | "description" | "media_url" | "asset_id" => name,
                 _ => continue,
             };
             if seen.iter().any(|s| s == slot) {
@@ -154,6 +158,7 @@ impl NewServiceRequest {
                 "last_name" => request.last_name = owned,
                 "phone" => request.phone = owned,
                 "description" => request.description = owned,
+                "asset_id" => request.asset_id = owned,
                 _ => request.media_url = owned,
             }
         }
@@ -237,6 +242,7 @@ mod tests {
             phone: Some("+33 1 23 45 67 89".into()),
             description: Some(" Lampadaire éteint \n".into()),
             media_url: Some("https://example.org/p.jpg".into()),
+            asset_id: Some("urn:ngsi-ld:Streetlight:1".into()),
             ..Default::default()
         };
         r.set_position(Some(LonLat {
@@ -272,6 +278,7 @@ mod tests {
                 "phone",
                 "description",
                 "media_url",
+                "asset_id",
                 "attribute[KIND]",
                 "attribute[WHEN][]",
                 "attribute[WHEN][]"
@@ -280,7 +287,8 @@ mod tests {
         assert_eq!(pairs[1].1, "48.8566");
         assert_eq!(pairs[2].1, "2.3522");
         assert_eq!(pairs[11].1, "Lampadaire éteint");
-        assert_eq!(pairs[15].1, "night");
+        assert_eq!(pairs[13].1, "urn:ngsi-ld:Streetlight:1");
+        assert_eq!(pairs[16].1, "night");
     }
 
     #[test]
