@@ -9,6 +9,11 @@
 //! - reading personal data appends to the access log in the same transaction
 //!   ([`access_log::append`]);
 //! - errors are `AppError`s, rendered as ProblemDetails with a machine `code` by the area layer.
+//!
+//! Consent purposes and records are built from the contract crate's types
+//! (`quartier_api::resident`); the other answers are assembled as JSON here, and the test
+//! `resident::contract::every_answer_reads_with_the_contract_types` reads each of them with the
+//! contract's types, so the app and the platform cannot drift apart.
 
 mod access_log;
 pub(crate) mod catalogue;

@@ -3,6 +3,7 @@
 //! consent for. Static here; a real town would load them from its register of processing
 //! activities (GDPR art. 30). Codes only: the app translates them.
 
+use quartier_api::resident as api;
 use serde_json::{Value, json};
 
 /// The data controller: the town.
@@ -113,23 +114,43 @@ pub struct Purpose {
 }
 
 impl Purpose {
-    pub fn describe(&self) -> Value {
-        json!({
-            "id": self.id,
-            "version": self.version,
-            "title": { "fr": self.title_fr, "en": self.title_en },
-            "description": { "fr": self.description_fr, "en": self.description_en },
-            "controller": controller(),
-            "legalBasis": "consent",
-            "dataCategories": self.data_categories,
-            "retention": { "duration": self.retention, "code": self.retention_code },
-            "thirdParty": self.third_party,
-        })
+    /// The purpose as `GET /v1/consent-purposes` lists it.
+    pub fn describe(&self) -> api::ConsentPurpose {
+        api::ConsentPurpose {
+            id: self.id.to_owned(),
+            version: self.version.to_owned(),
+            title: api::LocalizedText::default()
+                .with("fr", self.title_fr)
+                .with("en", self.title_en),
+            description: api::LocalizedText::default()
+                .with("fr", self.description_fr)
+                .with("en", self.description_en),
+            controller: controller(),
+            legal_basis: api::LegalBasis::Consent,
+            data_categories: self
+                .data_categories
+                .iter()
+                .map(|c| (*c).to_owned())
+                .collect(),
+            retention: Some(self.retention()),
+            third_party: self.third_party.map(str::to_owned),
+        }
+    }
+
+    pub fn retention(&self) -> api::Retention {
+        api::Retention {
+            duration: self.retention.to_owned(),
+            code: self.retention_code.to_owned(),
+        }
     }
 }
 
-pub fn controller() -> Value {
-    json!({ "name": CONTROLLER_NAME, "contact": CONTROLLER_CONTACT, "url": CONTROLLER_URL })
+pub fn controller() -> api::Controller {
+    api::Controller {
+        name: CONTROLLER_NAME.to_owned(),
+        contact: Some(CONTROLLER_CONTACT.to_owned()),
+        url: Some(CONTROLLER_URL.to_owned()),
+    }
 }
 
 pub const PURPOSES: &[Purpose] = &[

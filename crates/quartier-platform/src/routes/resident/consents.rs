@@ -6,24 +6,22 @@ use axum::{
     Json,
     extract::{Path, State},
 };
+use quartier_api::{Timestamp, resident as api};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::{ApiJson, access_log, catalogue};
 use crate::{
-    auth::{CsrfSession, Session, clock::rfc3339},
+    auth::{CsrfSession, Session},
     error::AppError,
     state::AppState,
 };
 
-/// The schema the records follow.
-pub const SCHEMA_VERSION: &str = "ISO/IEC TS 27560:2023";
-
 /// `GET /v1/consent-purposes` (public).
-pub async fn purposes() -> Json<Value> {
-    let purposes: Vec<Value> = catalogue::PURPOSES.iter().map(|p| p.describe()).collect();
-    Json(json!({ "purposes": purposes }))
+pub async fn purposes() -> Json<api::ConsentPurposes> {
+    Json(api::ConsentPurposes {
+        purposes: catalogue::PURPOSES.iter().map(|p| p.describe()).collect(),
+    })
 }
 
 /// `GET /v1/me/consents`: for each purpose the current state (`given`, `withdrawn`, `refused`
@@ -31,7 +29,7 @@ pub async fn purposes() -> Json<Value> {
 pub async fn list(
     State(state): State<AppState>,
     session: Session,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::MyConsents>, AppError> {
     let resident = session.resident_id.0;
     let now = state.auth.clock.now();
     let records = state
@@ -50,24 +48,24 @@ pub async fn list(
             Ok(records)
         })
         .await?;
-    let current: Vec<Value> = catalogue::PURPOSES
+    let current = catalogue::PURPOSES
         .iter()
         .map(|purpose| {
             let record = records
                 .iter()
-                .find(|r| r["processing"]["purposeId"] == purpose.id);
-            let state = record.map_or(json!("none"), |r| r["state"].clone());
-            json!({
-                "purposeId": purpose.id,
-                "purposeVersion": purpose.version,
-                "state": state,
-                "granted": state == "given",
-                "updatedAt": record.map(|r| r["header"]["updatedAt"].clone()),
-                "recordId": record.map(|r| r["header"]["recordId"].clone()),
-            })
+                .find(|r| r.processing.purpose_id == purpose.id);
+            let state = record.map_or(api::ConsentState::None, |r| r.state.clone());
+            api::ConsentStatus {
+                purpose_id: purpose.id.to_owned(),
+                purpose_version: Some(purpose.version.to_owned()),
+                granted: state == api::ConsentState::Given,
+                state,
+                updated_at: record.map(|r| r.header.updated_at.clone()),
+                record_id: record.map(|r| r.header.record_id.clone()),
+            }
         })
         .collect();
-    Ok(Json(json!({ "current": current, "records": records })))
+    Ok(Json(api::MyConsents { current, records }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,7 +80,7 @@ pub async fn update(
     CsrfSession(session): CsrfSession,
     Path(purpose_id): Path<String>,
     ApiJson(change): ApiJson<ConsentChange>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::ConsentRecord>, AppError> {
     let purpose = catalogue::purpose(&purpose_id)
         .ok_or_else(|| AppError::not_found(format!("no consent purpose {purpose_id}")))?;
     let resident = session.resident_id.0;
@@ -94,7 +92,7 @@ pub async fn update(
             record_event(&tx, resident, purpose, change.granted, now)?;
             let record = read_records(&tx, resident)?
                 .into_iter()
-                .find(|r| r["processing"]["purposeId"] == purpose.id)
+                .find(|r| r.processing.purpose_id == purpose.id)
                 .ok_or_else(|| AppError::Internal(anyhow::anyhow!("consent record vanished")))?;
             tx.commit()?;
             Ok(record)
@@ -158,7 +156,7 @@ pub fn record_event(
 }
 
 /// Every consent record of `resident` with its events, oldest event first.
-pub fn read_records(conn: &Connection, resident: i64) -> Result<Vec<Value>, AppError> {
+pub fn read_records(conn: &Connection, resident: i64) -> Result<Vec<api::ConsentRecord>, AppError> {
     let mut records = conn.prepare(
         "SELECT record_id, purpose_id, created_at FROM consent_records WHERE resident_id = ?1 \
          ORDER BY created_at, record_id",
@@ -178,54 +176,57 @@ pub fn read_records(conn: &Connection, resident: i64) -> Result<Vec<Value>, AppE
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::with_capacity(rows.len());
     for (record_id, purpose_id, created_at) in rows {
-        let history = events
+        let events = events
             .query_map([&record_id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
+                Ok(api::ConsentEvent {
+                    event_type: api::ConsentEventType::from_text(&r.get::<_, String>(0)?),
+                    timestamp: timestamp(r.get(1)?),
+                    method: r.get(2)?,
+                    purpose_version: Some(r.get(3)?),
+                })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let updated_at = history.last().map_or(created_at, |e| e.1);
-        let state = history.last().map_or("none", |e| e.0.as_str()).to_owned();
-        let events: Vec<Value> = history
-            .into_iter()
-            .map(|(event_type, at, method, version)| {
-                json!({
-                    "eventType": event_type,
-                    "timestamp": rfc3339(at),
-                    "method": method,
-                    "purposeVersion": version,
-                })
-            })
-            .collect();
+        let state = events.last().map_or(api::ConsentState::None, |e| {
+            api::ConsentState::from_text(e.event_type.as_str())
+        });
+        let updated_at = events
+            .last()
+            .map_or_else(|| timestamp(created_at), |e| e.timestamp.clone());
         let purpose = catalogue::purpose(&purpose_id);
-        out.push(json!({
-            "header": {
-                "recordId": record_id,
-                "schemaVersion": SCHEMA_VERSION,
-                "createdAt": rfc3339(created_at),
-                "updatedAt": rfc3339(updated_at),
+        out.push(api::ConsentRecord {
+            header: api::RecordHeader {
+                record_id,
+                schema_version: api::SCHEMA_VERSION.to_owned(),
+                created_at: timestamp(created_at),
+                updated_at,
             },
-            "processing": {
-                "purposeId": purpose_id,
-                "purpose": purpose.map(|p| p.title_en),
-                "purposeVersion": purpose.map(|p| p.version),
-                "legalBasis": "consent",
-                "dataCategories": purpose.map(|p| p.data_categories),
-                "retention": purpose.map(|p| json!({ "duration": p.retention, "code": p.retention_code })),
+            processing: api::Processing {
+                purpose: purpose.map(|p| p.title_en.to_owned()),
+                purpose_version: purpose.map(|p| p.version.to_owned()),
+                legal_basis: api::LegalBasis::Consent,
+                data_categories: purpose
+                    .map(|p| p.data_categories.iter().map(|c| (*c).to_owned()).collect())
+                    .unwrap_or_default(),
+                retention: purpose.map(catalogue::Purpose::retention),
+                purpose_id,
             },
-            "parties": {
-                "controller": catalogue::controller(),
-                "subject": { "type": "resident", "id": resident.to_string() },
+            parties: api::Parties {
+                controller: catalogue::controller(),
+                subject: Some(api::Subject {
+                    subject_type: "resident".to_owned(),
+                    id: resident.to_string(),
+                }),
             },
-            "events": events,
-            "state": state,
-        }));
+            events,
+            state,
+        });
     }
     Ok(out)
+}
+
+/// The contract's timestamp of Unix seconds (`YYYY-MM-DDThh:mm:ssZ`).
+fn timestamp(seconds: i64) -> Timestamp {
+    Timestamp::from_unix_millis(seconds.saturating_mul(1000))
 }
 
 /// A random (version 4) UUID.

@@ -161,6 +161,10 @@ fn records(
             let records = consents::read_records(conn, resident)?;
             let total = i64::try_from(records.len()).unwrap_or(i64::MAX);
             let items = records
+                .iter()
+                .map(serde_json::to_value)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|error| AppError::Internal(anyhow::Error::new(error)))?
                 .into_iter()
                 .skip(usize::try_from(offset).unwrap_or(usize::MAX))
                 .take(usize::try_from(limit).unwrap_or(usize::MAX))
