@@ -14,9 +14,12 @@
 //!   prefix/substring match on street names; a leading house number is honoured.
 //! - [`Town::districts`], [`Town::district_at`], [`Town::river`], [`Town::parks`] for the basemap.
 //!
+//! [`assets`] turns the town into NGSI-LD entities; [`basemap`] draws its map tiles.
+//!
 //! All coordinates are WGS 84 `(lon, lat)` in that order, as in GeoJSON and NGSI-LD.
 
 pub mod assets;
+pub mod basemap;
 pub mod open311_seed;
 pub mod residents_seed;
 pub mod town;

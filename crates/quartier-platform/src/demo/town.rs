@@ -840,6 +840,8 @@ const GUARANTEED: [&str; 8] = [
     "Impasse des Roses",
 ];
 
+/// No demo resident's name (Camille Martin, Lucas Bernard) may appear here: the isolation tests
+/// look for those names in answers that must not mention the other resident.
 const NAMES: [&str; 104] = [
     "Victor Hugo",
     "Jean Jaurès",
@@ -877,7 +879,7 @@ const NAMES: [&str; 104] = [
     "Paul Bert",
     "Louise Michel",
     "Olympe de Gouges",
-    "Camille Claudel",
+    "Berthe Morisot",
     "Colette",
     "Édith Piaf",
     "Claude Debussy",

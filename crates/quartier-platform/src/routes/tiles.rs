@@ -1,6 +1,7 @@
 //! `GET /tiles/{z}/{x}/{y}.png`: map tiles served by the platform itself, so that the demo needs
-//! no internet. For now every tile is the same neutral placeholder; the demo town's rendered
-//! basemap replaces it here.
+//! no internet. In demo mode they are the demo town's own basemap ([`Basemap`], drawn and
+//! cached in memory); otherwise every tile is the same neutral placeholder (a real town points
+//! the app at its own tile server).
 
 use axum::{
     Router,
@@ -12,7 +13,7 @@ use axum::{
 };
 use tiny_skia::{Color, Paint, Pixmap, Rect, Transform};
 
-use crate::{error::AppError, state::AppState};
+use crate::{demo::basemap::Basemap, error::AppError, state::AppState};
 
 pub const TILE_SIZE: u32 = 256;
 /// Deepest zoom served; Leaflet's usual maximum is 19, with room for one more.
@@ -27,13 +28,18 @@ async fn tile(
     Path((z, x, y)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
     let (z, x, y) = parse_tile(&z, &x, &y).ok_or_else(|| AppError::not_found("no such tile"))?;
-    tracing::trace!(z, x, y, "placeholder tile");
+    let png = if state.settings.demo {
+        // Drawing takes milliseconds of CPU: off the async workers.
+        tokio::task::spawn_blocking(move || Basemap::demo()?.tile(z, x, y)).await??
+    } else {
+        state.placeholder_tile.clone()
+    };
     Ok((
         [
             (header::CONTENT_TYPE, "image/png"),
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
-        state.placeholder_tile.clone(),
+        png,
     )
         .into_response())
 }
