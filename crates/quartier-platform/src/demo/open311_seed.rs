@@ -90,6 +90,7 @@ pub fn seed(conn: &mut Connection, now: i64) -> Result<(), AppError> {
     let town = Town::demo();
     let today = now - now.rem_euclid(DAY);
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+    let mut extra = ChaCha8Rng::seed_from_u64(SEED ^ 1);
     let tx = conn.transaction()?;
     {
         let mut insert = tx.prepare(
@@ -124,7 +125,7 @@ pub fn seed(conn: &mut Connection, now: i64) -> Result<(), AppError> {
             };
             let expected_at = requested_at + rng.random_range(2..8) * DAY;
             let description = descriptions(service).choose(&mut rng).copied();
-            let asset_id = asset_of(service, &mut rng);
+            let asset_id = asset_of(service, &mut rng, &mut extra);
             let attributes = answers(service, &mut rng).to_string();
             let resident_id: Option<i64> = match index {
                 i if i % 37 == 5 => Some(1),
@@ -160,10 +161,12 @@ pub fn seed(conn: &mut Connection, now: i64) -> Result<(), AppError> {
 }
 
 /// The asset a resident picked on the map, for most lighting and full-container reports.
-fn asset_of(service: &Service, rng: &mut ChaCha8Rng) -> Option<String> {
-    let (kind, count) = match service.code {
-        "lampadaire-eteint" | "lampadaire-clignote" => ("Streetlight", STREETLIGHTS),
-        "conteneur-plein" => ("WasteContainer", WASTE_CONTAINERS),
+/// Containers draw from their own generator (`extra`) so that adding them left every other
+/// seeded value as it was.
+fn asset_of(service: &Service, rng: &mut ChaCha8Rng, extra: &mut ChaCha8Rng) -> Option<String> {
+    let (kind, count, rng) = match service.code {
+        "lampadaire-eteint" | "lampadaire-clignote" => ("Streetlight", STREETLIGHTS, rng),
+        "conteneur-plein" => ("WasteContainer", WASTE_CONTAINERS, extra),
         _ => return None,
     };
     rng.random_bool(0.6)
