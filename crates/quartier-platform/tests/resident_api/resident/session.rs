@@ -63,6 +63,39 @@ async fn behind_tls_the_cookie_is_secure_with_the_host_prefix() {
 }
 
 #[tokio::test]
+async fn the_secure_cookies_setting_forces_secure_cookies_and_ignores_plain_ones() {
+    let app = app_with(|settings| settings.secure_cookies = true);
+    let response = app.send(sign_in_request(CAMILLE, PASSWORD)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response.headers()[header::SET_COOKIE]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(cookie.starts_with("__Host-quartier_session="), "{cookie}");
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    let pair = cookie.split(';').next().expect("pair").to_owned();
+    let signed = Signed {
+        cookie: pair.clone(),
+        csrf: String::new(),
+    };
+    assert_eq!(
+        app.get(&signed, "/api/v1/me").await.status(),
+        StatusCode::OK
+    );
+    // The same value under the plain name (as a sibling subdomain could plant it) is no session.
+    let planted = Signed {
+        cookie: pair.replace("__Host-quartier_session", "quartier_session"),
+        csrf: String::new(),
+    };
+    assert_problem(
+        app.get(&planted, "/api/v1/me").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn wrong_password_and_unknown_email_get_the_same_401() {
     let app = app();
     let wrong = app.send(sign_in_request(CAMILLE, "quartier-dem0")).await;

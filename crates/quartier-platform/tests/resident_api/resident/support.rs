@@ -31,9 +31,15 @@ pub struct Signed {
 }
 
 pub fn app() -> App {
+    app_with(|_| {})
+}
+
+/// A demo platform with settings adjusted by `adjust`.
+pub fn app_with(adjust: impl FnOnce(&mut Settings)) -> App {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut settings = Settings::new(dir.path().join("data"), dir.path().join("dist"));
     settings.demo = true;
+    adjust(&mut settings);
     let state = AppState::new(settings).expect("state");
     let router = build_router(state.clone());
     App {
