@@ -622,3 +622,73 @@ async fn geojson_has_the_shape_of_the_etsi_fixtures() {
         dir.display()
     );
 }
+
+/// What the app sends (the contract crate's query builder) is what the platform understands, and
+/// what the platform answers the contract crate reads: pages, entities and errors.
+#[tokio::test]
+async fn the_contract_crate_builds_the_queries_and_reads_the_answers() {
+    use quartier_api::{
+        geo::{Geometry, LonLat},
+        ngsi_ld::{self, EntityQuery, GeoQuery, GeoRel},
+    };
+    let demo = demo();
+    let centre = LonLat {
+        lon: 0.6848,
+        lat: 47.3941,
+    };
+    for key_values in [false, true] {
+        let query = EntityQuery {
+            entity_type: Some("Streetlight".into()),
+            q: Some(r#"status=="ok""#.into()),
+            geo: Some(GeoQuery {
+                georel: GeoRel::Near {
+                    max_distance_m: Some(300.0),
+                    min_distance_m: None,
+                },
+                geometry: Geometry::Point(centre),
+                geoproperty: None,
+            }),
+            key_values,
+            limit: Some(100),
+            offset: Some(0),
+            count: true,
+            ..EntityQuery::default()
+        };
+        let uri = format!("{ENTITIES}?{}", query.to_query_string());
+        let reply = demo.geojson(&uri).await;
+        assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.body);
+        let link = reply
+            .headers
+            .get(header::LINK)
+            .and_then(|v| v.to_str().ok());
+        let page = ngsi_ld::parse_feature_collection(&reply.body.to_string(), link)
+            .expect("the contract crate reads the page");
+        assert_eq!(page.features.len(), reply.count());
+        assert!(!page.features.is_empty());
+        for feature in &page.features {
+            let at = feature.position().expect("a point");
+            assert!(haversine_m((centre.lon, centre.lat), (at.lon, at.lat)) <= 300.0);
+            assert_eq!(feature.entity.text("status").as_deref(), Some("ok"));
+        }
+    }
+    let list = demo
+        .get(
+            &format!("{ENTITIES}?type=BikeHireDockingStation&limit=5"),
+            None,
+        )
+        .await;
+    let link = list.headers.get(header::LINK).and_then(|v| v.to_str().ok());
+    let entities = ngsi_ld::parse_entities(&list.body.to_string(), link).expect("entities parse");
+    assert_eq!(entities.len(), 5);
+    assert!(
+        entities
+            .iter()
+            .all(|e| e.number("availableBikeNumber").is_some())
+    );
+    let error = demo
+        .get(&format!("{ENTITIES}?type=Streetlight&limit=5000"), None)
+        .await;
+    let problem = ngsi_ld::parse_problem(&error.body.to_string()).expect("problem parses");
+    assert_eq!(problem.error_type.short_name(), "TooManyResults");
+    assert_eq!(problem.http_status(), 403);
+}

@@ -318,6 +318,37 @@ fn expr_sql(expr: &Expr, params: &mut Vec<SqlValue>) -> String {
     }
 }
 
+/// For `attr=="text"`: a substring test on the stored JSON that rows must pass before SQLite
+/// parses them, which makes equality on a status a scan of bytes instead of JSON. Only for
+/// plain ASCII values, whose JSON encoding is unique (no escapes), so it never drops a match.
+fn text_prefilter(operand: &Operand, params: &mut Vec<SqlValue>) -> Option<String> {
+    let Operand::Values(values) = operand else {
+        return None;
+    };
+    let texts: Vec<&str> = values
+        .iter()
+        .map(|v| match v {
+            Literal::Text(t)
+                if !t.is_empty()
+                    && t.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b" _-.:/+@#".contains(&b)) =>
+            {
+                Some(t.as_str())
+            }
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let any = texts
+        .iter()
+        .map(|t| {
+            params.push(SqlValue::Text(format!("\"{t}\"")));
+            "instr(e.data, ?) > 0"
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    Some(format!("({any})"))
+}
+
 /// `json_each` on a path yields the value itself for a scalar and the elements for an array, so
 /// `category=="onStreet"` matches `["onStreet", "forDisabled"]` as the spec asks.
 fn term_sql(term: &Term, params: &mut Vec<SqlValue>) -> String {
@@ -372,7 +403,14 @@ fn term_sql(term: &Term, params: &mut Vec<SqlValue>) -> String {
         }
     };
     match op {
-        Op::Eq => matching(params, &equal),
+        Op::Eq => {
+            let prefilter = text_prefilter(operand, params);
+            let equal_sql = matching(params, &equal);
+            match prefilter {
+                Some(prefilter) => format!("({prefilter} AND {equal_sql})"),
+                None => equal_sql,
+            }
+        }
         Op::Ne => {
             let present = exists(params);
             let equal_sql = matching(params, &equal);
