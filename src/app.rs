@@ -36,19 +36,13 @@ pub fn App() -> impl IntoView {
     // resident's language.
     let i18n = provide_i18n(&Lang::ALL, Lang::default());
     let config = LocalResource::new(api::fetch_config);
-    view! {
-        <Suspense fallback=move || {
-            view! { <p class="app-loading" role="status">{i18n.tr("loading")}</p> }
-        }>
-            {move || {
-                config
-                    .get()
-                    .map(|result| match result {
-                        Ok(config) => view! { <Shell config=config i18n=i18n/> }.into_any(),
-                        Err(error) => view! { <ConfigErrorScreen error=error/> }.into_any(),
-                    })
-            }}
-        </Suspense>
+    // No <Suspense> here: it would fall back to "loading" (and remount the whole app) each
+    // time any resource below it reloads. The configuration is read once.
+    move || match config.get() {
+        None => view! { <p class="app-loading" role="status">{i18n.tr("loading")}</p> }.into_any(),
+        // untrack: nothing the shell reads while it is built may remount it.
+        Some(Ok(config)) => untrack(move || view! { <Shell config=config i18n=i18n/> }.into_any()),
+        Some(Err(error)) => view! { <ConfigErrorScreen error=error/> }.into_any(),
     }
 }
 

@@ -129,3 +129,16 @@ pub fn current_position(
 
 type JsValueAny = wasm_bindgen::JsValue;
 type SharedOnce = std::rc::Rc<std::cell::RefCell<Option<Box<dyn FnOnce()>>>>;
+
+/// Focuses the element with this id on the next frame, when a view just rendered is in the
+/// document (used for panels that open on demand).
+pub fn focus_by_id_soon(id: &'static str) {
+    leptos::prelude::request_animation_frame(move || {
+        if let Some(element) = document()
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    });
+}

@@ -4,12 +4,21 @@
 //! the API: points carry colours only, clusters carry numbers we computed.
 
 use leaflet::{
-    CircleMarker, CircleOptions, DivIcon, DivIconOptions, LatLng, LayerGroup, Map, MapOptions,
-    Marker, MarkerOptions, TileLayer, TileLayerOptions,
+    CircleMarker, CircleOptions, DivIconOptions, Icon, LatLng, LayerGroup, Map, MapOptions, Marker,
+    MarkerOptions, TileLayer, TileLayerOptions,
 };
 use leptos::html::Div;
 use leptos::prelude::*;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `L.divIcon(options)`. leaflet-rs 0.5's `DivIcon::new` constructs an `L.Icon` instead,
+    /// which throws without an image URL.
+    #[wasm_bindgen(js_namespace = L, js_name = divIcon)]
+    fn div_icon(options: &DivIconOptions) -> Icon;
+}
 
 /// Something to draw.
 #[derive(Clone, Debug, PartialEq)]
@@ -221,7 +230,7 @@ fn draw(live: &Live, items: &[DrawItem]) {
                 let size = 28.0 + (f64::from(*count).log10() * 8.0).min(24.0);
                 icon_options.set_icon_size(leaflet::Point::new(size, size));
                 let options = MarkerOptions::new();
-                options.set_icon(DivIcon::new(&icon_options).into());
+                options.set_icon(div_icon(&icon_options));
                 // Badges are pictures of the list view's content, not controls: keyboard and
                 // screen-reader users get the list and the centre-of-map picker instead.
                 options.set_keyboard(false);

@@ -1,7 +1,6 @@
 //! The side panel of one service: name, state, last observation, owner, and a way to report a
 //! problem with it. A Leptos component, never a Leaflet HTML popup: API text is only ever text.
 
-use leptos::html::H2;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use serde_json::{Map, Value};
@@ -51,12 +50,8 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
         async move { fetch_entity(&base, &id).await }
     });
 
-    let heading = NodeRef::<H2>::new();
-    Effect::new(move |_| {
-        if let Some(h2) = heading.get() {
-            let _ = h2.focus();
-        }
-    });
+    // Focus moves to the panel's heading once it is in the document (after this render).
+    Effect::new(move |_| crate::browser::focus_by_id_soon("service-details-title"));
 
     let title = {
         let label = layer_config.clone();
@@ -90,7 +85,7 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
 
     view! {
         <aside class="service-details" aria-labelledby="service-details-title" on:keydown=on_keydown>
-            <h2 id="service-details-title" class="service-details__title" tabindex="-1" node_ref=heading>
+            <h2 id="service-details-title" class="service-details__title" tabindex="-1">
                 {title}
             </h2>
             <dl class="service-details__facts">

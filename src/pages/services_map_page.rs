@@ -163,7 +163,12 @@ pub fn ServicesMapPage() -> impl IntoView {
                         </div>
                     </Show>
                 </div>
-                {move || ctx.picked.get().map(|picked| view! { <ServiceDetails ctx=ctx picked=picked/> })}
+                {move || {
+                    // Only a new pick redraws the panel, not the loads it reads.
+                    ctx.picked
+                        .get()
+                        .map(|picked| untrack(|| view! { <ServiceDetails ctx=ctx picked=picked/> }))
+                }}
             </div>
         </div>
     }

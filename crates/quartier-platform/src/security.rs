@@ -25,7 +25,7 @@ pub const CONFIG_JSON: &str = "config.json";
 
 /// Only what the app uses; the rest is denied so that an injected script cannot ask for it.
 const PERMISSIONS_POLICY: &str = "geolocation=(self), camera=(self), microphone=(), \
-     payment=(), usb=(), serial=(), bluetooth=(), midi=(), accelerometer=(), gyroscope=(), \
+     payment=(), usb=(), serial=(), midi=(), accelerometer=(), gyroscope=(), \
      magnetometer=(), display-capture=(), fullscreen=(self)";
 
 /// The CSP in force, with a fingerprint of the files it was computed from.

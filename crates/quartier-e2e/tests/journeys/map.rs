@@ -158,7 +158,15 @@ fn show_as_list_lists_visible_services(ctx: Arc<Ctx>) -> Outcome {
         b.eval("document.querySelector('.services-list__details').focus()")
             .await?;
         b.press("\u{E007}").await?;
-        let focused = b.eval("return document.activeElement.id").await?;
+        b.wait_for("#service-details-title").await?;
+        let mut focused = serde_json::Value::Null;
+        for _ in 0..20 {
+            focused = b.eval("return document.activeElement.id").await?;
+            if focused == "service-details-title" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         if focused != "service-details-title" {
             return Err(format!("focus went to {focused}, not the details heading"));
         }
