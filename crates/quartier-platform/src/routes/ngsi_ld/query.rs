@@ -48,6 +48,10 @@ pub struct View {
 }
 
 pub const DEFAULT_LIMIT: usize = 20;
+/// Most ids or types in one query.
+const MAX_LIST: usize = 1000;
+/// Most terms and values in one `q`.
+const MAX_Q_PARTS: usize = 200;
 
 /// Parses the query string of `GET entities` (`pairs` as decoded from the URL).
 pub fn parse_entity_query(
@@ -63,6 +67,13 @@ pub fn parse_entity_query(
     };
     let types = list(get("type"), &[',', '|']);
     let ids = list(get("id"), &[',']);
+    // Each id, type and q term becomes SQL parameters: bounded so that no query reaches SQLite's
+    // parameter limit (which would be a 500 instead of a 400).
+    if ids.len() > MAX_LIST || types.len() > MAX_LIST {
+        return Err(bad(format!(
+            "at most {MAX_LIST} ids and {MAX_LIST} types per query"
+        )));
+    }
     let id_pattern = get("idPattern")
         .map(|p| {
             regex::RegexBuilder::new(p)
@@ -142,6 +153,9 @@ pub fn parse_view(pairs: &[(String, String)]) -> Result<View, QueryError> {
     let attrs = get("attrs").map(|a| list(Some(a), &[',']));
     if attrs.as_ref().is_some_and(Vec::is_empty) {
         return Err(bad("attrs is empty"));
+    }
+    if attrs.as_ref().is_some_and(|a| a.len() > MAX_LIST) {
+        return Err(bad(format!("at most {MAX_LIST} attrs")));
     }
     let geoproperty = get("geoproperty").unwrap_or("location").to_owned();
     if !is_attribute_name(&geoproperty) {
@@ -241,6 +255,7 @@ pub fn parse_q(text: &str) -> Result<Expr, QueryError> {
         chars: text.chars().collect(),
         at: 0,
         depth: 0,
+        parts: 0,
     };
     let expr = parser.or()?;
     if parser.at != parser.chars.len() {
@@ -256,6 +271,8 @@ struct QParser {
     chars: Vec<char>,
     at: usize,
     depth: usize,
+    /// Terms and values read so far, against [`MAX_Q_PARTS`].
+    parts: usize,
 }
 
 impl QParser {
@@ -314,6 +331,7 @@ impl QParser {
             return Ok(inner);
         }
         let path = self.path()?;
+        self.count_part()?;
         let Some(op) = self.op()? else {
             return Ok(Expr::Term(Term { path, test: None }));
         };
@@ -330,6 +348,14 @@ impl QParser {
             path,
             test: Some((op, operand)),
         }))
+    }
+
+    fn count_part(&mut self) -> Result<(), QueryError> {
+        self.parts += 1;
+        if self.parts > MAX_Q_PARTS {
+            return Err(self.error("too many terms or values"));
+        }
+        Ok(())
     }
 
     fn name(&mut self) -> String {
@@ -403,6 +429,7 @@ impl QParser {
         }
         let mut values = vec![first];
         while self.eat(',') {
+            self.count_part()?;
             values.push(self.literal()?);
         }
         Ok(Operand::Values(values))
@@ -719,6 +746,20 @@ mod tests {
             panic!("member");
         };
         assert_eq!(t.path.members, vec!["addressLocality".to_owned()]);
+    }
+
+    #[test]
+    fn oversized_queries_are_bad_requests_not_server_errors() {
+        let many_terms = vec!["a==1"; MAX_Q_PARTS + 1].join(";");
+        assert!(parse_q(&many_terms).is_err());
+        let many_values = format!("a=={}", vec!["1"; MAX_Q_PARTS + 1].join(","));
+        assert!(parse_q(&many_values).is_err());
+        assert!(parse_q(&vec!["a==1"; 50].join(";")).is_ok());
+        let ids = vec!["urn:x"; MAX_LIST + 1].join(",");
+        assert!(matches!(
+            parse(&format!("id={ids}")),
+            Err(QueryError::BadRequest(_))
+        ));
     }
 
     #[test]
