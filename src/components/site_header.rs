@@ -14,10 +14,6 @@ pub fn SiteHeader() -> impl IntoView {
     let i18n = use_i18n();
     let config = use_config();
     let town = config.town.name.clone();
-    let home_label = {
-        let town = town.clone();
-        move || i18n.t_with("header-home-link", &[("town", town.clone().into())])
-    };
     let logo = config.town.logo.clone().map(|src| {
         // The name follows the logo: the image itself says nothing more (alt="").
         view! { <img class="site-header__logo" src=src alt="" width="40" height="40"/> }
@@ -25,7 +21,7 @@ pub fn SiteHeader() -> impl IntoView {
     view! {
         <header class="site-header">
             <div class="site-header__brand">
-                <A href=Route::Home.path() attr:class="site-header__home" attr:aria-label=home_label>
+                <A href=Route::Home.path() attr:class="site-header__home">
                     {logo}
                     <span class="site-header__names">
                         <span class="site-header__town">{town}</span>

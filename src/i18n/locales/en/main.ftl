@@ -4,7 +4,6 @@
 document-title = { $page } – { $town } – Quartier
 loading = Loading…
 skip-to-content = Skip to content
-header-home-link = { $town } – Quartier home
 header-tagline = Your town's connected services
 
 ## Navigation

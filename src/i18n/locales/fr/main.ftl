@@ -4,7 +4,6 @@
 document-title = { $page } – { $town } – Quartier
 loading = Chargement…
 skip-to-content = Aller au contenu
-header-home-link = { $town } – accueil de Quartier
 header-tagline = Les services connectés de votre ville
 
 ## Navigation
