@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::resident::{SessionInfo, fetch_session, sign_out};
+use quartier_api::resident::SessionInfo;
+
+use crate::api::resident::{fetch_session, sign_out};
 use crate::config::use_config;
 
 #[derive(Clone, Debug, PartialEq)]

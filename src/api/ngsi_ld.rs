@@ -4,6 +4,7 @@
 //! configuration, and the total from the `NGSILD-Results-Count` header.
 
 use gloo_net::http::Request;
+use quartier_api::ngsi_ld::{RESULTS_COUNT_HEADER, StatusValue, parse_feature_collection};
 use serde_json::Value;
 use web_sys::AbortSignal;
 
@@ -16,7 +17,7 @@ pub struct MapFeature {
     pub lon: f64,
     pub lat: f64,
     /// The value of the layer's status attribute, if the entity has one.
-    pub status: Option<Value>,
+    pub status: Option<StatusValue>,
     pub name: Option<String>,
 }
 
@@ -61,14 +62,15 @@ pub async fn fetch_layer_page(
     }
     let total = response
         .headers()
-        .get("NGSILD-Results-Count")
+        .get(RESULTS_COUNT_HEADER)
         .and_then(|v| v.trim().parse().ok());
-    let body: Value = response
-        .json()
+    let link = response.headers().get("Link");
+    let body = response
+        .text()
         .await
-        .map_err(|e| ApiError::Decode(e.to_string()))?;
+        .map_err(|e| ApiError::Network(e.to_string()))?;
     Ok(LayerPage {
-        features: parse_features(&body, status_attr)?,
+        features: parse_features(&body, link.as_deref(), status_attr)?,
         total,
     })
 }
@@ -101,51 +103,30 @@ pub async fn fetch_entity(
     }
 }
 
-/// Reads a GeoJSON FeatureCollection tolerantly: features without a point geometry are
-/// skipped (they cannot be drawn), properties may be simplified or normalized.
+/// Reads a page with the contract crate (normalized or simplified properties, `@context`
+/// anywhere); features without a position are skipped: they cannot be drawn.
 pub fn parse_features(
-    body: &Value,
+    body: &str,
+    link: Option<&str>,
     status_attr: Option<&str>,
 ) -> Result<Vec<MapFeature>, ApiError> {
-    let features = match body {
-        Value::Object(map) => map
-            .get("features")
-            .and_then(Value::as_array)
-            .ok_or_else(|| ApiError::Decode("a FeatureCollection needs `features`".into()))?,
-        Value::Array(items) => items,
-        _ => return Err(ApiError::Decode("expected a FeatureCollection".into())),
-    };
-    Ok(features
-        .iter()
+    let collection =
+        parse_feature_collection(body, link).map_err(|e| ApiError::Decode(e.to_string()))?;
+    Ok(collection
+        .features
+        .into_iter()
         .filter_map(|feature| {
-            let id = feature.get("id")?.as_str()?.to_string();
-            let coordinates = feature.pointer("/geometry/coordinates")?.as_array()?;
-            if feature.pointer("/geometry/type")?.as_str()? != "Point" {
-                return None;
-            }
-            let lon = coordinates.first()?.as_f64()?;
-            let lat = coordinates.get(1)?.as_f64()?;
-            let properties = feature.get("properties");
-            let value_of = |name: &str| properties.and_then(|p| p.get(name)).map(simplify);
+            let position = feature.position()?;
+            let entity = feature.entity;
             Some(MapFeature {
-                id,
-                lon,
-                lat,
-                status: status_attr.and_then(value_of),
-                name: value_of("name").and_then(|v| v.as_str().map(str::to_string)),
+                status: status_attr.and_then(|attr| entity.status(attr)),
+                name: entity.text("name"),
+                id: entity.id,
+                lon: position.lon,
+                lat: position.lat,
             })
         })
         .collect())
-}
-
-/// A normalized attribute (`{"type":"Property","value":…}`) becomes its value.
-fn simplify(value: &Value) -> Value {
-    match value {
-        Value::Object(map) if map.contains_key("value") => {
-            map.get("value").cloned().unwrap_or(Value::Null)
-        }
-        other => other.clone(),
-    }
 }
 
 #[cfg(test)]
@@ -168,22 +149,25 @@ mod tests {
                                 "name": {"type": "Property", "value": "Lampe 2"}}}
             ]
         });
-        let features = parse_features(&body, Some("status")).unwrap();
+        let features = parse_features(&body.to_string(), None, Some("status")).unwrap();
         assert_eq!(features.len(), 2);
-        assert_eq!(features[0].status, Some(json!("defectiveLamp")));
+        assert_eq!(
+            features[0].status,
+            Some(StatusValue::Text("defectiveLamp".into()))
+        );
         assert_eq!((features[0].lon, features[0].lat), (0.68, 47.39));
-        assert_eq!(features[1].status, Some(json!("ok")));
+        assert_eq!(features[1].status, Some(StatusValue::Text("ok".into())));
         assert_eq!(features[1].name.as_deref(), Some("Lampe 2"));
     }
 
     #[test]
     fn features_without_a_point_are_skipped_not_fatal() {
         let body = json!({"type": "FeatureCollection", "features": [
-            {"id": "a", "type": "Feature", "geometry": null, "properties": {}},
-            {"id": "b", "type": "Feature", "geometry": {"type": "Polygon", "coordinates": []}},
-            {"id": "c", "type": "Feature", "geometry": {"type": "Point", "coordinates": [1.0, 2.0]}}
+            {"id": "a", "type": "Feature", "geometry": null, "properties": {"type": "Streetlight"}},
+            {"id": "b", "type": "Feature", "geometry": {"type": "Polygon", "coordinates": []}, "properties": {"type": "Streetlight"}},
+            {"id": "c", "type": "Feature", "geometry": {"type": "Point", "coordinates": [1.0, 2.0]}, "properties": {"type": "Streetlight"}}
         ]});
-        let features = parse_features(&body, None).unwrap();
+        let features = parse_features(&body.to_string(), None, None).unwrap();
         assert_eq!(
             features.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
             vec!["c"]
@@ -193,11 +177,11 @@ mod tests {
     #[test]
     fn a_body_that_is_not_geojson_is_a_decode_error() {
         assert!(matches!(
-            parse_features(&json!("x"), None),
+            parse_features("\"x\"", None, None),
             Err(ApiError::Decode(_))
         ));
         assert!(matches!(
-            parse_features(&json!({"a": 1}), None),
+            parse_features("{\"a\": 1}", None, None),
             Err(ApiError::Decode(_))
         ));
     }

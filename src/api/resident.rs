@@ -2,31 +2,9 @@
 //! `HttpOnly` session cookie; state-changing calls carry the CSRF token the session gives.
 
 use gloo_net::http::Request;
-use serde::Deserialize;
-use serde_json::json;
+use quartier_api::resident::{SessionInfo, SignInRequest};
 
 use super::ApiError;
-
-/// Who is signed in, as `GET /api/v1/session` says.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionInfo {
-    pub authenticated: bool,
-    #[serde(default)]
-    pub resident: Option<Resident>,
-    #[serde(default)]
-    pub csrf_token: Option<String>,
-    /// `session_expired` when the cookie was there but the session is over.
-    #[serde(default)]
-    pub reason: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Resident {
-    pub email: String,
-    pub name: String,
-}
 
 /// Why a sign-in failed, as the resident needs to know it.
 #[derive(Clone, Debug, PartialEq)]
@@ -67,10 +45,10 @@ pub async fn fetch_session(base: &str) -> Result<SessionInfo, ApiError> {
         .map_err(|e| ApiError::Decode(e.to_string()))
 }
 
-pub async fn sign_in(base: &str, email: &str, password: &str) -> Result<SessionInfo, SignInError> {
+pub async fn sign_in(base: &str, request: &SignInRequest) -> Result<SessionInfo, SignInError> {
     let response = Request::post(&url(base, "/session"))
         .header("Accept", "application/json")
-        .json(&json!({ "email": email, "password": password }))
+        .json(request)
         .map_err(|e| SignInError::Other(ApiError::Decode(e.to_string())))?
         .send()
         .await

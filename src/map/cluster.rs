@@ -111,14 +111,14 @@ pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use quartier_api::ngsi_ld::StatusValue;
 
     fn feature(i: usize, lon: f64, lat: f64, status: &str) -> MapFeature {
         MapFeature {
             id: format!("urn:ngsi-ld:Streetlight:{i}"),
             lon,
             lat,
-            status: Some(json!(status)),
+            status: Some(StatusValue::Text(status.into())),
             name: None,
         }
     }

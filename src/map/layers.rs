@@ -2,7 +2,7 @@
 //! one of four classes, shown with the same colours and words on the map, in the legend and in
 //! the list.
 
-use serde_json::Value;
+use quartier_api::ngsi_ld::StatusValue;
 
 /// How a service is doing, from a resident's point of view. Ordered: worse is greater, so a
 /// cluster shows the worst state inside it.
@@ -64,37 +64,33 @@ impl StateClass {
 }
 
 /// Classifies the value of a layer's status attribute, per Smart Data Model.
-pub fn classify(entity_type: &str, value: Option<&Value>) -> StateClass {
+pub fn classify(entity_type: &str, value: Option<&StatusValue>) -> StateClass {
     let Some(value) = value else {
         return StateClass::Unknown;
     };
     match (entity_type, value) {
-        ("WasteContainer", Value::Number(n)) => match n.as_f64() {
-            Some(level) if level >= 0.9 => StateClass::Problem,
-            Some(level) if level >= 0.7 => StateClass::Warning,
-            Some(_) => StateClass::Ok,
-            None => StateClass::Unknown,
+        ("WasteContainer", StatusValue::Number(level)) => match *level {
+            level if level >= 0.9 => StateClass::Problem,
+            level if level >= 0.7 => StateClass::Warning,
+            _ => StateClass::Ok,
         },
-        ("OffStreetParking", Value::Number(n)) => match n.as_f64() {
-            Some(free) if free <= 0.0 => StateClass::Problem,
-            Some(free) if free < 10.0 => StateClass::Warning,
-            Some(_) => StateClass::Ok,
-            None => StateClass::Unknown,
+        ("OffStreetParking", StatusValue::Number(free)) => match *free {
+            free if free <= 0.0 => StateClass::Problem,
+            free if free < 10.0 => StateClass::Warning,
+            _ => StateClass::Ok,
         },
-        ("AirQualityObserved", Value::Number(n)) => match n.as_f64() {
-            // Indice ATMO: 1–2 good, 3–4 average/degraded, 5–6 bad.
-            Some(index) if index >= 5.0 => StateClass::Problem,
-            Some(index) if index >= 3.0 => StateClass::Warning,
-            Some(_) => StateClass::Ok,
-            None => StateClass::Unknown,
+        // Indice ATMO: 1–2 good, 3–4 average/degraded, 5–6 bad.
+        ("AirQualityObserved", StatusValue::Number(index)) => match *index {
+            index if index >= 5.0 => StateClass::Problem,
+            index if index >= 3.0 => StateClass::Warning,
+            _ => StateClass::Ok,
         },
-        ("WaterQualityObserved", Value::Number(n)) => match n.as_f64() {
-            // Drinking water pH limits (French regulation: 6.5–9).
-            Some(ph) if (6.5..=9.0).contains(&ph) => StateClass::Ok,
-            Some(_) => StateClass::Problem,
-            None => StateClass::Unknown,
-        },
-        (_, Value::String(text)) => classify_status_text(text),
+        // Drinking water pH limits (French regulation: 6.5–9).
+        ("WaterQualityObserved", StatusValue::Number(ph)) if (6.5..=9.0).contains(ph) => {
+            StateClass::Ok
+        }
+        ("WaterQualityObserved", StatusValue::Number(_)) => StateClass::Problem,
+        (_, StatusValue::Text(text)) => classify_status_text(text),
         _ => StateClass::Unknown,
     }
 }
@@ -135,20 +131,27 @@ pub fn status_value_key(text: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+
+    fn text(value: &str) -> Option<StatusValue> {
+        Some(StatusValue::Text(value.into()))
+    }
+
+    fn number(value: f64) -> Option<StatusValue> {
+        Some(StatusValue::Number(value))
+    }
 
     #[test]
     fn streetlight_faults_are_problems() {
         for fault in ["defectiveLamp", "columnIssue", "brokenLantern"] {
             assert_eq!(
-                classify("Streetlight", Some(&json!(fault))),
+                classify("Streetlight", text(fault).as_ref()),
                 StateClass::Problem
             );
         }
-        assert_eq!(classify("Streetlight", Some(&json!("ok"))), StateClass::Ok);
+        assert_eq!(classify("Streetlight", text("ok").as_ref()), StateClass::Ok);
         assert_eq!(classify("Streetlight", None), StateClass::Unknown);
         assert_eq!(
-            classify("Streetlight", Some(&json!("???"))),
+            classify("Streetlight", text("???").as_ref()),
             StateClass::Unknown
         );
     }
@@ -156,15 +159,15 @@ mod tests {
     #[test]
     fn waste_containers_by_filling_level() {
         assert_eq!(
-            classify("WasteContainer", Some(&json!(0.2))),
+            classify("WasteContainer", number(0.2).as_ref()),
             StateClass::Ok
         );
         assert_eq!(
-            classify("WasteContainer", Some(&json!(0.75))),
+            classify("WasteContainer", number(0.75).as_ref()),
             StateClass::Warning
         );
         assert_eq!(
-            classify("WasteContainer", Some(&json!(0.95))),
+            classify("WasteContainer", number(0.95).as_ref()),
             StateClass::Problem
         );
     }
@@ -172,23 +175,23 @@ mod tests {
     #[test]
     fn car_parks_by_free_spaces_and_water_by_ph() {
         assert_eq!(
-            classify("OffStreetParking", Some(&json!(0))),
+            classify("OffStreetParking", number(0.0).as_ref()),
             StateClass::Problem
         );
         assert_eq!(
-            classify("OffStreetParking", Some(&json!(4))),
+            classify("OffStreetParking", number(4.0).as_ref()),
             StateClass::Warning
         );
         assert_eq!(
-            classify("OffStreetParking", Some(&json!(120))),
+            classify("OffStreetParking", number(120.0).as_ref()),
             StateClass::Ok
         );
         assert_eq!(
-            classify("WaterQualityObserved", Some(&json!(7.4))),
+            classify("WaterQualityObserved", number(7.4).as_ref()),
             StateClass::Ok
         );
         assert_eq!(
-            classify("WaterQualityObserved", Some(&json!(5.9))),
+            classify("WaterQualityObserved", number(5.9).as_ref()),
             StateClass::Problem
         );
     }

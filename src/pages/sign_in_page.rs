@@ -4,6 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+use quartier_api::resident::SignInRequest;
+use quartier_api::validation::validate_sign_in;
+use quartier_api::{FieldError as WireFieldError, FieldErrorCode};
+
 use crate::api::resident::{SignInError, sign_in};
 use crate::components::error_summary::{ErrorSummary, FormError};
 use crate::components::page_heading::PageHeading;
@@ -30,10 +34,10 @@ pub fn SignInPage() -> impl IntoView {
     let password_error = RwSignal::new(None::<String>);
     let form_error = RwSignal::new(None::<String>);
 
-    let submit = Action::new_local(move |(email, password): &(String, String)| {
+    let submit = Action::new_local(move |request: &SignInRequest| {
         let base = session.base();
-        let (email, password) = (email.clone(), password.clone());
-        async move { sign_in(&base, &email, &password).await }
+        let request = request.clone();
+        async move { sign_in(&base, &request).await }
     });
     Effect::new(move |_| {
         if let Some(result) = submit.value().get() {
@@ -55,18 +59,23 @@ pub fn SignInPage() -> impl IntoView {
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (e, p) = (email.get_untracked(), password.get_untracked());
-        email_error.set((!looks_like_email(&e)).then(|| {
-            i18n.t(if e.trim().is_empty() {
-                "sign-in-email-missing"
-            } else {
-                "sign-in-email-invalid"
-            })
-        }));
-        password_error.set(p.is_empty().then(|| i18n.t("sign-in-password-missing")));
+        let request = SignInRequest {
+            email: email.get_untracked().trim().to_string(),
+            password: password.get_untracked(),
+        };
+        // The contract's validation, the same the platform applies; codes become messages here.
+        let problems = validate_sign_in(&request);
+        let message_for = |field: &str| {
+            problems
+                .iter()
+                .find(|p| p.field == field)
+                .map(|p| i18n.t(field_message_key(p)))
+        };
+        email_error.set(message_for("email"));
+        password_error.set(message_for("password"));
         form_error.set(None);
-        if email_error.get_untracked().is_none() && password_error.get_untracked().is_none() {
-            submit.dispatch((e.trim().to_string(), p));
+        if problems.is_empty() {
+            submit.dispatch(request);
         }
     };
     let errors = Signal::derive(move || {
@@ -138,18 +147,12 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
-/// A loose check (one `@`, something on each side, a dot in the domain): the platform decides.
-pub fn looks_like_email(text: &str) -> bool {
-    let text = text.trim();
-    match text.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !domain.contains('@')
-        }
-        None => false,
+/// The message of a sign-in field error.
+fn field_message_key(error: &WireFieldError) -> &'static str {
+    match (error.field.as_str(), &error.code) {
+        ("email", FieldErrorCode::Required) => "sign-in-email-missing",
+        ("email", _) => "sign-in-email-invalid",
+        _ => "sign-in-password-missing",
     }
 }
 
@@ -164,15 +167,5 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example".into())), "/");
         assert_eq!(safe_next(Some("/\\evil.example".into())), "/");
         assert_eq!(safe_next(None), "/");
-    }
-
-    #[test]
-    fn emails_are_checked_loosely() {
-        assert!(looks_like_email("camille.martin@example.org"));
-        assert!(looks_like_email("  a@b.fr "));
-        assert!(!looks_like_email("camille"));
-        assert!(!looks_like_email("@example.org"));
-        assert!(!looks_like_email("a@example"));
-        assert!(!looks_like_email("a@b@c.fr"));
     }
 }
