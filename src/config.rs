@@ -87,6 +87,10 @@ pub struct ApiConfig {
     pub ngsi_ld_page_size: u32,
     #[serde(default = "default_parallel_requests")]
     pub ngsi_ld_parallel_requests: u32,
+    /// A layer with more services than this is never loaded whole (megabytes on a phone): it
+    /// is loaded area by area once the resident zooms in.
+    #[serde(default = "default_max_whole_layer")]
+    pub max_whole_layer: u32,
     /// Address search with the Base Adresse Nationale's API shape (`{geocoder}/search?q=`):
     /// `https://api-adresse.data.gouv.fr` for a real town, the platform's own for the demo.
     #[serde(default)]
@@ -98,6 +102,9 @@ fn default_page_size() -> u32 {
 }
 fn default_parallel_requests() -> u32 {
     4
+}
+fn default_max_whole_layer() -> u32 {
+    20_000
 }
 
 /// A text given by the town in each language it offers.

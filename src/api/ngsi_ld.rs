@@ -28,25 +28,46 @@ pub struct LayerPage {
     pub total: Option<u32>,
 }
 
-/// Asks one page of entities of `entity_type` with only the attributes the map needs.
+/// What to ask of a layer: its type, the attributes the map needs, and optionally an area.
+#[derive(Clone, Debug)]
+pub struct LayerQuery<'a> {
+    pub entity_type: &'a str,
+    /// The attribute that gives the state (read from each feature).
+    pub status_attr: Option<&'a str>,
+    /// Only these attributes are asked for.
+    pub attrs: &'a [&'a str],
+    /// `[west, south, east, north]`: only what lies inside.
+    pub area: Option<[f64; 4]>,
+}
+
+/// Asks one page of a layer with only the attributes the map needs.
 pub async fn fetch_layer_page(
     base: &str,
-    entity_type: &str,
-    status_attr: Option<&str>,
-    attrs: &[&str],
+    layer: &LayerQuery<'_>,
     offset: u32,
     limit: u32,
     signal: Option<&AbortSignal>,
 ) -> Result<LayerPage, ApiError> {
     let mut query = vec![
-        ("type", entity_type.to_string()),
+        ("type", layer.entity_type.to_string()),
         ("options", "keyValues".to_string()),
         ("limit", limit.to_string()),
         ("offset", offset.to_string()),
         ("count", "true".to_string()),
     ];
-    if !attrs.is_empty() {
-        query.push(("attrs", attrs.join(",")));
+    if !layer.attrs.is_empty() {
+        query.push(("attrs", layer.attrs.join(",")));
+    }
+    if let Some([west, south, east, north]) = layer.area {
+        // NGSI-LD geo-query: only what lies in this box (coordinates are [lon, lat]).
+        query.push(("georel", "within".to_string()));
+        query.push(("geometry", "Polygon".to_string()));
+        query.push((
+            "coordinates",
+            format!(
+                "[[[{west:.6},{south:.6}],[{east:.6},{south:.6}],[{east:.6},{north:.6}],[{west:.6},{north:.6}],[{west:.6},{south:.6}]]]"
+            ),
+        ));
     }
     let response = Request::get(&format!("{}/entities", base.trim_end_matches('/')))
         .query(query)
@@ -70,7 +91,7 @@ pub async fn fetch_layer_page(
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
     Ok(LayerPage {
-        features: parse_features(&body, link.as_deref(), status_attr)?,
+        features: parse_features(&body, link.as_deref(), layer.status_attr)?,
         total,
     })
 }

@@ -104,7 +104,17 @@ fn LayerEntry(ctx: MapContext, layer: LayerConfig) -> impl IntoView {
                     </div>
                 }
                 .into_any(),
-                Some(LayerLoad::Ready { data, loaded_at }) => {
+                Some(LayerLoad::ZoomIn { total }) => view! {
+                    <p class="layer-panel__status">
+                        {i18n.t_with("map-layer-zoom-in", &[("total", total.into())])}
+                    </p>
+                }
+                .into_any(),
+                Some(LayerLoad::Ready {
+                    data,
+                    loaded_at,
+                    area,
+                }) => {
                     let rows = StateClass::ALL
                         .into_iter()
                         .map(|state| (state, data.count(state)))
@@ -136,6 +146,7 @@ fn LayerEntry(ctx: MapContext, layer: LayerConfig) -> impl IntoView {
                             {licence_text.map(|l| view! { <br/> {l} })}
                             <br/>
                             {i18n.t_with("map-layer-loaded-at", &[("time", loaded_at.into())])}
+                            {area.map(|_| view! { <br/> {i18n.t("map-layer-area-only")} })}
                         </p>
                     }
                     .into_any()

@@ -1,12 +1,21 @@
-//! Loads a whole layer the way real brokers allow: pages of the configured size (never more
-//! than the broker's cap), the first one counting the total, the rest fetched a few at a time,
-//! all cancelled together through one `AbortSignal`.
+//! Loads a layer the way real brokers allow: pages of the configured size (never more than the
+//! broker's cap), the first one counting the total, the rest fetched a few at a time, all
+//! cancelled together through one `AbortSignal`. A layer too large to load whole is loaded
+//! area by area instead.
 
 use futures::StreamExt;
 use web_sys::AbortSignal;
 
 use crate::api::ApiError;
-use crate::api::ngsi_ld::{MapFeature, fetch_layer_page};
+use crate::api::ngsi_ld::{LayerQuery, MapFeature, fetch_layer_page};
+
+/// What a load brought.
+pub enum Loaded {
+    /// Every feature asked for.
+    All(Vec<MapFeature>),
+    /// The whole layer is larger than the limit given: only areas can be loaded.
+    TooLarge { total: u32 },
+}
 
 /// How to page through a broker.
 #[derive(Clone, Debug)]
@@ -16,46 +25,32 @@ pub struct Paging {
     pub parallel: u32,
 }
 
-/// Every feature of a layer; `progress(loaded, total)` is called after each page.
+/// Every feature of `query`, unless the whole layer (no area) has more than `max_whole`;
+/// `progress(loaded, total)` is called after each page.
 pub async fn load_layer(
     paging: &Paging,
-    entity_type: &str,
-    status_attr: Option<&str>,
-    attrs: &[&str],
+    query: &LayerQuery<'_>,
+    max_whole: u32,
     signal: &AbortSignal,
     progress: impl Fn(u32, Option<u32>),
-) -> Result<Vec<MapFeature>, ApiError> {
+) -> Result<Loaded, ApiError> {
     let limit = paging.page_size.max(1);
-    let first = fetch_layer_page(
-        &paging.base,
-        entity_type,
-        status_attr,
-        attrs,
-        0,
-        limit,
-        Some(signal),
-    )
-    .await?;
+    let page = |offset| fetch_layer_page(&paging.base, query, offset, limit, Some(signal));
+    let first = page(0).await?;
+    if let (None, Some(total)) = (query.area, first.total)
+        && total > max_whole
+    {
+        return Ok(Loaded::TooLarge { total });
+    }
     let mut features = first.features;
     progress(features.len() as u32, first.total);
     match first.total {
         Some(total) => {
-            let offsets = remaining_offsets(total, limit);
-            let mut pages = futures::stream::iter(offsets)
-                .map(|offset| {
-                    fetch_layer_page(
-                        &paging.base,
-                        entity_type,
-                        status_attr,
-                        attrs,
-                        offset,
-                        limit,
-                        Some(signal),
-                    )
-                })
+            let mut pages = futures::stream::iter(remaining_offsets(total, limit))
+                .map(page)
                 .buffered(paging.parallel.max(1) as usize);
-            while let Some(page) = pages.next().await {
-                features.extend(page?.features);
+            while let Some(next) = pages.next().await {
+                features.extend(next?.features);
                 progress(features.len() as u32, Some(total));
             }
         }
@@ -64,24 +59,15 @@ pub async fn load_layer(
             let mut last = features.len() as u32;
             let mut offset = limit;
             while last == limit {
-                let page = fetch_layer_page(
-                    &paging.base,
-                    entity_type,
-                    status_attr,
-                    attrs,
-                    offset,
-                    limit,
-                    Some(signal),
-                )
-                .await?;
-                last = page.features.len() as u32;
+                let next = page(offset).await?;
+                last = next.features.len() as u32;
                 offset += limit;
-                features.extend(page.features);
+                features.extend(next.features);
                 progress(features.len() as u32, None);
             }
         }
     }
-    Ok(features)
+    Ok(Loaded::All(features))
 }
 
 /// Offsets of the pages after the first one.

@@ -16,9 +16,15 @@ pub enum LayerLoad {
         loaded: u32,
         total: Option<u32>,
     },
+    /// Loaded: the whole layer (`area: None`) or the part inside `area` (very large layers).
     Ready {
         data: Arc<LayerIndex>,
         loaded_at: String,
+        area: Option<[f64; 4]>,
+    },
+    /// Too large to load whole: shown only when zoomed in, area by area.
+    ZoomIn {
+        total: u32,
     },
     Failed(ApiError),
 }
@@ -66,7 +72,13 @@ impl MapContext {
         self.loads.with(|loads| {
             selected
                 .iter()
-                .all(|t| matches!(loads.get(t), Some(LayerLoad::Ready { .. })))
+                // A layer waiting for the resident to zoom in has drawn all it can.
+                .all(|t| {
+                    matches!(
+                        loads.get(t),
+                        Some(LayerLoad::Ready { .. } | LayerLoad::ZoomIn { .. })
+                    )
+                })
         })
     }
 }

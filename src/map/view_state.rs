@@ -76,9 +76,23 @@ impl MapView {
     }
 }
 
+/// Whether the box `outer` contains the box `inner` (both `[west, south, east, north]`).
+pub fn covers(outer: &[f64; 4], inner: &[f64; 4]) -> bool {
+    outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_area_covers_only_what_is_inside_it() {
+        let loaded = [0.60, 47.30, 0.70, 47.40];
+        assert!(covers(&loaded, &[0.61, 47.31, 0.69, 47.39]));
+        assert!(covers(&loaded, &loaded));
+        assert!(!covers(&loaded, &[0.65, 47.35, 0.75, 47.39]));
+        assert!(!covers(&loaded, &[0.55, 47.31, 0.69, 47.39]));
+    }
 
     fn config() -> Config {
         Config::parse(include_str!("../../public/config.json")).unwrap()

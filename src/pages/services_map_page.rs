@@ -10,18 +10,19 @@ use leptos_router::hooks::use_query_map;
 use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
+use crate::api::ngsi_ld::LayerQuery;
 use crate::components::page_heading::PageHeading;
 use crate::config::use_config;
 use crate::i18n::use_i18n;
 use crate::map::cluster::{Drawn, LayerIndex, pixel_distance};
 use crate::map::layer_panel::LayerPanel;
 use crate::map::leaflet_map::{DrawItem, DrawKind, GoTo, LeafletMap, MapSetup, Viewport};
-use crate::map::loader::{Paging, load_layer};
+use crate::map::loader::{Loaded, Paging, load_layer};
 use crate::map::place_search::PlaceSearch;
 use crate::map::service_details::ServiceDetails;
 use crate::map::services_list::ServicesList;
 use crate::map::state::{LayerLoad, MapContext, Picked};
-use crate::map::view_state::MapView;
+use crate::map::view_state::{MapView, covers};
 
 /// How close (in screen pixels) a click must be to a service to pick it.
 const PICK_TOLERANCE_PX: f64 = 16.0;
@@ -174,8 +175,11 @@ pub fn ServicesMapPage() -> impl IntoView {
     }
 }
 
-/// Loads each selected layer once, cancels what is switched off or left, retries failures on
-/// demand.
+/// From this zoom on, a very large layer is loaded for the area in view.
+const AREA_MIN_ZOOM: f64 = 16.0;
+
+/// Loads each selected layer once (or, for very large ones, the area in view), cancels what is
+/// switched off or left, retries failures on demand.
 fn start_loading(ctx: MapContext) {
     let config = use_config();
     let paging = Paging {
@@ -190,10 +194,16 @@ fn start_loading(ctx: MapContext) {
         .collect();
     let controllers: StoredValue<HashMap<String, AbortController>, LocalStorage> =
         StoredValue::new_local(HashMap::new());
+    let max_whole = config.api.max_whole_layer;
+    let retried = StoredValue::new(0u32);
 
     Effect::new(move |_| {
         let selected = ctx.selected.get();
-        ctx.retry.track();
+        let view = ctx.viewport.get();
+        // Failed layers are tried again only when the resident asks (never in a loop).
+        let retry = ctx.retry.get();
+        let retrying = retried.get_value() != retry;
+        retried.set_value(retry);
         // Switched off while loading: cancel, and forget the partial load.
         let mut cancelled = Vec::new();
         controllers.update_value(|running| {
@@ -209,18 +219,44 @@ fn start_loading(ctx: MapContext) {
         if !cancelled.is_empty() {
             ctx.loads.update(|loads| {
                 for entity_type in &cancelled {
-                    loads.remove(entity_type);
+                    if matches!(loads.get(entity_type), Some(LayerLoad::Loading { .. })) {
+                        loads.remove(entity_type);
+                    }
                 }
             });
         }
+        let zoomed_area = view
+            .filter(|v| v.zoom >= AREA_MIN_ZOOM)
+            .map(|v| padded_bbox(&v));
         for entity_type in selected {
-            let needed = ctx.loads.with_untracked(|loads| {
-                matches!(loads.get(&entity_type), None | Some(LayerLoad::Failed(_)))
-            });
             let running = controllers.with_value(|running| running.contains_key(&entity_type));
-            if needed && !running {
+            if running {
+                continue;
+            }
+            let area = ctx
+                .loads
+                .with_untracked(|loads| match loads.get(&entity_type) {
+                    None => Some(None),
+                    Some(LayerLoad::Failed(_)) if retrying => Some(None),
+                    // A very large layer: load the area in view when zoomed in and not yet covered.
+                    Some(LayerLoad::ZoomIn { .. }) => zoomed_area.map(Some),
+                    Some(LayerLoad::Ready {
+                        area: Some(loaded), ..
+                    }) => zoomed_area
+                        .filter(|wanted| !covers(loaded, wanted))
+                        .map(Some),
+                    _ => None,
+                });
+            if let Some(area) = area {
                 let status_attr = status_attrs.get(&entity_type).cloned().flatten();
-                spawn_layer_load(ctx, controllers, paging.clone(), entity_type, status_attr);
+                let load = LoadSpec {
+                    paging: paging.clone(),
+                    entity_type,
+                    status_attr,
+                    area,
+                    max_whole,
+                };
+                spawn_layer_load(ctx, controllers, load);
             }
         }
     });
@@ -235,13 +271,27 @@ fn start_loading(ctx: MapContext) {
     });
 }
 
-fn spawn_layer_load(
-    ctx: MapContext,
-    controllers: StoredValue<HashMap<String, AbortController>, LocalStorage>,
+/// One load to start: which layer, which area (`None`: the whole layer), from where.
+struct LoadSpec {
     paging: Paging,
     entity_type: String,
     status_attr: Option<String>,
+    area: Option<[f64; 4]>,
+    max_whole: u32,
+}
+
+fn spawn_layer_load(
+    ctx: MapContext,
+    controllers: StoredValue<HashMap<String, AbortController>, LocalStorage>,
+    load: LoadSpec,
 ) {
+    let LoadSpec {
+        paging,
+        entity_type,
+        status_attr,
+        area,
+        max_whole,
+    } = load;
     let controller = match AbortController::new() {
         Ok(controller) => controller,
         Err(_) => {
@@ -258,33 +308,41 @@ fn spawn_layer_load(
     controllers.update_value(|running| {
         running.insert(entity_type.clone(), controller);
     });
-    ctx.loads.update(|loads| {
-        loads.insert(
-            entity_type.clone(),
-            LayerLoad::Loading {
-                loaded: 0,
-                total: None,
-            },
-        );
-    });
+    // A whole layer shows its progress; an area of a very large one keeps the current area
+    // drawn until the next one is there.
+    let whole = area.is_none();
+    let nothing_drawn = ctx
+        .loads
+        .with_untracked(|loads| !matches!(loads.get(&entity_type), Some(LayerLoad::Ready { .. })));
+    if whole || nothing_drawn {
+        ctx.loads.update(|loads| {
+            loads.insert(
+                entity_type.clone(),
+                LayerLoad::Loading {
+                    loaded: 0,
+                    total: None,
+                },
+            );
+        });
+    }
     spawn_local(async move {
         // Only what the map shows: the state attribute and a name when there is one.
         let mut attrs: Vec<&str> = status_attr.iter().map(String::as_str).collect();
         attrs.push("name");
         let progress = |loaded, total| {
-            ctx.loads.try_update(|loads| {
-                loads.insert(entity_type.clone(), LayerLoad::Loading { loaded, total });
-            });
+            if whole {
+                ctx.loads.try_update(|loads| {
+                    loads.insert(entity_type.clone(), LayerLoad::Loading { loaded, total });
+                });
+            }
         };
-        let result = load_layer(
-            &paging,
-            &entity_type,
-            status_attr.as_deref(),
-            &attrs,
-            &signal,
-            progress,
-        )
-        .await;
+        let query = LayerQuery {
+            entity_type: &entity_type,
+            status_attr: status_attr.as_deref(),
+            attrs: &attrs,
+            area,
+        };
+        let result = load_layer(&paging, &query, max_whole, &signal, progress).await;
         if signal.aborted() {
             return;
         }
@@ -292,15 +350,22 @@ fn spawn_layer_load(
             running.remove(&entity_type);
         });
         let load = match result {
-            Ok(features) => LayerLoad::Ready {
+            Ok(Loaded::All(features)) => LayerLoad::Ready {
                 data: Arc::new(LayerIndex::new(&entity_type, features)),
                 loaded_at: clock_time(),
+                area,
             },
+            Ok(Loaded::TooLarge { total }) => LayerLoad::ZoomIn { total },
             Err(error) => LayerLoad::Failed(error),
         };
+        let too_large = matches!(load, LayerLoad::ZoomIn { .. });
         ctx.loads.try_update(|loads| {
             loads.insert(entity_type, load);
         });
+        if too_large {
+            // It may be loadable for the current view already (a deep link zoomed in).
+            ctx.viewport.try_update(|_| {});
+        }
     });
 }
 

@@ -77,6 +77,8 @@ impl Ctx {
 
 type Journey = fn(Arc<Ctx>) -> Outcome;
 
+pub use shell::copy_dir;
+
 fn main() {
     let args = Arguments::from_args();
     // One browser at a time: the machine has two cores and Chromium is heavy.

@@ -32,6 +32,10 @@ pub const JOURNEYS: &[(&str, Journey)] = &[
         platform_failure_then_retry,
     ),
     ("map::map_and_list_pass_axe", map_and_list_pass_axe),
+    (
+        "map::very_large_layers_load_by_area",
+        very_large_layers_load_by_area,
+    ),
 ];
 
 const READY: &str = "[data-ready=\"true\"]";
@@ -299,4 +303,44 @@ fn map_and_list_pass_axe(ctx: Arc<Ctx>) -> Outcome {
         }
         Ok(())
     }))
+}
+
+fn very_large_layers_load_by_area(ctx: Arc<Ctx>) -> Outcome {
+    // The same app with a town config that calls any layer above 1000 services "very large".
+    let dist = std::env::temp_dir().join(format!("quartier-e2e-large-{}", std::process::id()));
+    crate::copy_dir(&ctx.dist, &dist)?;
+    let path = dist.join("config.json");
+    let mut config: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+    config["api"]["maxWholeLayer"] = 1000.into();
+    std::fs::write(&path, config.to_string()).map_err(|e| e.to_string())?;
+    let platform = Platform::start(&ctx.platform_bin, &dist)?;
+    let outcome = ctx.runtime.block_on(async {
+        let b = ctx.browser_on(&platform.base_url).await?;
+        let result = async {
+            b.open_page("/map?lang=en&layers=Streetlight").await?;
+            b.wait_for_within(READY, READY_SECONDS).await?;
+            let status = b.text_of("#layer-status-Streetlight").await?;
+            if !status.contains("zoom in") || drawn(&b).await? != 0 {
+                return Err(format!("a very large layer at town scale says {status:?}"));
+            }
+            b.open_page("/map?lang=en&layers=Streetlight&lat=47.39410&lon=0.68480&z=17")
+                .await?;
+            b.wait_for_within("#layer-status-Streetlight .legend", READY_SECONDS)
+                .await?;
+            b.wait_for_within(READY, READY_SECONDS).await?;
+            let status = b.text_of("#layer-status-Streetlight").await?;
+            if !status.contains("Only the services of the area shown") || drawn(&b).await? == 0 {
+                return Err(format!("zoomed in, the layer says {status:?}"));
+            }
+            Ok(())
+        }
+        .await;
+        b.close().await;
+        result
+    });
+    drop(platform);
+    let _ = std::fs::remove_dir_all(&dist);
+    outcome
 }

@@ -275,7 +275,7 @@ fn pages_pass_axe_on_phone_and_kiosk(ctx: Arc<Ctx>) -> Outcome {
     }))
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Outcome {
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Outcome {
     std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
     for entry in std::fs::read_dir(from)
         .map_err(|e| e.to_string())?

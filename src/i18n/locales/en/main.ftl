@@ -188,3 +188,5 @@ sign-in-too-many = Too many attempts. Wait a minute before trying again.
 sign-in-already = You are signed in as { $name }.
 sign-out = Sign out
 form-errors-title = The form has errors
+map-layer-zoom-in = { $total } services: zoom in on a neighbourhood to show them.
+map-layer-area-only = Only the services of the area shown are loaded.

@@ -188,3 +188,5 @@ sign-in-too-many = Trop de tentatives. Patientez une minute avant de réessayer.
 sign-in-already = Vous êtes connecté·e en tant que { $name }.
 sign-out = Se déconnecter
 form-errors-title = Le formulaire contient des erreurs
+map-layer-zoom-in = { $total } équipements : zoomez sur un quartier pour les afficher.
+map-layer-area-only = Seuls les équipements de la zone affichée sont chargés.
