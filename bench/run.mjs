@@ -177,6 +177,11 @@ function runAudit(auditPath, url, profileName) {
         js_heap_used_bytes: m.js_heap_used_bytes ?? null,
         array_buffers_bytes: m.array_buffers_bytes ?? null,
         console_errors: report.counts?.console_errors ?? null,
+        // The first messages, so that a null ready_ms comes with its likely cause.
+        first_errors: [
+          ...(report.uncaught_exceptions || []).map((e) => e.message),
+          ...(report.console_errors || []).map((e) => e.text),
+        ].slice(0, 3),
         failed_requests: report.counts?.failed_requests ?? null,
         axe_violations: report.axe?.violation_count ?? null,
         warnings: report.warnings || [],
@@ -212,6 +217,9 @@ async function measureMap(browser, url, profileName) {
   const warnings = [];
   try {
     const page = await context.newPage();
+    const errors = [];
+    page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text().slice(0, 300)); });
+    page.on('pageerror', (error) => errors.push(String(error.message).slice(0, 300)));
     await page.addInitScript((selector) => {
       const check = () => {
         if (window.__quartierReadyAt === undefined && document.querySelector(selector)) {
@@ -254,7 +262,10 @@ async function measureMap(browser, url, profileName) {
       lcp_ms: null,
       tbt_ms: null,
       js_heap_used_bytes: heap ? heap.usedSize : null,
-      array_buffers_bytes: null,
+      // Includes WebAssembly memory, which the JS heap figure does not.
+      array_buffers_bytes: heap?.backingStorageSize ?? null,
+      console_errors: errors.length,
+      first_errors: errors.slice(0, 3),
       warnings,
     };
   } finally {
@@ -273,7 +284,8 @@ async function mapBench(browser, args, warnings) {
       result = await measureMap(browser, args.mapUrl, profile);
     }
     if (result.ready_ms === null) {
-      warnings.push(`map (${profile}): ${READY} never appeared, ready_ms is null`);
+      const cause = result.first_errors?.length ? `; first error: ${result.first_errors[0]}` : '';
+      warnings.push(`map (${profile}): ${READY} never appeared, ready_ms is null${cause}`);
     }
     out[profile] = result;
   }

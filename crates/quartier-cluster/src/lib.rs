@@ -432,6 +432,11 @@ fn cluster_level(
 ) -> bool {
     let mut changed = false;
     let r = options.radius_at(zoom);
+    // Origins are visited in storage (KD-tree) order, not in input order as supercluster does:
+    // consecutive radius queries then touch the same tree nodes and memory, which makes the
+    // build 3-5x faster than supercluster instead of 2x with a scattered order. The price,
+    // measured by the bench on town-like data: 5-15 % more items at high zooms, as origins
+    // next to an already formed cluster gather what it left.
     // Children of a cluster made here live in level `zoom + 1`; see `ClusterIndex::locate`.
     let level_bits = u32::from(zoom) + 1;
     for i in 0..upper.len() {
