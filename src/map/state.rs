@@ -36,6 +36,13 @@ pub struct Picked {
     pub index: usize,
 }
 
+fn ready_in(loads: &HashMap<String, LayerLoad>, entity_type: &str) -> Option<Arc<LayerIndex>> {
+    match loads.get(entity_type) {
+        Some(LayerLoad::Ready { data, .. }) => Some(Arc::clone(data)),
+        _ => None,
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct MapContext {
     /// Entity types shown, in the configuration's order.
@@ -60,10 +67,13 @@ impl MapContext {
 
     /// The loaded data of a layer, if it is ready.
     pub fn ready(&self, entity_type: &str) -> Option<Arc<LayerIndex>> {
-        self.loads.with(|loads| match loads.get(entity_type) {
-            Some(LayerLoad::Ready { data, .. }) => Some(Arc::clone(data)),
-            _ => None,
-        })
+        self.loads.with(|loads| ready_in(loads, entity_type))
+    }
+
+    /// The same, without subscribing (event handlers).
+    pub fn ready_untracked(&self, entity_type: &str) -> Option<Arc<LayerIndex>> {
+        self.loads
+            .with_untracked(|loads| ready_in(loads, entity_type))
     }
 
     /// Whether every selected layer is loaded (what `data-ready` announces).

@@ -460,13 +460,7 @@ fn nearest(ctx: MapContext, at: (f64, f64), zoom: f64, tolerance: f64) -> Option
     let whole_zoom = zoom.floor().clamp(0.0, 30.0) as u8;
     let mut best: Option<(f64, Target)> = None;
     for entity_type in ctx.selected.get_untracked() {
-        let Some(layer) = ctx
-            .loads
-            .with_untracked(|loads| match loads.get(&entity_type) {
-                Some(LayerLoad::Ready { data, .. }) => Some(Arc::clone(data)),
-                _ => None,
-            })
-        else {
+        let Some(layer) = ctx.ready_untracked(&entity_type) else {
             continue;
         };
         for drawn in layer.drawn(bbox, whole_zoom) {
