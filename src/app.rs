@@ -1,9 +1,6 @@
 //! `<App/>`: loads the town's configuration, provides the app-wide contexts, and routes.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route as RoutePath, Router, Routes};
-use leptos_router::hooks::use_location;
-use leptos_router::path;
 
 use crate::api;
 use crate::browser;
@@ -14,6 +11,7 @@ use crate::components::site_header::SiteHeader;
 use crate::components::skip_link::SkipLink;
 use crate::config::{Config, Theme, provide_config};
 use crate::i18n::{I18n, Lang, provide_i18n};
+use crate::navigation::{provide_navigation, use_navigation};
 use crate::pages::accessibility_page::AccessibilityPage;
 use crate::pages::consents_page::ConsentsPage;
 use crate::pages::embed_map_page::EmbedMapPage;
@@ -53,19 +51,16 @@ pub fn Shell(config: Config, i18n: I18n) -> impl IntoView {
     i18n.adopt_town_languages(&config.offered_languages(), config.default_lang());
     provide_config(config);
     provide_session();
-    view! {
-        <Router>
-            <Layout/>
-        </Router>
-    }
+    provide_navigation();
+    view! { <Layout/> }
 }
 
 /// Site chrome around the routes; the embedded widgets get none of it.
 #[component]
 fn Layout() -> impl IntoView {
     provide_heading_focus();
-    let location = use_location();
-    let chrome = move || !Route::is_embed_path(&location.pathname.get());
+    let route = use_navigation().route();
+    let chrome = move || !matches!(route.get(), Some(Route::EmbedMap | Route::EmbedReport));
     view! {
         <Show when=chrome>
             <SkipLink/>
@@ -80,24 +75,25 @@ fn Layout() -> impl IntoView {
     }
 }
 
-/// The route table; paths are those of `Route::path` (checked by a browser test).
+/// The page at the current path (paths are spelled by `Route::path`, checked by a browser
+/// test). Rebuilt only when the route changes, not when a page rewrites its query string.
 #[component]
 fn AppRoutes() -> impl IntoView {
-    view! {
-        <Routes fallback=NotFoundPage>
-            <RoutePath path=path!("/") view=HomePage/>
-            <RoutePath path=path!("/map") view=ServicesMapPage/>
-            <RoutePath path=path!("/report") view=ReportIssuePage/>
-            <RoutePath path=path!("/reports/:id") view=ReportDetailPage/>
-            <RoutePath path=path!("/my-reports") view=MyReportsPage/>
-            <RoutePath path=path!("/sign-in") view=SignInPage/>
-            <RoutePath path=path!("/my-data") view=MyDataPage/>
-            <RoutePath path=path!("/consents") view=ConsentsPage/>
-            <RoutePath path=path!("/embed/map") view=EmbedMapPage/>
-            <RoutePath path=path!("/embed/report") view=EmbedReportPage/>
-            <RoutePath path=path!("/accessibility") view=AccessibilityPage/>
-            <RoutePath path=path!("/legal-notice") view=LegalNoticePage/>
-        </Routes>
+    let route = use_navigation().route();
+    move || match route.get() {
+        Some(Route::Home) => view! { <HomePage/> }.into_any(),
+        Some(Route::Map) => view! { <ServicesMapPage/> }.into_any(),
+        Some(Route::Report) => view! { <ReportIssuePage/> }.into_any(),
+        Some(Route::ReportDetail(id)) => view! { <ReportDetailPage id=id/> }.into_any(),
+        Some(Route::MyReports) => view! { <MyReportsPage/> }.into_any(),
+        Some(Route::SignIn) => view! { <SignInPage/> }.into_any(),
+        Some(Route::MyData) => view! { <MyDataPage/> }.into_any(),
+        Some(Route::Consents) => view! { <ConsentsPage/> }.into_any(),
+        Some(Route::EmbedMap) => view! { <EmbedMapPage/> }.into_any(),
+        Some(Route::EmbedReport) => view! { <EmbedReportPage/> }.into_any(),
+        Some(Route::Accessibility) => view! { <AccessibilityPage/> }.into_any(),
+        Some(Route::LegalNotice) => view! { <LegalNoticePage/> }.into_any(),
+        None => view! { <NotFoundPage/> }.into_any(),
     }
 }
 

@@ -37,6 +37,35 @@ impl Route {
         }
     }
 
+    /// The route at a path (as `location.pathname` gives it), or `None` for a page the app
+    /// does not have. A trailing slash is tolerated: towns type links by hand.
+    pub fn from_path(path: &str) -> Option<Route> {
+        let path = match path.strip_suffix('/') {
+            Some(stripped) if !stripped.is_empty() => stripped,
+            _ => path,
+        };
+        Some(match path {
+            "/" => Route::Home,
+            "/map" => Route::Map,
+            "/report" => Route::Report,
+            "/my-reports" => Route::MyReports,
+            "/sign-in" => Route::SignIn,
+            "/my-data" => Route::MyData,
+            "/consents" => Route::Consents,
+            "/embed/map" => Route::EmbedMap,
+            "/embed/report" => Route::EmbedReport,
+            "/accessibility" => Route::Accessibility,
+            "/legal-notice" => Route::LegalNotice,
+            _ => {
+                let id = path.strip_prefix("/reports/")?;
+                if id.is_empty() || id.contains('/') {
+                    return None;
+                }
+                Route::ReportDetail(decode_segment(id)?)
+            }
+        })
+    }
+
     /// Whether a path belongs to the chrome-less iframe widgets.
     pub fn is_embed_path(path: &str) -> bool {
         path == "/embed" || path.starts_with("/embed/")
@@ -55,6 +84,24 @@ fn encode_segment(segment: &str) -> String {
         }
     }
     out
+}
+
+/// Reverses [`encode_segment`]; `None` for a malformed escape or bytes that are not UTF-8.
+fn decode_segment(segment: &str) -> Option<String> {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = segment.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
@@ -85,6 +132,39 @@ mod tests {
             Route::ReportDetail("a/b c".into()).path(),
             "/reports/a%2Fb%20c"
         );
+    }
+
+    #[test]
+    fn every_route_is_found_at_its_own_path() {
+        let all = [
+            Route::Home,
+            Route::Map,
+            Route::Report,
+            Route::ReportDetail("14-01100669".into()),
+            Route::ReportDetail("a/b c é".into()),
+            Route::MyReports,
+            Route::SignIn,
+            Route::MyData,
+            Route::Consents,
+            Route::EmbedMap,
+            Route::EmbedReport,
+            Route::Accessibility,
+            Route::LegalNotice,
+        ];
+        for route in all {
+            assert_eq!(Route::from_path(&route.path()), Some(route));
+        }
+    }
+
+    #[test]
+    fn unknown_paths_are_not_routes() {
+        assert_eq!(Route::from_path("/map/"), Some(Route::Map));
+        assert_eq!(Route::from_path("/maps"), None);
+        assert_eq!(Route::from_path("/reports/"), None);
+        assert_eq!(Route::from_path("/reports/1/2"), None);
+        assert_eq!(Route::from_path("/reports/%ZZ"), None);
+        assert_eq!(Route::from_path("/api/v1/me/export"), None);
+        assert_eq!(Route::from_path("/embed"), None);
     }
 
     #[test]

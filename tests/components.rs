@@ -3,13 +3,13 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
-use leptos_router::components::Router;
 use quartier::components::config_error_screen::ConfigErrorScreen;
 use quartier::components::language_menu::LanguageMenu;
 use quartier::components::main_nav::MainNav;
 use quartier::components::page_heading::PageHeading;
 use quartier::config::{Config, ConfigError, ConfigProblem, ProblemCode, provide_config};
 use quartier::i18n::{Lang, provide_i18n};
+use quartier::navigation::provide_navigation;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -19,13 +19,14 @@ fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
-/// Mounts a view in a fresh container and returns the container.
-fn mount(view: impl Fn() -> AnyView + 'static) -> web_sys::HtmlElement {
+/// Mounts a view in a fresh container. The view lives until the returned handle is dropped
+/// (which also removes the window listeners it installed, so tests do not see each other's).
+fn mount(view: impl Fn() -> AnyView + 'static) -> (web_sys::HtmlElement, impl Drop) {
     let container: web_sys::HtmlElement =
         document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&container).unwrap();
-    leptos::mount::mount_to(container.clone(), view).forget();
-    container
+    let handle = leptos::mount::mount_to(container.clone(), view);
+    (container, handle)
 }
 
 fn demo_config() -> Config {
@@ -57,7 +58,7 @@ fn texts(container: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
 
 #[wasm_bindgen_test]
 async fn the_config_error_screen_is_an_alert_listing_each_problem() {
-    let container = mount(|| {
+    let (container, _mounted) = mount(|| {
         provide_i18n(&[Lang::Fr, Lang::En], Lang::Fr);
         let error = ConfigError::Invalid(vec![ConfigProblem {
             field: "map.zoom".into(),
@@ -76,14 +77,13 @@ async fn the_config_error_screen_is_an_alert_listing_each_problem() {
 
 #[wasm_bindgen_test]
 async fn the_language_menu_switches_language_and_marks_the_current_one() {
-    let container = mount(|| {
+    let (container, _mounted) = mount(|| {
         provide_i18n(&[Lang::Fr, Lang::En], Lang::Fr);
         provide_config(demo_config());
+        provide_navigation();
         view! {
-            <Router>
-                <LanguageMenu languages=vec![Lang::Fr, Lang::En]/>
-                <MainNav/>
-            </Router>
+            <LanguageMenu languages=vec![Lang::Fr, Lang::En]/>
+            <MainNav/>
         }
         .into_any()
     });
@@ -137,8 +137,47 @@ async fn the_language_menu_switches_language_and_marks_the_current_one() {
 }
 
 #[wasm_bindgen_test]
+async fn in_app_links_navigate_without_a_page_load_and_mark_the_current_page() {
+    let runner_page = web_sys::window().unwrap().location().href().unwrap();
+    let (container, _mounted) = mount(|| {
+        provide_i18n(&[Lang::Fr], Lang::Fr);
+        provide_config(demo_config());
+        provide_navigation().navigate("/map?layers=Streetlight");
+        view! { <MainNav/> }.into_any()
+    });
+    tick().await;
+    let current = |container: &web_sys::HtmlElement| texts(container, "a[aria-current=page]");
+    assert_eq!(current(&container), vec!["Carte"]);
+    assert_eq!(
+        web_sys::window().unwrap().location().search().unwrap(),
+        "?layers=Streetlight"
+    );
+
+    // A click on a link is handled in the app: were it not, the browser would leave the
+    // test page and this test would never finish.
+    let consents: web_sys::HtmlElement = container
+        .query_selector("a[href='/consents']")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    consents.click();
+    tick().await;
+    assert_eq!(
+        web_sys::window().unwrap().location().pathname().unwrap(),
+        "/consents"
+    );
+    assert_eq!(current(&container), vec!["Consentements"]);
+    web_sys::window()
+        .unwrap()
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&runner_page))
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn a_page_heading_titles_the_document() {
-    let container = mount(|| {
+    let (container, _mounted) = mount(|| {
         provide_i18n(&[Lang::Fr], Lang::Fr);
         provide_config(demo_config());
         view! { <PageHeading title="Carte des services"/> }.into_any()

@@ -1,8 +1,8 @@
 //! The honest placeholder of an area whose feature has not landed yet: it says so and shows no
 //! invented data.
 
+use crate::navigation::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::page_heading::PageHeading;
 use crate::i18n::use_i18n;
@@ -20,7 +20,7 @@ pub fn ComingSoon(
             <PageHeading title=title/>
             <p class="coming-soon__text">{i18n.tr("coming-soon")}</p>
             <p>
-                <A href=Route::Home.path()>{i18n.tr("coming-soon-back")}</A>
+                <Link href=Route::Home.path()>{i18n.tr("coming-soon-back")}</Link>
             </p>
         </section>
     }

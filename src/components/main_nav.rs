@@ -1,7 +1,7 @@
-//! The main navigation. `<A>` marks the current page with `aria-current="page"`.
+//! The main navigation. `<Link>` marks the current page with `aria-current="page"`.
 
+use crate::navigation::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::i18n::use_i18n;
 use crate::route::Route;
@@ -25,7 +25,7 @@ pub fn MainNav() -> impl IntoView {
             </button>
         }
         .into_any(),
-        _ => view! { <A href=Route::SignIn.path()>{i18n.tr("nav-sign-in")}</A> }.into_any(),
+        _ => view! { <Link href=Route::SignIn.path()>{i18n.tr("nav-sign-in")}</Link> }.into_any(),
     };
     view! {
         <nav class="main-nav" aria-label=i18n.tr("nav-label")>
@@ -35,7 +35,7 @@ pub fn MainNav() -> impl IntoView {
                     .map(|(route, key)| {
                         view! {
                             <li class="main-nav__item">
-                                <A href=route.path()>{i18n.tr(key)}</A>
+                                <Link href=route.path()>{i18n.tr(key)}</Link>
                             </li>
                         }
                     })

@@ -1,8 +1,8 @@
 //! The footer: the accessibility status (RGAA requires it on every page), the legal notice, and
 //! a clear label when the town is a demonstration.
 
+use crate::navigation::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::config::use_config;
 use crate::i18n::use_i18n;
@@ -32,10 +32,10 @@ pub fn SiteFooter() -> impl IntoView {
             <nav aria-label=i18n.tr("footer-label")>
                 <ul class="site-footer__links">
                     <li>
-                        <A href=Route::Accessibility.path()>{i18n.tr("footer-accessibility")}</A>
+                        <Link href=Route::Accessibility.path()>{i18n.tr("footer-accessibility")}</Link>
                     </li>
                     <li>
-                        <A href=Route::LegalNotice.path()>{i18n.tr("footer-legal")}</A>
+                        <Link href=Route::LegalNotice.path()>{i18n.tr("footer-legal")}</Link>
                     </li>
                     {website}
                 </ul>

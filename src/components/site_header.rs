@@ -1,7 +1,7 @@
 //! The page banner: the town's logo and name (a link home), the navigation, the language menu.
 
+use crate::navigation::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::language_menu::LanguageMenu;
 use crate::components::main_nav::MainNav;
@@ -21,13 +21,13 @@ pub fn SiteHeader() -> impl IntoView {
     view! {
         <header class="site-header">
             <div class="site-header__brand">
-                <A href=Route::Home.path() attr:class="site-header__home">
+                <Link href=Route::Home.path() class="site-header__home">
                     {logo}
                     <span class="site-header__names">
                         <span class="site-header__town">{town}</span>
                         <span class="site-header__tagline">{i18n.tr("header-tagline")}</span>
                     </span>
-                </A>
+                </Link>
                 <LanguageMenu languages=config.offered_languages()/>
             </div>
             <MainNav/>

@@ -1,8 +1,8 @@
 //! The side panel of one service: name, state, last observation, owner, and a way to report a
 //! problem with it. A Leptos component, never a Leaflet HTML popup: API text is only ever text.
 
+use crate::navigation::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use serde_json::{Map, Value};
 
 use crate::api::ngsi_ld::fetch_entity;
@@ -112,9 +112,9 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
                 }}
             </dl>
             <p class="service-details__actions">
-                <A href=report_href attr:class="button button--primary">
+                <Link href=report_href class="button button--primary">
                     {i18n.tr("details-report-here")}
-                </A>
+                </Link>
                 <button type="button" class="button" on:click=move |_| close()>
                     {i18n.tr("details-close")}
                 </button>

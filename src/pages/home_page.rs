@@ -1,8 +1,8 @@
 //! `/`: what Quartier offers, with a way into each area. The link texts differ from the
 //! navigation's so that every link on the page has a distinct name.
 
+use crate::navigation::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::page_heading::PageHeading;
 use crate::config::use_config;
@@ -60,9 +60,9 @@ pub fn HomePage() -> impl IntoView {
                                 <li class="area-card">
                                     <h3 class="area-card__title">{i18n.tr(title)}</h3>
                                     <p class="area-card__text">{i18n.tr(text)}</p>
-                                    <A href=route.path() attr:class="area-card__link">
+                                    <Link href=route.path() class="area-card__link">
                                         {i18n.tr(link)}
-                                    </A>
+                                    </Link>
                                 </li>
                             }
                         })

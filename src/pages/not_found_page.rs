@@ -1,7 +1,7 @@
 //! Any path that matches no route.
 
+use crate::navigation::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::page_heading::PageHeading;
 use crate::i18n::use_i18n;
@@ -15,7 +15,7 @@ pub fn NotFoundPage() -> impl IntoView {
             <PageHeading title=i18n.tr("not-found-title")/>
             <p>{i18n.tr("not-found-text")}</p>
             <p>
-                <A href=Route::Home.path()>{i18n.tr("not-found-home")}</A>
+                <Link href=Route::Home.path()>{i18n.tr("not-found-home")}</Link>
             </p>
         </section>
     }

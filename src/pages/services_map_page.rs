@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_query_map;
 use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
@@ -23,6 +22,7 @@ use crate::map::service_details::ServiceDetails;
 use crate::map::services_list::ServicesList;
 use crate::map::state::{LayerLoad, MapContext, Picked};
 use crate::map::view_state::{MapView, covers};
+use crate::navigation::use_navigation;
 
 /// How close (in screen pixels) a click must be to a service to pick it.
 const PICK_TOLERANCE_PX: f64 = 16.0;
@@ -33,8 +33,8 @@ const CENTRE_TOLERANCE_PX: f64 = 28.0;
 pub fn ServicesMapPage() -> impl IntoView {
     let i18n = use_i18n();
     let config = use_config();
-    let query = use_query_map();
-    let start = query.with_untracked(|q| MapView::from_query(&config, |name| q.get(name)));
+    let location = use_navigation().location_untracked();
+    let start = MapView::from_query(&config, |name| location.query_param(name));
     let ctx = MapContext::new(start.layers.clone());
     let as_list = RwSignal::new(start.as_list);
     let go_to = RwSignal::new(None::<GoTo>);

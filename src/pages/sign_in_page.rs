@@ -2,7 +2,6 @@
 //! cookie the page never sees). Errors are summarised, linked to their fields, and translated.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
 
 use quartier_api::resident::SignInRequest;
 use quartier_api::validation::validate_sign_in;
@@ -13,6 +12,7 @@ use crate::components::error_summary::{ErrorSummary, FormError};
 use crate::components::page_heading::PageHeading;
 use crate::components::text_field::TextField;
 use crate::i18n::use_i18n;
+use crate::navigation::use_navigation;
 use crate::session::{SessionState, use_session};
 
 /// Where to go after signing in: only a path of this site (never `//other.site`).
@@ -26,8 +26,8 @@ pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let demo = crate::config::use_config().town.demo;
-    let navigate = use_navigate();
-    let next = safe_next(use_query_map().with_untracked(|q| q.get("next")));
+    let navigation = use_navigation();
+    let next = safe_next(navigation.location_untracked().query_param("next"));
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let email_error = RwSignal::new(None::<String>);
@@ -45,7 +45,7 @@ pub fn SignInPage() -> impl IntoView {
                 Ok(info) => {
                     password.set(String::new());
                     session.set(info);
-                    navigate(&next, Default::default());
+                    navigation.navigate(&next);
                 }
                 Err(error) => {
                     form_error.set(Some(i18n.t(error.message_key())));

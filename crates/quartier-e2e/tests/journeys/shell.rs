@@ -20,6 +20,10 @@ pub const JOURNEYS: &[(&str, Journey)] = &[
         "shell::navigation_sets_title_and_focus",
         navigation_sets_title_and_focus,
     ),
+    (
+        "shell::back_and_forward_stay_in_the_app",
+        back_and_forward_stay_in_the_app,
+    ),
     ("shell::skip_link_comes_first", skip_link_comes_first),
     (
         "shell::unknown_path_shows_not_found",
@@ -145,6 +149,45 @@ fn navigation_sets_title_and_focus(ctx: Arc<Ctx>) -> Outcome {
             .await?;
         if current != "Map" {
             return Err(format!("aria-current is on {current}"));
+        }
+        Ok(())
+    }))
+}
+
+/// In-app links do not reload the page, and the browser's back and forward buttons move
+/// between the pages visited.
+fn back_and_forward_stay_in_the_app(ctx: Arc<Ctx>) -> Outcome {
+    ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
+        b.open_page("/?lang=en").await?;
+        // A page load would forget this marker.
+        b.eval("window.__samePage = true; return true").await?;
+        let link = b.wait_for_xpath(&nav_link("Consents")).await?;
+        link.click().await.map_err(|e| e.to_string())?;
+        b.wait_for_xpath("//h1[normalize-space()='My consents']")
+            .await?;
+        let legal = b.wait_for("footer a[href='/legal-notice']").await?;
+        legal.click().await.map_err(|e| e.to_string())?;
+        b.wait_for_xpath("//h1[normalize-space()='Legal notice']")
+            .await?;
+
+        b.client.back().await.map_err(|e| e.to_string())?;
+        b.wait_for_xpath("//h1[normalize-space()='My consents']")
+            .await?;
+        let current = b
+            .eval("return document.querySelector('a[aria-current=\"page\"]')?.textContent")
+            .await?;
+        if current != "Consents" {
+            return Err(format!("after Back, aria-current is on {current}"));
+        }
+        b.client.back().await.map_err(|e| e.to_string())?;
+        b.wait_for("h1").await?;
+        b.wait_for_xpath("//main//a[@href='/map']").await?;
+        b.client.forward().await.map_err(|e| e.to_string())?;
+        b.wait_for_xpath("//h1[normalize-space()='My consents']")
+            .await?;
+        let same_page = b.eval("return window.__samePage === true").await?;
+        if same_page != true {
+            return Err("a link or Back reloaded the page".into());
         }
         Ok(())
     }))
