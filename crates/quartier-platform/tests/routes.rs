@@ -485,6 +485,61 @@ async fn wasm_js_and_json_are_compressed_but_png_is_not() {
 }
 
 #[tokio::test]
+async fn precompressed_copies_are_served_when_accepted_and_fresh() {
+    let f = fixture();
+    let wasm = f.dist().join(WASM);
+    // Marker bodies: what is served shows which copy was picked (and that it was not
+    // compressed a second time).
+    write(&wasm.with_extension("wasm.br"), b"BROTLI-COPY");
+    write(&wasm.with_extension("wasm.gz"), b"GZIP-COPY");
+
+    let br = get_with(
+        &f.router,
+        &format!("/{WASM}"),
+        "accept-encoding",
+        "gzip, deflate, br, zstd",
+    )
+    .await;
+    assert_eq!(header(&br, header::CONTENT_ENCODING), "br");
+    assert_eq!(header(&br, header::CONTENT_TYPE), "application/wasm");
+    assert_eq!(
+        header(&br, header::CACHE_CONTROL),
+        "public, max-age=31536000, immutable"
+    );
+    assert!(
+        header(&br, header::VARY)
+            .to_ascii_lowercase()
+            .contains("accept-encoding")
+    );
+    let br_etag = header(&br, header::ETAG).to_owned();
+    assert_eq!(body_bytes(br).await, b"BROTLI-COPY");
+
+    let gz = get_with(&f.router, &format!("/{WASM}"), "accept-encoding", "gzip").await;
+    assert_eq!(header(&gz, header::CONTENT_ENCODING), "gzip");
+    assert_ne!(header(&gz, header::ETAG), br_etag, "one tag per encoding");
+    assert_eq!(body_bytes(gz).await, b"GZIP-COPY");
+
+    let refused = get_with(&f.router, &format!("/{WASM}"), "accept-encoding", "br;q=0").await;
+    assert!(!refused.headers().contains_key(header::CONTENT_ENCODING));
+    assert_eq!(body_bytes(refused).await, wasm_bytes());
+
+    let again = get_with(&f.router, &format!("/{WASM}"), "if-none-match", &br_etag).await;
+    assert_eq!(
+        again.status(),
+        StatusCode::OK,
+        "the identity body has its own tag"
+    );
+
+    // A copy older than the file (left by an earlier build) is never served.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    write(&wasm, wasm_bytes());
+    let stale = get_with(&f.router, &format!("/{WASM}"), "accept-encoding", "br").await;
+    assert_eq!(header(&stale, header::CONTENT_ENCODING), "br");
+    let body = body_bytes(stale).await;
+    assert_ne!(body, b"BROTLI-COPY", "compressed on the fly instead");
+}
+
+#[tokio::test]
 async fn tiles_are_png_placeholders_within_the_pyramid() {
     let f = fixture();
     for uri in [
