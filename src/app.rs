@@ -27,13 +27,14 @@ use crate::pages::services_map_page::ServicesMapPage;
 use crate::pages::sign_in_page::SignInPage;
 use crate::route::Route;
 use crate::session::provide_session;
+use crate::task;
 
 #[component]
 pub fn App() -> impl IntoView {
     // Translations come first: even "the configuration is broken" must be said in the
     // resident's language.
     let i18n = provide_i18n(&Lang::ALL, Lang::default());
-    let config = LocalResource::new(api::fetch_config);
+    let config = task::load(api::fetch_config());
     // No <Suspense> here: it would fall back to "loading" (and remount the whole app) each
     // time any resource below it reloads. The configuration is read once.
     move || match config.get() {

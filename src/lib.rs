@@ -15,3 +15,4 @@ pub mod navigation;
 pub mod pages;
 pub mod route;
 pub mod session;
+pub mod task;

@@ -4,11 +4,11 @@ use gloo_net::http::Request;
 
 use crate::config::{CONFIG_PATH, Config, ConfigError};
 
-/// Fetches and validates the town's `config.json`. `no-cache`: a town that changes its
-/// configuration must not wait for caches to expire.
+/// Fetches and validates the town's `config.json`. A plain request, so that it takes the
+/// response `index.html` preloads while the wasm downloads; freshness comes from the server's
+/// `Cache-Control: no-cache` on that file (a town that edits it must not wait for caches).
 pub async fn fetch_config() -> Result<Config, ConfigError> {
     let response = Request::get(CONFIG_PATH)
-        .cache(web_sys::RequestCache::NoCache)
         .send()
         .await
         .map_err(|e| ConfigError::Unreachable(e.to_string()))?;

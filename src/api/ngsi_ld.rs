@@ -40,22 +40,23 @@ pub struct LayerQuery<'a> {
     pub area: Option<[f64; 4]>,
 }
 
-/// Asks one page of a layer with only the attributes the map needs.
-pub async fn fetch_layer_page(
-    base: &str,
+/// The query string of a page of a layer (`limit=0` with `count` asks only for the total).
+pub fn layer_query_params(
     layer: &LayerQuery<'_>,
     offset: u32,
     limit: u32,
-    signal: Option<&AbortSignal>,
-) -> Result<LayerPage, ApiError> {
+    count: bool,
+) -> Vec<(&'static str, String)> {
     let mut query = vec![
         ("type", layer.entity_type.to_string()),
         ("options", "keyValues".to_string()),
         ("limit", limit.to_string()),
         ("offset", offset.to_string()),
-        ("count", "true".to_string()),
     ];
-    if !layer.attrs.is_empty() {
+    if count {
+        query.push(("count", "true".to_string()));
+    }
+    if limit > 0 && !layer.attrs.is_empty() {
         query.push(("attrs", layer.attrs.join(",")));
     }
     if let Some([west, south, east, north]) = layer.area {
@@ -69,22 +70,47 @@ pub async fn fetch_layer_page(
             ),
         ));
     }
-    let response = Request::get(&format!("{}/entities", base.trim_end_matches('/')))
-        .query(query)
-        .header("Accept", "application/geo+json")
-        .abort_signal(signal)
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+    query
+}
+
+/// How many entities a layer (or an area of it) holds, without any of them: an empty page
+/// with `count=true`, a few hundred bytes. `None` when the broker does not count, or refuses
+/// an empty page (400): the caller then pages until a short page.
+pub async fn fetch_layer_count(
+    base: &str,
+    layer: &LayerQuery<'_>,
+    signal: Option<&AbortSignal>,
+) -> Result<Option<u32>, ApiError> {
+    let response = get_entities(base, layer_query_params(layer, 0, 0, true), signal).await?;
+    if response.status() == 400 {
+        return Ok(None);
+    }
     if !response.ok() {
         return Err(ApiError::Status {
             status: response.status(),
         });
     }
-    let total = response
-        .headers()
-        .get(RESULTS_COUNT_HEADER)
-        .and_then(|v| v.trim().parse().ok());
+    Ok(results_count(&response))
+}
+
+/// Asks one page of a layer with only the attributes the map needs; `count` also asks for
+/// the layer's total.
+pub async fn fetch_layer_page(
+    base: &str,
+    layer: &LayerQuery<'_>,
+    offset: u32,
+    limit: u32,
+    count: bool,
+    signal: Option<&AbortSignal>,
+) -> Result<LayerPage, ApiError> {
+    let query = layer_query_params(layer, offset, limit, count);
+    let response = get_entities(base, query, signal).await?;
+    if !response.ok() {
+        return Err(ApiError::Status {
+            status: response.status(),
+        });
+    }
+    let total = results_count(&response);
     let link = response.headers().get("Link");
     let body = response
         .text()
@@ -94,6 +120,27 @@ pub async fn fetch_layer_page(
         features: parse_features(&body, link.as_deref(), layer.status_attr)?,
         total,
     })
+}
+
+async fn get_entities(
+    base: &str,
+    query: Vec<(&'static str, String)>,
+    signal: Option<&AbortSignal>,
+) -> Result<gloo_net::http::Response, ApiError> {
+    Request::get(&format!("{}/entities", base.trim_end_matches('/')))
+        .query(query)
+        .header("Accept", "application/geo+json")
+        .abort_signal(signal)
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))
+}
+
+fn results_count(response: &gloo_net::http::Response) -> Option<u32> {
+    response
+        .headers()
+        .get(RESULTS_COUNT_HEADER)
+        .and_then(|v| v.trim().parse().ok())
 }
 
 /// One entity with all its attributes, simplified (keyValues), for the details panel.
@@ -179,6 +226,33 @@ mod tests {
         assert_eq!((features[0].lon, features[0].lat), (0.68, 47.39));
         assert_eq!(features[1].status, Some(StatusValue::Text("ok".into())));
         assert_eq!(features[1].name.as_deref(), Some("Lampe 2"));
+    }
+
+    #[test]
+    fn a_count_asks_for_no_entity_and_pages_only_for_what_the_map_draws() {
+        let layer = LayerQuery {
+            entity_type: "Streetlight",
+            status_attr: Some("status"),
+            attrs: &["status", "name"],
+            area: None,
+        };
+        let count = layer_query_params(&layer, 0, 0, true);
+        assert!(count.contains(&("limit", "0".into())));
+        assert!(count.contains(&("count", "true".into())));
+        assert!(!count.iter().any(|(name, _)| *name == "attrs"));
+
+        let page = layer_query_params(&layer, 2000, 1000, false);
+        assert!(page.contains(&("offset", "2000".into())));
+        assert!(page.contains(&("attrs", "status,name".into())));
+        assert!(!page.iter().any(|(name, _)| *name == "count"));
+
+        let area = LayerQuery {
+            area: Some([0.6, 47.3, 0.7, 47.4]),
+            ..layer
+        };
+        let page = layer_query_params(&area, 0, 100, true);
+        assert!(page.contains(&("georel", "within".into())));
+        assert!(page.contains(&("geometry", "Polygon".into())));
     }
 
     #[test]

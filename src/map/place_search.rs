@@ -3,10 +3,12 @@
 
 use leptos::prelude::*;
 
+use crate::api::ApiError;
 use crate::api::geocoder::{Place, search_places};
 use crate::browser;
 use crate::config::use_config;
 use crate::i18n::use_i18n;
+use crate::task::Latest;
 
 #[component]
 pub fn PlaceSearch(
@@ -17,11 +19,7 @@ pub fn PlaceSearch(
     let geocoder = use_config().api.geocoder.clone();
     let query = RwSignal::new(String::new());
     let status = RwSignal::new(None::<String>);
-    let search = Action::new_local(move |text: &String| {
-        let base = geocoder.clone().unwrap_or_default();
-        let text = text.clone();
-        async move { search_places(&base, &text, 5).await }
-    });
+    let search = Latest::<Result<Vec<Place>, ApiError>>::new();
     let has_geocoder = use_config().api.geocoder.is_some();
     let choose = move |place: Place| {
         on_place.run((place.lat, place.lon));
@@ -40,7 +38,7 @@ pub fn PlaceSearch(
         );
     };
     let results = move || {
-        search.value().get().map(|result| match result {
+        search.value().map(|result| match result {
             Ok(places) if places.is_empty() => {
                 view! { <p class="place-search__empty">{i18n.t("map-place-none")}</p> }.into_any()
             }
@@ -75,7 +73,8 @@ pub fn PlaceSearch(
                         ev.prevent_default();
                         let text = query.get_untracked();
                         if !text.trim().is_empty() {
-                            search.dispatch(text);
+                            let base = geocoder.clone().unwrap_or_default();
+                            search.run(async move { search_places(&base, &text, 5).await });
                         }
                     }
                 >

@@ -12,6 +12,7 @@ use crate::map::layers::status_value_key;
 use crate::map::services_list::short_reference;
 use crate::map::state::{MapContext, Picked};
 use crate::route::Route;
+use crate::task;
 
 /// Attributes that tell when the state was last observed, in order of preference.
 const OBSERVED: &[&str] = &[
@@ -44,11 +45,7 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
     let state_key = layer.states[picked.index].label_key();
     let base = config.api.ngsi_ld.clone();
     let id = feature.id.clone();
-    let details = LocalResource::new(move || {
-        let base = base.clone();
-        let id = id.clone();
-        async move { fetch_entity(&base, &id).await }
-    });
+    let details = task::load(async move { fetch_entity(&base, &id).await });
 
     // Focus moves to the panel's heading once it is in the document (after this render).
     Effect::new(move |_| crate::browser::focus_by_id_soon("service-details-title"));

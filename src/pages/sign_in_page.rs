@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use quartier_api::resident::SignInRequest;
+use quartier_api::resident::{SessionInfo, SignInRequest};
 use quartier_api::validation::validate_sign_in;
 use quartier_api::{FieldError as WireFieldError, FieldErrorCode};
 
@@ -14,6 +14,7 @@ use crate::components::text_field::TextField;
 use crate::i18n::use_i18n;
 use crate::navigation::use_navigation;
 use crate::session::{SessionState, use_session};
+use crate::task::Latest;
 
 /// Where to go after signing in: only a path of this site (never `//other.site`).
 pub fn safe_next(next: Option<String>) -> String {
@@ -34,13 +35,9 @@ pub fn SignInPage() -> impl IntoView {
     let password_error = RwSignal::new(None::<String>);
     let form_error = RwSignal::new(None::<String>);
 
-    let submit = Action::new_local(move |request: &SignInRequest| {
-        let base = session.base();
-        let request = request.clone();
-        async move { sign_in(&base, &request).await }
-    });
+    let submit = Latest::<Result<SessionInfo, SignInError>>::new();
     Effect::new(move |_| {
-        if let Some(result) = submit.value().get() {
+        if let Some(result) = submit.value() {
             match result {
                 Ok(info) => {
                     password.set(String::new());
@@ -75,7 +72,8 @@ pub fn SignInPage() -> impl IntoView {
         password_error.set(message_for("password"));
         form_error.set(None);
         if problems.is_empty() {
-            submit.dispatch(request);
+            let base = session.base();
+            submit.run(async move { sign_in(&base, &request).await });
         }
     };
     let errors = Signal::derive(move || {
@@ -135,7 +133,7 @@ pub fn SignInPage() -> impl IntoView {
                             required=true
                             error=password_error
                         />
-                        <button type="submit" class="button button--primary" disabled=move || submit.pending().get()>
+                        <button type="submit" class="button button--primary" disabled=move || submit.pending()>
                             {i18n.tr("sign-in-submit")}
                         </button>
                     </form>
