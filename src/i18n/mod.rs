@@ -4,10 +4,12 @@
 //! The language is chosen, in order, by `?lang=` in the address, the resident's remembered
 //! choice, the town's default language. The choice is remembered in `localStorage`.
 
-use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+mod messages;
+
 use leptos::prelude::*;
 
 use crate::browser;
+pub use messages::Arg;
 
 /// Where the resident's language choice is remembered.
 const STORAGE_KEY: &str = "quartier.lang";
@@ -48,77 +50,20 @@ impl Lang {
             Lang::En => "English",
         }
     }
-
-    fn source(self) -> &'static str {
-        match self {
-            Lang::Fr => include_str!("locales/fr/main.ftl"),
-            Lang::En => include_str!("locales/en/main.ftl"),
-        }
-    }
-}
-
-/// One Fluent bundle per language, built once at start.
-struct Bundles {
-    fr: FluentBundle<FluentResource>,
-    en: FluentBundle<FluentResource>,
-}
-
-impl Bundles {
-    fn new() -> Self {
-        Self {
-            fr: bundle_for(Lang::Fr),
-            en: bundle_for(Lang::En),
-        }
-    }
-
-    fn get(&self, lang: Lang) -> &FluentBundle<FluentResource> {
-        match lang {
-            Lang::Fr => &self.fr,
-            Lang::En => &self.en,
-        }
-    }
-}
-
-fn bundle_for(lang: Lang) -> FluentBundle<FluentResource> {
-    let langid = lang
-        .code()
-        .parse()
-        .unwrap_or_else(|_| unic_langid::LanguageIdentifier::default());
-    let mut bundle = FluentBundle::new(vec![langid]);
-    // Unicode isolation marks would end up in accessible names and page titles.
-    bundle.set_use_isolating(false);
-    // The build script has parsed these files already: a syntax error cannot reach this point,
-    // and a resource that fails is simply left out (keys then show as themselves).
-    let resource = match FluentResource::try_new(lang.source().to_string()) {
-        Ok(resource) => resource,
-        Err((resource, _errors)) => resource,
-    };
-    if bundle.add_resource(resource).is_err() {
-        leptos::logging::error!("duplicate Fluent messages in locale {}", lang.code());
-    }
-    bundle
 }
 
 /// Formats one message in one language; a missing message shows its key (and logs), never panics.
-fn format(bundles: &Bundles, lang: Lang, key: &str, args: Option<&FluentArgs>) -> String {
-    let bundle = bundles.get(lang);
-    let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+fn format(lang: Lang, key: &str, args: &[(&str, Arg)]) -> String {
+    messages::format(lang, key, args).unwrap_or_else(|| {
         leptos::logging::error!("missing translation {key} in {}", lang.code());
-        return key.to_string();
-    };
-    let mut errors = Vec::new();
-    let text = bundle.format_pattern(pattern, args, &mut errors);
-    if !errors.is_empty() {
-        leptos::logging::error!("translation {key} in {}: {errors:?}", lang.code());
-    }
-    text.into_owned()
+        key.to_string()
+    })
 }
 
 /// The app-wide translation handle: `Copy`, cheap to pass into closures.
 #[derive(Clone, Copy)]
 pub struct I18n {
     lang: RwSignal<Lang>,
-    bundles: StoredValue<Bundles, LocalStorage>,
 }
 
 impl I18n {
@@ -129,9 +74,7 @@ impl I18n {
 
     /// Translates `key` in the current language (reactive: re-runs when the language changes).
     pub fn t(&self, key: &str) -> String {
-        let lang = self.lang.get();
-        self.bundles
-            .with_value(|bundles| format(bundles, lang, key, None))
+        format(self.lang.get(), key, &[])
     }
 
     /// A reactive translation to put in a view or an attribute. One concrete type for every
@@ -142,14 +85,8 @@ impl I18n {
     }
 
     /// Translates `key` with Fluent arguments, e.g. `t_with("x", &[("count", 3.into())])`.
-    pub fn t_with(&self, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
-        let lang = self.lang.get();
-        let mut fluent_args = FluentArgs::new();
-        for (name, value) in args {
-            fluent_args.set(*name, value.clone());
-        }
-        self.bundles
-            .with_value(|bundles| format(bundles, lang, key, Some(&fluent_args)))
+    pub fn t_with(&self, key: &str, args: &[(&str, Arg)]) -> String {
+        format(self.lang.get(), key, args)
     }
 
     /// Once the town's configuration is known: keeps the current language if the town offers it
@@ -182,7 +119,6 @@ pub fn provide_i18n(offered: &[Lang], default: Lang) -> I18n {
     );
     let i18n = I18n {
         lang: RwSignal::new(initial),
-        bundles: StoredValue::new_local(Bundles::new()),
     };
     Effect::new(move |_| browser::set_document_lang(i18n.lang.get().code()));
     provide_context(i18n);
@@ -196,7 +132,6 @@ pub fn use_i18n() -> I18n {
         // A detached handle still translates (in French): better than a panic.
         I18n {
             lang: RwSignal::new(Lang::Fr),
-            bundles: StoredValue::new_local(Bundles::new()),
         }
     })
 }
@@ -251,23 +186,34 @@ mod tests {
 
     #[test]
     fn messages_format_without_isolation_marks() {
-        let bundles = Bundles::new();
-        assert_eq!(format(&bundles, Lang::En, "nav-map", None), "Map");
-        assert_eq!(format(&bundles, Lang::Fr, "nav-map", None), "Carte");
-        let mut args = FluentArgs::new();
-        args.set("page", "Map");
-        args.set("town", "Belleville");
-        let title = format(&bundles, Lang::En, "document-title", Some(&args));
+        assert_eq!(format(Lang::En, "nav-map", &[]), "Map");
+        assert_eq!(format(Lang::Fr, "nav-map", &[]), "Carte");
+        let args = [("page", "Map".into()), ("town", "Belleville".into())];
+        let title = format(Lang::En, "document-title", &args);
         assert_eq!(title, "Map – Belleville – Quartier");
         assert!(!title.contains('\u{2068}'));
     }
 
     #[test]
-    fn a_missing_key_shows_itself_instead_of_failing() {
-        let bundles = Bundles::new();
+    fn plurals_and_escapes_come_out_right() {
         assert_eq!(
-            format(&bundles, Lang::Fr, "no-such-key", None),
-            "no-such-key"
+            format(Lang::Fr, "map-list-count", &[("total", 1u32.into())]),
+            "Un service dans cette zone."
         );
+        assert_eq!(
+            format(Lang::En, "map-list-count", &[("total", 0u32.into())]),
+            format(Lang::En, "map-list-count", &[("total", 2u32.into())]).replace('2', "0")
+        );
+        let placeholder = format(
+            Lang::En,
+            "config-problem-missing-placeholder",
+            &[("field", "map.tiles.url".into())],
+        );
+        assert!(placeholder.ends_with("{z}, {x} and {y}"), "{placeholder}");
+    }
+
+    #[test]
+    fn a_missing_key_shows_itself_instead_of_failing() {
+        assert_eq!(format(Lang::Fr, "no-such-key", &[]), "no-such-key");
     }
 }
