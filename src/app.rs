@@ -11,6 +11,7 @@ use crate::components::site_header::SiteHeader;
 use crate::components::skip_link::SkipLink;
 use crate::config::{Config, Theme, provide_config};
 use crate::i18n::{I18n, Lang, provide_i18n};
+use crate::map::view_state::MapView;
 use crate::navigation::{provide_navigation, use_navigation};
 use crate::pages::accessibility_page::AccessibilityPage;
 use crate::pages::consents_page::ConsentsPage;
@@ -34,7 +35,13 @@ pub fn App() -> impl IntoView {
     // Translations come first: even "the configuration is broken" must be said in the
     // resident's language.
     let i18n = provide_i18n(&Lang::ALL, Lang::default());
-    let config = task::load(api::fetch_config());
+    let config = task::load(async {
+        let config = api::fetch_config().await;
+        if let Ok(config) = &config {
+            prefetch_map_data(config);
+        }
+        config
+    });
     // No <Suspense> here: it would fall back to "loading" (and remount the whole app) each
     // time any resource below it reloads. The configuration is read once.
     move || match config.get() {
@@ -95,6 +102,18 @@ fn AppRoutes() -> impl IntoView {
         Some(Route::Accessibility) => view! { <AccessibilityPage/> }.into_any(),
         Some(Route::LegalNotice) => view! { <LegalNoticePage/> }.into_any(),
         None => view! { <NotFoundPage/> }.into_any(),
+    }
+}
+
+/// On the map's address, asks the size of the layers it will show right away, before the app
+/// renders (the map page then finds the answers on their way).
+fn prefetch_map_data(config: &Config) {
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    if matches!(Route::from_path(&path), Some(Route::Map | Route::EmbedMap)) {
+        let view = MapView::from_query(config, browser::query_param);
+        api::ngsi_ld::prefetch_layer_counts(&config.api.ngsi_ld, &view.layers);
     }
 }
 
