@@ -278,11 +278,20 @@ async function mapBench(browser, args, warnings) {
   const useAudit = args.useAudit && existsSync(args.audit);
   const out = {};
   for (const profile of ['phone', 'kiosk']) {
-    let result = useAudit ? await runAudit(args.audit, args.mapUrl, profile) : null;
-    if (!result || result.error) {
-      if (result?.error) warnings.push(`${result.error}; measuring ${profile} here instead`);
-      result = await measureMap(browser, args.mapUrl, profile);
+    // Timings vary by 5-15 % from load to load (shared/qa/README.md): `--runs` loads, the
+    // median run (by data-ready time) is reported, with every run's time beside it.
+    const runs = [];
+    for (let i = 0; i < args.runs; i++) {
+      let run = useAudit ? await runAudit(args.audit, args.mapUrl, profile) : null;
+      if (!run || run.error) {
+        if (run?.error) warnings.push(`${run.error}; measuring ${profile} here instead`);
+        run = await measureMap(browser, args.mapUrl, profile);
+      }
+      runs.push(run);
     }
+    const finished = runs.filter((r) => r.ready_ms !== null).sort((a, b) => a.ready_ms - b.ready_ms);
+    const result = finished.length ? finished[Math.floor((finished.length - 1) / 2)] : runs[0];
+    result.ready_ms_runs = runs.map((r) => r.ready_ms);
     if (result.ready_ms === null) {
       const cause = result.first_errors?.length ? `; first error: ${result.first_errors[0]}` : '';
       warnings.push(`map (${profile}): ${READY} never appeared, ready_ms is null${cause}`);
@@ -314,7 +323,8 @@ function table(results) {
       row(`  ${key}`, [kb(map.phone.bytes[key]), kb(map.kiosk.bytes[key])]);
     }
     row(`  app = doc+wasm+js+css (<= ${kb(BUDGET.first_load_bytes)})`, [kb(map.phone.bytes.app), kb(map.kiosk.bytes.app)]);
-    row(`  data-ready (phone <= ${BUDGET.ready_ms_phone} ms)`, [ms(map.phone.ready_ms, 0), ms(map.kiosk.ready_ms, 0)]);
+    row(`  data-ready, median (phone <= ${BUDGET.ready_ms_phone} ms)`, [ms(map.phone.ready_ms, 0), ms(map.kiosk.ready_ms, 0)]);
+    row('  data-ready, each run', [map.phone.ready_ms_runs.join(' / '), map.kiosk.ready_ms_runs.join(' / ')]);
     row('  LCP', [ms(map.phone.lcp_ms, 0), ms(map.kiosk.lcp_ms, 0)]);
     row('  JS heap used', [mb(map.phone.js_heap_used_bytes), mb(map.kiosk.js_heap_used_bytes)]);
     row('  ArrayBuffers (incl. wasm memory)', [mb(map.phone.array_buffers_bytes), mb(map.kiosk.array_buffers_bytes)]);

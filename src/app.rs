@@ -111,7 +111,7 @@ fn prefetch_map_data(config: &Config) {
     let path = web_sys::window()
         .and_then(|w| w.location().pathname().ok())
         .unwrap_or_default();
-    if matches!(Route::from_path(&path), Some(Route::Map | Route::EmbedMap)) {
+    if Route::from_path(&path) == Some(Route::Map) {
         let view = MapView::from_query(config, browser::query_param);
         api::ngsi_ld::prefetch_layer_counts(&config.api.ngsi_ld, &view.layers);
     }

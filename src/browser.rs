@@ -61,6 +61,16 @@ pub fn focus(element: &web_sys::HtmlElement) {
 }
 
 /// Reloads the page (the way forward when the configuration could not be loaded).
+/// A moment (ms since 1970) as a short local date and time in the resident's language, e.g.
+/// "28/11/2026 17:44" or "11/28/26, 5:44 PM" (the browser's `Intl`, no locale data in the wasm).
+pub fn local_date_time(unix_millis: i64, lang: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_millis as f64));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"short".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    date.to_locale_string(lang, &options).into()
+}
+
 pub fn reload() {
     if let Some(window) = web_sys::window() {
         let _ = window.location().reload();

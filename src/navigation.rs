@@ -68,7 +68,22 @@ impl Navigation {
             return;
         };
         if let Ok(history) = window.history() {
-            let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
+            // A link to the page shown adds no step to the back button.
+            let same = window
+                .location()
+                .href()
+                .ok()
+                .and_then(|here| {
+                    web_sys::Url::new_with_base(href, &here)
+                        .ok()
+                        .zip(Some(here))
+                })
+                .is_some_and(|(to, here)| to.href() == here);
+            let _ = if same {
+                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href))
+            } else {
+                history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href))
+            };
         }
         window.scroll_to_with_x_and_y(0.0, 0.0);
         self.location.set(Location::current());

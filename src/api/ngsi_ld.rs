@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 
 use gloo_net::http::Request;
+use quartier_api::datetime::Timestamp;
 use quartier_api::ngsi_ld::{RESULTS_COUNT_HEADER, StatusValue, parse_feature_collection};
 use serde_json::Value;
 use wasm_bindgen::JsCast;
@@ -23,7 +24,13 @@ pub struct MapFeature {
     /// The value of the layer's status attribute, if the entity has one.
     pub status: Option<StatusValue>,
     pub name: Option<String>,
+    /// When the state was observed (ms since 1970): the status attribute's `observedAt`, or
+    /// the entity's `dateObserved` (Smart Data Models' `*Observed` types).
+    pub observed: Option<i64>,
 }
+
+/// The attribute that dates an observation in Smart Data Models' `*Observed` types.
+pub const DATE_OBSERVED: &str = "dateObserved";
 
 /// A page of a layer, and the layer's total when the broker counted it.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,7 +60,8 @@ pub fn layer_query_params(
 ) -> Vec<(&'static str, String)> {
     let mut query = vec![
         ("type", layer.entity_type.to_string()),
-        ("options", "keyValues".to_string()),
+        // Normalized, not keyValues: only it keeps each value's `observedAt`, which says how
+        // fresh the map is.
         ("limit", limit.to_string()),
         ("offset", offset.to_string()),
     ];
@@ -77,9 +85,10 @@ pub fn layer_query_params(
     query
 }
 
-/// How many entities a layer (or an area of it) holds, without any of them: an empty page
-/// with `count=true`, a few hundred bytes. `None` when the broker does not count, or refuses
-/// an empty page (400): the caller then pages until a short page.
+/// How many entities a whole layer holds, without any of them: an empty page with
+/// `count=true`, a few hundred bytes (taken from [`prefetch_layer_counts`] when it started
+/// it). `None` when the broker does not count, or refuses an empty page (400): the caller then
+/// pages until a short page.
 pub async fn fetch_layer_count(
     base: &str,
     layer: &LayerQuery<'_>,
@@ -270,7 +279,16 @@ pub fn parse_features(
         .filter_map(|feature| {
             let position = feature.position()?;
             let entity = feature.entity;
+            let observed = status_attr
+                .and_then(|attr| entity.attribute(attr))
+                .and_then(|attr| attr.observed_at())
+                .map(Timestamp::unix_millis)
+                .or_else(|| {
+                    let text = entity.property(DATE_OBSERVED)?.value.as_str()?;
+                    Timestamp::parse(text).ok().map(|t| t.unix_millis())
+                });
             Some(MapFeature {
+                observed,
                 status: status_attr.and_then(|attr| entity.status(attr)),
                 name: entity.text("name"),
                 id: entity.id,
@@ -297,7 +315,8 @@ mod tests {
                 {"id": "urn:ngsi-ld:Streetlight:2", "type": "Feature",
                  "geometry": {"type": "Point", "coordinates": [0.69, 47.40]},
                  "properties": {"type": "Streetlight",
-                                "status": {"type": "Property", "value": "ok"},
+                                "status": {"type": "Property", "value": "ok",
+                                           "observedAt": "2026-11-28T14:58:53Z"},
                                 "name": {"type": "Property", "value": "Lampe 2"}}}
             ]
         });
@@ -310,6 +329,23 @@ mod tests {
         assert_eq!((features[0].lon, features[0].lat), (0.68, 47.39));
         assert_eq!(features[1].status, Some(StatusValue::Text("ok".into())));
         assert_eq!(features[1].name.as_deref(), Some("Lampe 2"));
+        // Only the normalized form keeps when a value was observed.
+        assert_eq!(features[0].observed, None);
+        assert_eq!(features[1].observed, Some(1_795_877_933_000));
+    }
+
+    #[test]
+    fn observed_types_are_dated_by_date_observed() {
+        let body = json!({"type": "FeatureCollection", "features": [
+            {"id": "urn:ngsi-ld:AirQualityObserved:1", "type": "Feature",
+             "geometry": {"type": "Point", "coordinates": [0.68, 47.39]},
+             "properties": {"type": "AirQualityObserved",
+                            "airQualityLevel": {"type": "Property", "value": "moderate"},
+                            "dateObserved": {"type": "Property",
+                                             "value": {"@type": "DateTime", "@value": "2026-11-28T17:44:14Z"}}}}
+        ]});
+        let features = parse_features(&body.to_string(), None, Some("airQualityLevel")).unwrap();
+        assert_eq!(features[0].observed, Some(1_795_887_854_000));
     }
 
     #[test]
@@ -327,6 +363,8 @@ mod tests {
 
         let page = layer_query_params(&layer, 2000, 1000, false);
         assert!(page.contains(&("offset", "2000".into())));
+        // Normalized: `observedAt` survives.
+        assert!(!page.iter().any(|(name, _)| *name == "options"));
         assert!(page.contains(&("attrs", "status,name".into())));
         assert!(!page.iter().any(|(name, _)| *name == "count"));
 

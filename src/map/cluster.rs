@@ -12,6 +12,8 @@ pub struct LayerIndex {
     pub entity_type: String,
     pub features: Vec<MapFeature>,
     pub states: Vec<StateClass>,
+    /// The most recent observation among the features (ms since 1970): how fresh the layer is.
+    pub newest_observation: Option<i64>,
     index: ClusterIndex,
 }
 
@@ -46,6 +48,7 @@ impl LayerIndex {
         let index = ClusterIndex::new(&points, Options::default());
         LayerIndex {
             entity_type: entity_type.to_string(),
+            newest_observation: features.iter().filter_map(|f| f.observed).max(),
             features,
             states,
             index,
@@ -113,6 +116,25 @@ mod tests {
     use super::*;
     use quartier_api::ngsi_ld::StatusValue;
 
+    #[test]
+    fn a_layer_is_as_fresh_as_its_newest_observation() {
+        let mut features = vec![
+            feature(0, 0.68, 47.39, "ok"),
+            feature(1, 0.69, 47.40, "ok"),
+            feature(2, 0.70, 47.41, "ok"),
+        ];
+        assert_eq!(
+            LayerIndex::new("Streetlight", features.clone()).newest_observation,
+            None
+        );
+        features[0].observed = Some(1_000);
+        features[2].observed = Some(5_000);
+        assert_eq!(
+            LayerIndex::new("Streetlight", features).newest_observation,
+            Some(5_000)
+        );
+    }
+
     fn feature(i: usize, lon: f64, lat: f64, status: &str) -> MapFeature {
         MapFeature {
             id: format!("urn:ngsi-ld:Streetlight:{i}"),
@@ -120,6 +142,7 @@ mod tests {
             lat,
             status: Some(StatusValue::Text(status.into())),
             name: None,
+            observed: None,
         }
     }
 

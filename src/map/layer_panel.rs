@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::browser;
 use crate::config::{LayerConfig, use_config};
 use crate::i18n::use_i18n;
 use crate::map::layers::StateClass;
@@ -139,11 +140,16 @@ fn LayerEntry(ctx: MapContext, layer: LayerConfig) -> impl IntoView {
                     let licence_text = licence
                         .clone()
                         .map(|l| i18n.t_with("map-layer-licence", &[("licence", l.into())]));
+                    let observed = data.newest_observation.map(|ms| {
+                        let when = browser::local_date_time(ms, i18n.lang().code());
+                        i18n.t_with("map-layer-observed", &[("time", when.into())])
+                    });
                     view! {
                         <ul class="legend">{rows}</ul>
                         <p class="layer-panel__provenance">
                             {source}
                             {licence_text.map(|l| view! { <br/> {l} })}
+                            {observed.map(|o| view! { <br/> {o} })}
                             <br/>
                             {i18n.t_with("map-layer-loaded-at", &[("time", loaded_at.into())])}
                             {area.map(|_| view! { <br/> {i18n.t("map-layer-area-only")} })}

@@ -3,9 +3,11 @@
 
 use crate::navigation::Link;
 use leptos::prelude::*;
+use quartier_api::datetime::Timestamp;
 use serde_json::{Map, Value};
 
 use crate::api::ngsi_ld::fetch_entity;
+use crate::browser;
 use crate::config::use_config;
 use crate::i18n::use_i18n;
 use crate::map::layers::status_value_key;
@@ -14,13 +16,9 @@ use crate::map::state::{MapContext, Picked};
 use crate::route::Route;
 use crate::task;
 
-/// Attributes that tell when the state was last observed, in order of preference.
-const OBSERVED: &[&str] = &[
-    "dateObserved",
-    "observedAt",
-    "dateModified",
-    "dateLastLampChange",
-];
+/// Attributes that date the entity when its state carries no `observedAt`, in order of
+/// preference.
+const OBSERVED: &[&str] = &["dateObserved", "dateModified"];
 /// Attributes that tell who provides the data.
 const OWNER: &[&str] = &["dataProvider", "owner", "source"];
 
@@ -44,6 +42,7 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
         .and_then(|l| l.status_attribute.clone());
     let state_key = layer.states[picked.index].label_key();
     let base = config.api.ngsi_ld.clone();
+    let observed = feature.observed;
     let id = feature.id.clone();
     let details = task::load(async move { fetch_entity(&base, &id).await });
 
@@ -99,7 +98,7 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
                 </dd>
                 {move || {
                     details.get().map(|result| match result {
-                        Ok(entity) => facts(i18n, &entity).into_any(),
+                        Ok(entity) => facts(i18n, &entity, observed).into_any(),
                         Err(error) => view! {
                             <dt>{i18n.t("details-more")}</dt>
                             <dd role="alert">{i18n.t(error.message_key())}</dd>
@@ -121,9 +120,23 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
     .into_any()
 }
 
-fn facts(i18n: crate::i18n::I18n, entity: &Map<String, Value>) -> impl IntoView {
+/// What the full entity adds: when its state was observed (the map's own reading first, as a
+/// local date and time), who provides it, where it is.
+fn facts(
+    i18n: crate::i18n::I18n,
+    entity: &Map<String, Value>,
+    observed: Option<i64>,
+) -> impl IntoView {
     let first = |names: &[&str]| names.iter().find_map(|n| entity.get(*n)).map(text_of);
-    let observed = first(OBSERVED);
+    let observed = observed
+        .or_else(|| {
+            OBSERVED
+                .iter()
+                .filter_map(|name| entity.get(*name)?.as_str())
+                .find_map(|text| Timestamp::parse(text).ok())
+                .map(|t| t.unix_millis())
+        })
+        .map(|ms| browser::local_date_time(ms, i18n.lang().code()));
     let owner = first(OWNER);
     let address = entity.get("address").map(address_text);
     view! {

@@ -97,6 +97,17 @@ fn toggling_a_layer_draws_its_markers(ctx: Arc<Ctx>) -> Outcome {
         b.wait_for_within("#layer-status-EVChargingStation .legend", READY_SECONDS)
             .await?;
         b.wait_for_within(READY, READY_SECONDS).await?;
+        // Who owns the data, its licence, and how fresh it is (the newest `observedAt`).
+        let provenance = b
+            .text_of("#layer-status-EVChargingStation .layer-panel__provenance")
+            .await?;
+        for expected in ["Source:", "Licence:", "Latest observation:"] {
+            if !provenance.contains(expected) {
+                return Err(format!(
+                    "the layer says {provenance:?}, without {expected:?}"
+                ));
+            }
+        }
         let after = drawn(b).await?;
         if after <= before {
             return Err(format!(

@@ -118,6 +118,7 @@ map-layer-loading = Loading…
 map-layer-loading-progress = Loading: { $loaded } of { $total }
 map-layer-source = Source: { $provider }
 map-layer-licence = Licence: { $licence }
+map-layer-observed = Latest observation: { $time }
 map-layer-loaded-at = Data loaded at { $time }
 retry = Try again
 map-show-list = Show as list

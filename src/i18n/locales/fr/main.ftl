@@ -118,6 +118,7 @@ map-layer-loading = Chargement…
 map-layer-loading-progress = Chargement : { $loaded } sur { $total }
 map-layer-source = Source : { $provider }
 map-layer-licence = Licence : { $licence }
+map-layer-observed = Dernière observation : { $time }
 map-layer-loaded-at = Données chargées à { $time }
 retry = Réessayer
 map-show-list = Afficher en liste
