@@ -1,11 +1,11 @@
 //! The honest placeholder of an area whose feature has not landed yet: it says so and shows no
 //! invented data.
 
-use crate::navigation::Link;
 use leptos::prelude::*;
 
 use crate::components::page_heading::PageHeading;
 use crate::i18n::use_i18n;
+use crate::navigation::Link;
 use crate::route::Route;
 
 #[component]

@@ -1,9 +1,9 @@
 //! The main navigation. `<Link>` marks the current page with `aria-current="page"`.
 
-use crate::navigation::Link;
 use leptos::prelude::*;
 
 use crate::i18n::use_i18n;
+use crate::navigation::Link;
 use crate::route::Route;
 use crate::session::{SessionState, use_session};
 

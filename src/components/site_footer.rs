@@ -1,11 +1,11 @@
 //! The footer: the accessibility status (RGAA requires it on every page), the legal notice, and
 //! a clear label when the town is a demonstration.
 
-use crate::navigation::Link;
 use leptos::prelude::*;
 
 use crate::config::use_config;
 use crate::i18n::use_i18n;
+use crate::navigation::Link;
 use crate::route::Route;
 
 #[component]

@@ -1,12 +1,12 @@
 //! The page banner: the town's logo and name (a link home), the navigation, the language menu.
 
-use crate::navigation::Link;
 use leptos::prelude::*;
 
 use crate::components::language_menu::LanguageMenu;
 use crate::components::main_nav::MainNav;
 use crate::config::use_config;
 use crate::i18n::use_i18n;
+use crate::navigation::Link;
 use crate::route::Route;
 
 #[component]

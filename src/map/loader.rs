@@ -37,22 +37,20 @@ pub async fn load_layer(
     let limit = paging.page_size.max(1);
     let page =
         |offset, count| fetch_layer_page(&paging.base, query, offset, limit, count, Some(signal));
-    // An area is already bounded: its first page counts it. A whole layer may be huge: ask
-    // its size before any of it.
-    let (mut features, total, offsets) = if query.area.is_none() {
-        match fetch_layer_count(&paging.base, query, Some(signal)).await? {
-            Some(total) if total > max_whole => return Ok(Loaded::TooLarge { total }),
-            Some(total) => (Vec::new(), Some(total), page_offsets(0, total, limit)),
-            None => {
-                let first = page(0, true).await?;
-                let offsets = first.total.map(|t| page_offsets(1, t, limit));
-                (first.features, first.total, offsets.unwrap_or_default())
-            }
+    // A whole layer may be huge: ask its size before any of it. An area is already bounded:
+    // its first page counts it (as does a whole layer's when the broker cannot count apart).
+    let counted = match query.area {
+        None => fetch_layer_count(&paging.base, query, Some(signal)).await?,
+        Some(_) => None,
+    };
+    let (mut features, total, offsets) = match counted {
+        Some(total) if total > max_whole => return Ok(Loaded::TooLarge { total }),
+        Some(total) => (Vec::new(), Some(total), page_offsets(0, total, limit)),
+        None => {
+            let first = page(0, true).await?;
+            let offsets = first.total.map(|t| page_offsets(1, t, limit));
+            (first.features, first.total, offsets.unwrap_or_default())
         }
-    } else {
-        let first = page(0, true).await?;
-        let offsets = first.total.map(|t| page_offsets(1, t, limit));
-        (first.features, first.total, offsets.unwrap_or_default())
     };
     progress(features.len() as u32, total);
     match total {

@@ -1,7 +1,6 @@
 //! The side panel of one service: name, state, last observation, owner, and a way to report a
 //! problem with it. A Leptos component, never a Leaflet HTML popup: API text is only ever text.
 
-use crate::navigation::Link;
 use leptos::prelude::*;
 use quartier_api::datetime::Timestamp;
 use serde_json::{Map, Value};
@@ -13,6 +12,7 @@ use crate::i18n::use_i18n;
 use crate::map::layers::status_value_key;
 use crate::map::services_list::short_reference;
 use crate::map::state::{MapContext, Picked};
+use crate::navigation::Link;
 use crate::route::Route;
 use crate::task;
 

@@ -1,12 +1,12 @@
 //! `/`: what Quartier offers, with a way into each area. The link texts differ from the
 //! navigation's so that every link on the page has a distinct name.
 
-use crate::navigation::Link;
 use leptos::prelude::*;
 
 use crate::components::page_heading::PageHeading;
 use crate::config::use_config;
 use crate::i18n::use_i18n;
+use crate::navigation::Link;
 use crate::route::Route;
 
 #[component]

@@ -1,10 +1,10 @@
 //! Any path that matches no route.
 
-use crate::navigation::Link;
 use leptos::prelude::*;
 
 use crate::components::page_heading::PageHeading;
 use crate::i18n::use_i18n;
+use crate::navigation::Link;
 use crate::route::Route;
 
 #[component]
