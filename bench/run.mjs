@@ -312,7 +312,8 @@ const count = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : `${n
 
 function table(results) {
   const lines = [];
-  const row = (label, cells, width = 14) => lines.push(pad(label, 36) + cells.map((c) => lpad(c, width)).join(''));
+  // A cell wider than its column still gets a space before it.
+  const row = (label, cells, width = 14) => lines.push(pad(label, 36) + cells.map((c) => lpad(c, width).replace(/^(?! )/, ' ')).join(''));
   lines.push(`Quartier bench, ${results.date} (${results.browser})`);
   const map = results.map;
   if (map) {
@@ -324,7 +325,7 @@ function table(results) {
     }
     row(`  app = doc+wasm+js+css (<= ${kb(BUDGET.first_load_bytes)})`, [kb(map.phone.bytes.app), kb(map.kiosk.bytes.app)]);
     row(`  data-ready, median (phone <= ${BUDGET.ready_ms_phone} ms)`, [ms(map.phone.ready_ms, 0), ms(map.kiosk.ready_ms, 0)]);
-    row('  data-ready, each run', [map.phone.ready_ms_runs.join(' / '), map.kiosk.ready_ms_runs.join(' / ')]);
+    row('  data-ready, each run (ms)', [map.phone.ready_ms_runs.join('/'), map.kiosk.ready_ms_runs.join('/')]);
     row('  LCP', [ms(map.phone.lcp_ms, 0), ms(map.kiosk.lcp_ms, 0)]);
     row('  JS heap used', [mb(map.phone.js_heap_used_bytes), mb(map.kiosk.js_heap_used_bytes)]);
     row('  ArrayBuffers (incl. wasm memory)', [mb(map.phone.array_buffers_bytes), mb(map.kiosk.array_buffers_bytes)]);
