@@ -68,7 +68,7 @@ pub fn Shell(config: Config, i18n: I18n) -> impl IntoView {
 fn Layout() -> impl IntoView {
     provide_heading_focus();
     let route = use_navigation().route();
-    let chrome = move || !matches!(route.get(), Some(Route::EmbedMap | Route::EmbedReport));
+    let chrome = move || !route.get().is_some_and(|r| r.is_embed());
     view! {
         <Show when=chrome>
             <SkipLink/>

@@ -66,9 +66,9 @@ impl Route {
         })
     }
 
-    /// Whether a path belongs to the chrome-less iframe widgets.
-    pub fn is_embed_path(path: &str) -> bool {
-        path == "/embed" || path.starts_with("/embed/")
+    /// Whether this is one of the chrome-less iframe widgets.
+    pub fn is_embed(&self) -> bool {
+        matches!(self, Route::EmbedMap | Route::EmbedReport)
     }
 }
 
@@ -168,10 +168,10 @@ mod tests {
     }
 
     #[test]
-    fn embed_paths_are_recognised() {
-        assert!(Route::is_embed_path("/embed/map"));
-        assert!(Route::is_embed_path("/embed/report"));
-        assert!(!Route::is_embed_path("/embedded"));
-        assert!(!Route::is_embed_path("/map"));
+    fn only_the_widgets_are_embeds() {
+        assert!(Route::EmbedMap.is_embed());
+        assert!(Route::EmbedReport.is_embed());
+        assert!(!Route::Map.is_embed());
+        assert_eq!(Route::from_path("/embedded"), None);
     }
 }
