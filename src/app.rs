@@ -12,7 +12,7 @@ use crate::components::skip_link::SkipLink;
 use crate::config::{Config, Theme, provide_config};
 use crate::i18n::{I18n, Lang, provide_i18n};
 use crate::map::view_state::MapView;
-use crate::navigation::{provide_navigation, use_navigation};
+use crate::navigation::{Location, provide_navigation, use_navigation};
 use crate::pages::accessibility_page::AccessibilityPage;
 use crate::pages::consents_page::ConsentsPage;
 use crate::pages::embed_map_page::EmbedMapPage;
@@ -108,11 +108,9 @@ fn AppRoutes() -> impl IntoView {
 /// On the map's address, asks the size of the layers it will show right away, before the app
 /// renders (the map page then finds the answers on their way).
 fn prefetch_map_data(config: &Config) {
-    let path = web_sys::window()
-        .and_then(|w| w.location().pathname().ok())
-        .unwrap_or_default();
-    if Route::from_path(&path) == Some(Route::Map) {
-        let view = MapView::from_query(config, browser::query_param);
+    let here = Location::current();
+    if Route::from_path(&here.path) == Some(Route::Map) {
+        let view = MapView::from_query(config, |name| here.query_param(name));
         api::ngsi_ld::prefetch_layer_counts(&config.api.ngsi_ld, &view.layers);
     }
 }

@@ -24,14 +24,6 @@ pub fn local_storage_set(key: &str, value: &str) {
     }
 }
 
-/// A parameter of the current address's query string.
-pub fn query_param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search)
-        .ok()?
-        .get(name)
-}
-
 pub fn set_document_lang(code: &str) {
     if let Some(root) = document().and_then(|d| d.document_element()) {
         let _ = root.set_attribute("lang", code);
@@ -60,7 +52,6 @@ pub fn focus(element: &web_sys::HtmlElement) {
     let _ = element.focus();
 }
 
-/// Reloads the page (the way forward when the configuration could not be loaded).
 /// A moment (ms since 1970) as a short local date and time in the resident's language, e.g.
 /// "28/11/2026 17:44" or "11/28/26, 5:44 PM" (the browser's `Intl`, no locale data in the wasm).
 pub fn local_date_time(unix_millis: i64, lang: &str) -> String {
@@ -71,26 +62,19 @@ pub fn local_date_time(unix_millis: i64, lang: &str) -> String {
     date.to_locale_string(lang, &options).into()
 }
 
+/// A moment (ms since 1970) as a short local time, e.g. "17:44" or "5:44 PM".
+pub fn local_time(unix_millis: f64, lang: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_millis));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    date.to_locale_time_string_with_options(lang, &options)
+        .into()
+}
+
+/// Reloads the page (the way forward when the configuration could not be loaded).
 pub fn reload() {
     if let Some(window) = web_sys::window() {
         let _ = window.location().reload();
-    }
-}
-
-/// Replaces the query string of the current address without a navigation (map state).
-pub fn replace_query(query: &str) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Ok(path) = window.location().pathname() else {
-        return;
-    };
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(
-            &wasm_bindgen::JsValue::NULL,
-            "",
-            Some(&format!("{path}?{query}")),
-        );
     }
 }
 

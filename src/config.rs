@@ -131,8 +131,9 @@ pub struct LayerConfig {
     pub entity_type: String,
     pub label: LocalizedText,
     pub color: String,
+    /// Not used by this version: refused with a clear message if a town sets it.
     #[serde(default)]
-    pub icon: Option<String>,
+    pub icon: Option<serde_json::Value>,
     /// Which attribute gives the live state; `None` for assets without a state (bus stops).
     #[serde(default)]
     pub status_attribute: Option<String>,
@@ -155,27 +156,17 @@ pub struct Theme {
     pub accent: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KioskConfig {
     #[serde(default)]
     pub enabled: bool,
-    #[serde(default = "default_inactivity")]
-    pub inactivity_seconds: u32,
+    /// Not used by this version (the kiosk's inactivity reset is still to come): refused with
+    /// a clear message if a town sets it, rather than silently ignored.
+    #[serde(default)]
+    pub inactivity_seconds: Option<serde_json::Value>,
 }
 
-impl Default for KioskConfig {
-    fn default() -> Self {
-        Self {
-            enabled: false,
-            inactivity_seconds: default_inactivity(),
-        }
-    }
-}
-
-fn default_inactivity() -> u32 {
-    120
-}
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -200,6 +191,8 @@ pub enum ProblemCode {
     NotOffered,
     Duplicate,
     MissingPlaceholder,
+    /// A field this version of the app does not use.
+    Unsupported,
 }
 
 /// Why the app could not start with the town's configuration.
@@ -309,6 +302,12 @@ impl Config {
             if !is_hex_colour(&layer.color) {
                 add(&format!("layers[{i}].color"), ProblemCode::NotAColour);
             }
+            if layer.icon.is_some() {
+                add(&format!("layers[{i}].icon"), ProblemCode::Unsupported);
+            }
+        }
+        if self.kiosk.inactivity_seconds.is_some() {
+            add("kiosk.inactivitySeconds", ProblemCode::Unsupported);
         }
         if self.languages.is_empty() {
             add("languages", ProblemCode::Empty);
@@ -331,9 +330,6 @@ impl Config {
             if !is_hex_colour(colour) {
                 add(field, ProblemCode::NotAColour);
             }
-        }
-        if self.kiosk.enabled && !(15..=3600).contains(&self.kiosk.inactivity_seconds) {
-            add("kiosk.inactivitySeconds", ProblemCode::OutOfRange);
         }
         problems
     }

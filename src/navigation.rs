@@ -19,8 +19,13 @@ pub struct Location {
     pub query: String,
 }
 
+/// The query parameter that chooses the language; it survives every address the app writes.
+pub const LANG_PARAM: &str = "lang";
+
 impl Location {
-    fn current() -> Self {
+    /// The address the browser shows now. The one reader of the query string: everything
+    /// else asks this (or the navigation's copy of it).
+    pub fn current() -> Self {
         let Some(location) = web_sys::window().map(|w| w.location()) else {
             return Self::default();
         };
@@ -35,6 +40,63 @@ impl Location {
         web_sys::UrlSearchParams::new_with_str(&self.query)
             .ok()?
             .get(name)
+    }
+}
+
+/// `href` with the `lang` of `query` added when it has none (a page's own query string, such
+/// as the map's, keeps everything else as written).
+pub fn keep_lang(href: &str, lang: Option<&str>) -> String {
+    let Some(lang) = lang.filter(|l| !l.is_empty()) else {
+        return href.to_string();
+    };
+    let (before_hash, hash) = match href.split_once('#') {
+        Some((before, hash)) => (before, Some(hash)),
+        None => (href, None),
+    };
+    let (path, query) = before_hash.split_once('?').unwrap_or((before_hash, ""));
+    let has_lang = query
+        .split('&')
+        .any(|pair| pair.split('=').next() == Some(LANG_PARAM));
+    if has_lang {
+        return href.to_string();
+    }
+    let mut out = String::from(path);
+    out.push('?');
+    if !query.is_empty() {
+        out.push_str(query);
+        out.push('&');
+    }
+    out.push_str(LANG_PARAM);
+    out.push('=');
+    out.push_str(&lang.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', ""));
+    if let Some(hash) = hash {
+        out.push('#');
+        out.push_str(hash);
+    }
+    out
+}
+
+/// Sets (or replaces) `lang` in the address shown, if the address chooses a language, so that
+/// a reload keeps the one just picked from the menu.
+pub fn update_lang_in_address(lang: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let here = Location::current();
+    if here.query_param(LANG_PARAM).is_none() {
+        return;
+    }
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&here.query) else {
+        return;
+    };
+    params.set(LANG_PARAM, lang);
+    let query: String = params.to_string().into();
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{}?{query}", here.path)),
+        );
     }
 }
 
@@ -62,11 +124,35 @@ impl Navigation {
         self.location.get_untracked()
     }
 
-    /// Goes to an in-app address (path, optional query and fragment) as a link would.
+    /// The `lang` the address chooses, if any (reactive).
+    pub fn lang_param(&self) -> Option<String> {
+        self.location.with(|l| l.query_param(LANG_PARAM))
+    }
+
+    /// Rewrites the query string of the page shown without a navigation (the map's state),
+    /// keeping the address's `lang`.
+    pub fn replace_query(&self, query: &str) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let here = Location::current();
+        let href = keep_lang(
+            &format!("{}?{query}", here.path),
+            here.query_param(LANG_PARAM).as_deref(),
+        );
+        if let Ok(history) = window.history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href));
+        }
+        self.location.set(Location::current());
+    }
+
+    /// Goes to an in-app address (path, optional query and fragment) as a link would; the
+    /// address's `lang` goes along.
     pub fn navigate(&self, href: &str) {
         let Some(window) = web_sys::window() else {
             return;
         };
+        let href = &keep_lang(href, Location::current().query_param(LANG_PARAM).as_deref());
         if let Ok(history) = window.history() {
             // A link to the page shown adds no step to the back button.
             let same = window
@@ -186,9 +272,30 @@ pub fn Link(
         .unwrap_or_default()
         .to_string();
     let current = move || navigation.is_current(&path).then_some("page");
+    // Written with the address's `lang`, so that a link opened in a new tab keeps it too.
+    let href = move || keep_lang(&href, navigation.lang_param().as_deref());
     view! {
         <a href=href class=class aria-current=current>
             {children()}
         </a>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_keep_the_chosen_language() {
+        assert_eq!(keep_lang("/map", Some("en")), "/map?lang=en");
+        assert_eq!(
+            keep_lang("/map?layers=Streetlight&z=14", Some("en")),
+            "/map?layers=Streetlight&z=14&lang=en"
+        );
+        assert_eq!(keep_lang("/report?lang=fr", Some("en")), "/report?lang=fr");
+        assert_eq!(keep_lang("/a#top", Some("en")), "/a?lang=en#top");
+        assert_eq!(keep_lang("/map", None), "/map");
+        // Nothing but a language code gets into the address.
+        assert_eq!(keep_lang("/map", Some("en&x=<1>")), "/map?lang=enx1");
     }
 }

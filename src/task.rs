@@ -6,6 +6,7 @@
 //! needed here.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -72,6 +73,11 @@ impl<T: Clone + 'static> Latest<T> {
         self.value.get()
     }
 
+    /// Forgets the last answer (the view shows "loading" again until the next one).
+    pub fn clear(&self) {
+        self.value.set(None);
+    }
+
     /// Whether the latest request is still running (reactive).
     pub fn pending(&self) -> bool {
         self.pending.get()
@@ -81,5 +87,56 @@ impl<T: Clone + 'static> Latest<T> {
 impl<T: Clone + 'static> Default for Latest<T> {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+type MakeFuture<T> = Box<dyn Fn() -> Pin<Box<dyn Future<Output = T>>>>;
+
+/// A read that starts at once and can be started again (Try again): what `<AsyncSection>`
+/// shows.
+pub struct Retryable<T: 'static> {
+    latest: Latest<T>,
+    make: StoredValue<MakeFuture<T>, LocalStorage>,
+}
+
+impl<T: 'static> Clone for Retryable<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: 'static> Copy for Retryable<T> {}
+
+impl<T: Clone + 'static> Retryable<T> {
+    /// Starts `make()` now; [`Retryable::retry`] calls it again.
+    pub fn new<Fut: Future<Output = T> + 'static>(make: impl Fn() -> Fut + 'static) -> Self {
+        let make: MakeFuture<T> = Box::new(move || Box::pin(make()));
+        let this = Self {
+            latest: Latest::new(),
+            make: StoredValue::new_local(make),
+        };
+        this.retry();
+        this
+    }
+
+    /// Shows "loading" and asks again.
+    pub fn retry(&self) {
+        let Some(future) = self.make.try_with_value(|make| make()) else {
+            return;
+        };
+        self.latest.clear();
+        self.latest.run(future);
+    }
+
+    /// The answer, once it came (reactive).
+    pub fn signal(&self) -> Signal<Option<T>, LocalStorage> {
+        let latest = self.latest;
+        Signal::derive_local(move || latest.value())
+    }
+
+    /// A callback for the Try again button.
+    pub fn retry_callback(&self) -> Callback<()> {
+        let this = *self;
+        Callback::new(move |_| this.retry())
     }
 }

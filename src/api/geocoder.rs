@@ -5,7 +5,7 @@
 use gloo_net::http::Request;
 use serde_json::Value;
 
-use super::ApiError;
+use super::{ApiError, Service};
 
 /// A place found for what the resident typed.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,16 +21,14 @@ pub async fn search_places(base: &str, query: &str, limit: u32) -> Result<Vec<Pl
         .header("Accept", "application/json")
         .send()
         .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+        .map_err(|e| ApiError::network(Service::Geocoder, e.to_string()))?;
     if !response.ok() {
-        return Err(ApiError::Status {
-            status: response.status(),
-        });
+        return Err(ApiError::status(Service::Geocoder, response.status()));
     }
     let body: Value = response
         .json()
         .await
-        .map_err(|e| ApiError::Decode(e.to_string()))?;
+        .map_err(|e| ApiError::decode(Service::Geocoder, e.to_string()))?;
     parse_places(&body)
 }
 
@@ -39,7 +37,7 @@ pub fn parse_places(body: &Value) -> Result<Vec<Place>, ApiError> {
     let features = body
         .get("features")
         .and_then(Value::as_array)
-        .ok_or_else(|| ApiError::Decode("expected a FeatureCollection".into()))?;
+        .ok_or_else(|| ApiError::decode(Service::Geocoder, "expected a FeatureCollection"))?;
     Ok(features
         .iter()
         .filter_map(|f| {

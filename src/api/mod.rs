@@ -6,5 +6,5 @@ mod http;
 pub mod ngsi_ld;
 pub mod resident;
 
-pub use error::ApiError;
+pub use error::{ApiError, Failure, Service};
 pub use http::fetch_config;

@@ -7,13 +7,16 @@ use std::cell::RefCell;
 
 use gloo_net::http::Request;
 use quartier_api::datetime::Timestamp;
-use quartier_api::ngsi_ld::{RESULTS_COUNT_HEADER, StatusValue, parse_feature_collection};
-use serde_json::Value;
+use quartier_api::geo::BoundingBox;
+use quartier_api::ngsi_ld::{
+    Entity, EntityQuery, GeoQuery, GeoRel, RESULTS_COUNT_HEADER, StatusValue, parse_entity,
+    parse_feature_collection,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
-use super::ApiError;
+use super::{ApiError, Service};
 
 /// One service on the map, as much as the map needs of it.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,38 +54,47 @@ pub struct LayerQuery<'a> {
     pub area: Option<[f64; 4]>,
 }
 
-/// The query string of a page of a layer (`limit=0` with `count` asks only for the total).
-pub fn layer_query_params(
-    layer: &LayerQuery<'_>,
-    offset: u32,
-    limit: u32,
-    count: bool,
-) -> Vec<(&'static str, String)> {
-    let mut query = vec![
-        ("type", layer.entity_type.to_string()),
+/// The query of a page of a layer, built with the contract's `EntityQuery` (`limit=0` with
+/// `count` asks only for the total).
+pub fn layer_query(layer: &LayerQuery<'_>, offset: u32, limit: u32, count: bool) -> EntityQuery {
+    EntityQuery {
+        entity_type: Some(layer.entity_type.to_string()),
+        // An empty page needs no attributes; a page only what the map draws.
+        attrs: if limit > 0 {
+            layer.attrs.iter().map(|a| a.to_string()).collect()
+        } else {
+            Vec::new()
+        },
+        // NGSI-LD geo-query: only what lies in this box (coordinates are [lon, lat]).
+        geo: layer.area.and_then(area_query),
         // Normalized, not keyValues: only it keeps each value's `observedAt`, which says how
         // fresh the map is.
-        ("limit", limit.to_string()),
-        ("offset", offset.to_string()),
-    ];
-    if count {
-        query.push(("count", "true".to_string()));
+        key_values: false,
+        limit: Some(limit),
+        offset: Some(offset),
+        count,
+        ..EntityQuery::default()
     }
-    if limit > 0 && !layer.attrs.is_empty() {
-        query.push(("attrs", layer.attrs.join(",")));
-    }
-    if let Some([west, south, east, north]) = layer.area {
-        // NGSI-LD geo-query: only what lies in this box (coordinates are [lon, lat]).
-        query.push(("georel", "within".to_string()));
-        query.push(("geometry", "Polygon".to_string()));
-        query.push((
-            "coordinates",
-            format!(
-                "[[[{west:.6},{south:.6}],[{east:.6},{south:.6}],[{east:.6},{north:.6}],[{west:.6},{north:.6}],[{west:.6},{south:.6}]]]"
-            ),
-        ));
-    }
-    query
+}
+
+/// `georel=within` a box `[west, south, east, north]`, clamped to the world.
+fn area_query([west, south, east, north]: [f64; 4]) -> Option<GeoQuery> {
+    let lon = |v: f64| v.clamp(-180.0, 180.0);
+    let lat = |v: f64| v.clamp(-85.0, 85.0);
+    let bbox = BoundingBox::new(lon(west), lat(south), lon(east), lat(north)).ok()?;
+    Some(GeoQuery {
+        georel: GeoRel::Within,
+        geometry: bbox.to_polygon(),
+        geoproperty: None,
+    })
+}
+
+fn entities_url(base: &str, query: &EntityQuery) -> String {
+    format!(
+        "{}/entities?{}",
+        base.trim_end_matches('/'),
+        query.to_query_string()
+    )
 }
 
 /// How many entities a whole layer holds, without any of them: an empty page with
@@ -102,14 +114,12 @@ pub async fn fetch_layer_count(
     let response: web_sys::Response = JsFuture::from(promise)
         .await
         .and_then(|response| response.dyn_into())
-        .map_err(|e| ApiError::Network(format!("{e:?}")))?;
+        .map_err(|e| ApiError::network(Service::Broker, format!("{e:?}")))?;
     if response.status() == 400 {
         return Ok(None);
     }
     if !response.ok() {
-        return Err(ApiError::Status {
-            status: response.status(),
-        });
+        return Err(ApiError::status(Service::Broker, response.status()));
     }
     Ok(response
         .headers()
@@ -164,22 +174,15 @@ fn count_url(base: &str, entity_type: &str) -> String {
         attrs: &[],
         area: None,
     };
-    let params = web_sys::UrlSearchParams::new().ok();
-    for (name, value) in layer_query_params(&layer, 0, 0, true) {
-        if let Some(params) = &params {
-            params.append(name, &value);
-        }
-    }
-    let query = params
-        .map(|p| String::from(p.to_string()))
-        .unwrap_or_default();
-    format!("{}/entities?{query}", base.trim_end_matches('/'))
+    entities_url(base, &layer_query(&layer, 0, 0, true))
 }
 
 fn start_count(url: &str, signal: Option<&AbortSignal>) -> Result<js_sys::Promise, ApiError> {
-    let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;
+    let window =
+        web_sys::window().ok_or_else(|| ApiError::network(Service::Broker, "no window"))?;
     let init = web_sys::RequestInit::new();
-    let headers = web_sys::Headers::new().map_err(|e| ApiError::Network(format!("{e:?}")))?;
+    let headers = web_sys::Headers::new()
+        .map_err(|e| ApiError::network(Service::Broker, format!("{e:?}")))?;
     let _ = headers.set("Accept", "application/geo+json");
     init.set_headers(&headers);
     init.set_signal(signal);
@@ -196,19 +199,17 @@ pub async fn fetch_layer_page(
     count: bool,
     signal: Option<&AbortSignal>,
 ) -> Result<LayerPage, ApiError> {
-    let query = layer_query_params(layer, offset, limit, count);
-    let response = get_entities(base, query, signal).await?;
+    let url = entities_url(base, &layer_query(layer, offset, limit, count));
+    let response = get_entities(&url, signal).await?;
     if !response.ok() {
-        return Err(ApiError::Status {
-            status: response.status(),
-        });
+        return Err(ApiError::status(Service::Broker, response.status()));
     }
     let total = results_count(&response);
     let link = response.headers().get("Link");
     let body = response
         .text()
         .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+        .map_err(|e| ApiError::network(Service::Broker, e.to_string()))?;
     Ok(LayerPage {
         features: parse_features(&body, link.as_deref(), layer.status_attr)?,
         total,
@@ -216,17 +217,15 @@ pub async fn fetch_layer_page(
 }
 
 async fn get_entities(
-    base: &str,
-    query: Vec<(&'static str, String)>,
+    url: &str,
     signal: Option<&AbortSignal>,
 ) -> Result<gloo_net::http::Response, ApiError> {
-    Request::get(&format!("{}/entities", base.trim_end_matches('/')))
-        .query(query)
+    Request::get(url)
         .header("Accept", "application/geo+json")
         .abort_signal(signal)
         .send()
         .await
-        .map_err(|e| ApiError::Network(e.to_string()))
+        .map_err(|e| ApiError::network(Service::Broker, e.to_string()))
 }
 
 fn results_count(response: &gloo_net::http::Response) -> Option<u32> {
@@ -236,32 +235,29 @@ fn results_count(response: &gloo_net::http::Response) -> Option<u32> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-/// One entity with all its attributes, simplified (keyValues), for the details panel.
-pub async fn fetch_entity(
-    base: &str,
-    id: &str,
-) -> Result<serde_json::Map<String, Value>, ApiError> {
+/// One entity with all its attributes, for the details panel, read by the contract crate
+/// (normalized, concise or simplified, whichever the broker sends).
+pub async fn fetch_entity(base: &str, id: &str) -> Result<Entity, ApiError> {
     let url = format!(
         "{}/entities/{}",
         base.trim_end_matches('/'),
         js_sys::encode_uri_component(id)
     );
     let response = Request::get(&url)
-        .query([("options", "keyValues")])
         .header("Accept", "application/json")
         .send()
         .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+        .map_err(|e| ApiError::network(Service::Broker, e.to_string()))?;
     if !response.ok() {
-        return Err(ApiError::Status {
-            status: response.status(),
-        });
+        return Err(ApiError::status(Service::Broker, response.status()));
     }
-    match response.json::<Value>().await {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ApiError::Decode("an entity must be a JSON object".into())),
-        Err(e) => Err(ApiError::Decode(e.to_string())),
-    }
+    let link = response.headers().get("Link");
+    let body = response
+        .text()
+        .await
+        .map_err(|e| ApiError::network(Service::Broker, e.to_string()))?;
+    parse_entity(&body, link.as_deref())
+        .map_err(|e| ApiError::decode(Service::Broker, e.to_string()))
 }
 
 /// Reads a page with the contract crate (normalized or simplified properties, `@context`
@@ -271,8 +267,8 @@ pub fn parse_features(
     link: Option<&str>,
     status_attr: Option<&str>,
 ) -> Result<Vec<MapFeature>, ApiError> {
-    let collection =
-        parse_feature_collection(body, link).map_err(|e| ApiError::Decode(e.to_string()))?;
+    let collection = parse_feature_collection(body, link)
+        .map_err(|e| ApiError::decode(Service::Broker, e.to_string()))?;
     Ok(collection
         .features
         .into_iter()
@@ -283,10 +279,7 @@ pub fn parse_features(
                 .and_then(|attr| entity.attribute(attr))
                 .and_then(|attr| attr.observed_at())
                 .map(Timestamp::unix_millis)
-                .or_else(|| {
-                    let text = entity.property(DATE_OBSERVED)?.value.as_str()?;
-                    Timestamp::parse(text).ok().map(|t| t.unix_millis())
-                });
+                .or_else(|| entity.timestamp(DATE_OBSERVED).map(|t| t.unix_millis()));
             Some(MapFeature {
                 observed,
                 status: status_attr.and_then(|attr| entity.status(attr)),
@@ -356,25 +349,26 @@ mod tests {
             attrs: &["status", "name"],
             area: None,
         };
-        let count = layer_query_params(&layer, 0, 0, true);
-        assert!(count.contains(&("limit", "0".into())));
-        assert!(count.contains(&("count", "true".into())));
-        assert!(!count.iter().any(|(name, _)| *name == "attrs"));
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        let count = layer_query(&layer, 0, 0, true).to_query_pairs();
+        assert!(count.contains(&pair("limit", "0")));
+        assert!(count.contains(&pair("count", "true")));
+        assert!(!count.iter().any(|(name, _)| name == "attrs"));
 
-        let page = layer_query_params(&layer, 2000, 1000, false);
-        assert!(page.contains(&("offset", "2000".into())));
+        let page = layer_query(&layer, 2000, 1000, false).to_query_pairs();
+        assert!(page.contains(&pair("offset", "2000")));
         // Normalized: `observedAt` survives.
-        assert!(!page.iter().any(|(name, _)| *name == "options"));
-        assert!(page.contains(&("attrs", "status,name".into())));
-        assert!(!page.iter().any(|(name, _)| *name == "count"));
+        assert!(!page.iter().any(|(name, _)| name == "options"));
+        assert!(page.contains(&pair("attrs", "status,name")));
+        assert!(!page.iter().any(|(name, _)| name == "count"));
 
         let area = LayerQuery {
             area: Some([0.6, 47.3, 0.7, 47.4]),
             ..layer
         };
-        let page = layer_query_params(&area, 0, 100, true);
-        assert!(page.contains(&("georel", "within".into())));
-        assert!(page.contains(&("geometry", "Polygon".into())));
+        let page = layer_query(&area, 0, 100, true).to_query_pairs();
+        assert!(page.contains(&pair("georel", "within")));
+        assert!(page.contains(&pair("geometry", "Polygon")));
     }
 
     #[test]
@@ -395,11 +389,17 @@ mod tests {
     fn a_body_that_is_not_geojson_is_a_decode_error() {
         assert!(matches!(
             parse_features("\"x\"", None, None),
-            Err(ApiError::Decode(_))
+            Err(ApiError {
+                failure: crate::api::Failure::Decode(_),
+                ..
+            })
         ));
         assert!(matches!(
             parse_features("{\"a\": 1}", None, None),
-            Err(ApiError::Decode(_))
+            Err(ApiError {
+                failure: crate::api::Failure::Decode(_),
+                ..
+            })
         ));
     }
 }

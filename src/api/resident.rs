@@ -4,7 +4,7 @@
 use gloo_net::http::Request;
 use quartier_api::resident::{SessionInfo, SignInRequest};
 
-use super::ApiError;
+use super::{ApiError, Service};
 
 /// Why a sign-in failed, as the resident needs to know it.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,34 +33,35 @@ pub async fn fetch_session(base: &str) -> Result<SessionInfo, ApiError> {
         .header("Accept", "application/json")
         .send()
         .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+        .map_err(|e| ApiError::network(Service::Resident, e.to_string()))?;
     if !response.ok() {
-        return Err(ApiError::Status {
-            status: response.status(),
-        });
+        return Err(ApiError::status(Service::Resident, response.status()));
     }
     response
         .json()
         .await
-        .map_err(|e| ApiError::Decode(e.to_string()))
+        .map_err(|e| ApiError::decode(Service::Resident, e.to_string()))
 }
 
 pub async fn sign_in(base: &str, request: &SignInRequest) -> Result<SessionInfo, SignInError> {
     let response = Request::post(&url(base, "/session"))
         .header("Accept", "application/json")
         .json(request)
-        .map_err(|e| SignInError::Other(ApiError::Decode(e.to_string())))?
+        .map_err(|e| SignInError::Other(ApiError::decode(Service::Resident, e.to_string())))?
         .send()
         .await
-        .map_err(|e| SignInError::Other(ApiError::Network(e.to_string())))?;
+        .map_err(|e| SignInError::Other(ApiError::network(Service::Resident, e.to_string())))?;
     match response.status() {
         200 => response
             .json()
             .await
-            .map_err(|e| SignInError::Other(ApiError::Decode(e.to_string()))),
+            .map_err(|e| SignInError::Other(ApiError::decode(Service::Resident, e.to_string()))),
         401 => Err(SignInError::WrongCredentials),
         429 => Err(SignInError::TooManyAttempts),
-        status => Err(SignInError::Other(ApiError::Status { status })),
+        status => Err(SignInError::Other(ApiError::status(
+            Service::Resident,
+            status,
+        ))),
     }
 }
 
@@ -69,13 +70,11 @@ pub async fn sign_out(base: &str, csrf_token: &str) -> Result<(), ApiError> {
         .header("X-CSRF-Token", csrf_token)
         .send()
         .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+        .map_err(|e| ApiError::network(Service::Resident, e.to_string()))?;
     // 401: the session had already ended, which is what the resident asked for.
     if response.ok() || response.status() == 401 {
         Ok(())
     } else {
-        Err(ApiError::Status {
-            status: response.status(),
-        })
+        Err(ApiError::status(Service::Resident, response.status()))
     }
 }

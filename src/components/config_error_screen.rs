@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::browser;
-use crate::config::{ConfigError, ProblemCode};
+use crate::config::{CONFIG_PATH, ConfigError, ProblemCode};
 use crate::i18n::use_i18n;
 
 fn problem_key(code: ProblemCode) -> &'static str {
@@ -16,6 +16,7 @@ fn problem_key(code: ProblemCode) -> &'static str {
         ProblemCode::NotOffered => "config-problem-not-offered",
         ProblemCode::Duplicate => "config-problem-duplicate",
         ProblemCode::MissingPlaceholder => "config-problem-missing-placeholder",
+        ProblemCode::Unsupported => "config-problem-unsupported",
     }
 }
 
@@ -23,7 +24,38 @@ fn problem_key(code: ProblemCode) -> &'static str {
 pub fn ConfigErrorScreen(error: ConfigError) -> impl IntoView {
     let i18n = use_i18n();
     Effect::new(move |_| browser::set_document_title(&i18n.t("config-error-title")));
-    let technical = error.to_string();
+    // What a webmaster needs, in the resident's language too (the causes the browser or the
+    // JSON parser give stay as they are: they are what a search engine knows).
+    let technical = {
+        let error = error.clone();
+        move || match &error {
+            ConfigError::Unreachable(cause) => i18n.t_with(
+                "config-detail-unreachable",
+                &[
+                    ("path", CONFIG_PATH.into()),
+                    ("cause", cause.clone().into()),
+                ],
+            ),
+            ConfigError::Status(status) => i18n.t_with(
+                "config-detail-status",
+                &[("path", CONFIG_PATH.into()), ("status", (*status).into())],
+            ),
+            ConfigError::Syntax(cause) => i18n.t_with(
+                "config-detail-syntax",
+                &[
+                    ("path", CONFIG_PATH.into()),
+                    ("cause", cause.clone().into()),
+                ],
+            ),
+            ConfigError::Invalid(problems) => i18n.t_with(
+                "config-detail-invalid",
+                &[
+                    ("path", CONFIG_PATH.into()),
+                    ("count", problems.len().into()),
+                ],
+            ),
+        }
+    };
     let summary = {
         let error = error.clone();
         move || match &error {

@@ -1,6 +1,7 @@
 //! Reusable pieces of the interface. Accessibility lives here (STYLE.md rule 10), so pages
 //! inherit it.
 
+pub mod async_section;
 pub mod coming_soon;
 pub mod config_error_screen;
 pub mod error_summary;

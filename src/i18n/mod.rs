@@ -9,6 +9,7 @@ mod messages;
 use leptos::prelude::*;
 
 use crate::browser;
+use crate::navigation::{LANG_PARAM, Location, update_lang_in_address};
 pub use messages::Arg;
 
 /// Where the resident's language choice is remembered.
@@ -92,18 +93,14 @@ impl I18n {
     /// Once the town's configuration is known: keeps the current language if the town offers it
     /// and it was asked for (address or memory), else takes the town's default.
     pub fn adopt_town_languages(&self, offered: &[Lang], default: Lang) {
-        let lang = initial_lang(
-            browser::query_param("lang").as_deref(),
-            browser::local_storage_get(STORAGE_KEY).as_deref(),
-            offered,
-            default,
-        );
-        self.lang.set(lang);
+        self.lang.set(starting_lang(offered, default));
     }
 
-    /// Switches language, remembers the choice, and updates `<html lang>`.
+    /// Switches language, remembers the choice, and updates `<html lang>` and the address's
+    /// `lang` (if it has one: a reload must not switch back).
     pub fn set_lang(&self, lang: Lang) {
         browser::local_storage_set(STORAGE_KEY, lang.code());
+        update_lang_in_address(lang.code());
         self.lang.set(lang);
     }
 }
@@ -111,14 +108,8 @@ impl I18n {
 /// Creates the translation context. `offered` and `default` come from the town's config when it
 /// has loaded (before that, and when it fails, every language the app speaks is allowed).
 pub fn provide_i18n(offered: &[Lang], default: Lang) -> I18n {
-    let initial = initial_lang(
-        browser::query_param("lang").as_deref(),
-        browser::local_storage_get(STORAGE_KEY).as_deref(),
-        offered,
-        default,
-    );
     let i18n = I18n {
-        lang: RwSignal::new(initial),
+        lang: RwSignal::new(starting_lang(offered, default)),
     };
     Effect::new(move |_| browser::set_document_lang(i18n.lang.get().code()));
     provide_context(i18n);
@@ -134,6 +125,22 @@ pub fn use_i18n() -> I18n {
             lang: RwSignal::new(Lang::Fr),
         }
     })
+}
+
+/// The language to start in; a language chosen by a link is remembered as the menu's
+/// choice is (the next visit, without `?lang=`, keeps it).
+fn starting_lang(offered: &[Lang], default: Lang) -> Lang {
+    let from_query = Location::current().query_param(LANG_PARAM);
+    let lang = initial_lang(
+        from_query.as_deref(),
+        browser::local_storage_get(STORAGE_KEY).as_deref(),
+        offered,
+        default,
+    );
+    if from_query.as_deref().and_then(Lang::from_code) == Some(lang) {
+        browser::local_storage_set(STORAGE_KEY, lang.code());
+    }
+    lang
 }
 
 /// Chooses the starting language: the address wins over memory, memory over the town default,

@@ -2,6 +2,8 @@
 //! features, with each feature's state so that a cluster shows the worst state inside it.
 //! Pure, tested natively.
 
+use std::collections::HashMap;
+
 use quartier_cluster::{ClusterIndex, Item, Options, Point};
 
 use crate::api::ngsi_ld::MapFeature;
@@ -15,6 +17,8 @@ pub struct LayerIndex {
     /// The most recent observation among the features (ms since 1970): how fresh the layer is.
     pub newest_observation: Option<i64>,
     index: ClusterIndex,
+    /// Entity id → position in `features`: a pick names an entity, not a position.
+    by_id: HashMap<String, usize>,
 }
 
 /// What to draw for a layer in a view.
@@ -46,13 +50,24 @@ impl LayerIndex {
             })
             .collect();
         let index = ClusterIndex::new(&points, Options::default());
+        let by_id = features
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.id.clone(), i))
+            .collect();
         LayerIndex {
+            by_id,
             entity_type: entity_type.to_string(),
             newest_observation: features.iter().filter_map(|f| f.observed).max(),
             features,
             states,
             index,
         }
+    }
+
+    /// Where an entity is in `features`.
+    pub fn position_of(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
     }
 
     /// Counts of each state, for the legend.
@@ -100,15 +115,6 @@ fn mercator((lat, lon): (f64, f64)) -> (f64, f64) {
     let sin = lat.to_radians().sin().clamp(-0.9999, 0.9999);
     let y = 0.5 - 0.25 * ((1.0 + sin) / (1.0 - sin)).ln() / std::f64::consts::PI;
     (x, y)
-}
-
-/// Great-circle distance in metres (for sorting the list by distance).
-pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (lat1, lon1) = (a.0.to_radians(), a.1.to_radians());
-    let (lat2, lon2) = (b.0.to_radians(), b.1.to_radians());
-    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
-        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
-    2.0 * 6_371_008.8 * h.sqrt().asin()
 }
 
 #[cfg(test)]
@@ -183,10 +189,17 @@ mod tests {
     }
 
     #[test]
-    fn distances() {
-        // One degree of latitude is about 111 km.
-        let d = distance_m((47.0, 0.68), (48.0, 0.68));
-        assert!((d - 111_195.0).abs() < 200.0, "{d}");
+    fn entities_are_found_by_id() {
+        let layer = LayerIndex::new(
+            "Streetlight",
+            vec![feature(1, 0.68, 47.39, "ok"), feature(2, 0.69, 47.40, "ok")],
+        );
+        assert_eq!(layer.position_of("urn:ngsi-ld:Streetlight:2"), Some(1));
+        assert_eq!(layer.position_of("urn:ngsi-ld:Streetlight:3"), None);
+    }
+
+    #[test]
+    fn pixel_distances() {
         // At zoom 0 the world is 256 px wide.
         let px = pixel_distance((0.0, 0.0), (0.0, 180.0), 0.0);
         assert!((px - 128.0).abs() < 1e-6, "{px}");

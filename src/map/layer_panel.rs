@@ -4,10 +4,11 @@
 use leptos::prelude::*;
 
 use crate::browser;
+use crate::components::async_section::FailedNotice;
 use crate::config::{LayerConfig, use_config};
 use crate::i18n::use_i18n;
 use crate::map::layers::StateClass;
-use crate::map::state::{LayerLoad, MapContext};
+use crate::map::state::{LayerLoad, MapContext, Progress};
 
 #[component]
 pub fn LayerPanel(ctx: MapContext) -> impl IntoView {
@@ -57,57 +58,28 @@ fn LayerEntry(ctx: MapContext, layer: LayerConfig) -> impl IntoView {
     let label = layer.label.clone();
     let provider = layer.provider.clone();
     let licence = layer.licence.clone();
+    let load = ctx.load_of(entity_type.clone());
+    let progress = ctx.progress_of(entity_type.clone());
     let status = {
-        let entity_type = entity_type.clone();
         let shown = checked.clone();
         move || {
             if !shown() {
                 return None;
             }
-            let load = ctx.loads.with(|loads| loads.get(&entity_type).cloned());
-            Some(match load {
-                None | Some(LayerLoad::Loading { .. }) => {
-                    let (loaded, total) = match load {
-                        Some(LayerLoad::Loading { loaded, total }) => (loaded, total),
-                        _ => (0, None),
-                    };
-                    let text = match total {
-                        Some(total) => i18n.t_with(
-                            "map-layer-loading-progress",
-                            &[("loaded", loaded.into()), ("total", total.into())],
-                        ),
-                        None => i18n.t("map-layer-loading"),
-                    };
-                    view! {
-                        <p class="layer-panel__status">
-                            <progress
-                                class="layer-panel__progress"
-                                max=total.unwrap_or(0).max(1)
-                                value=loaded
-                                aria-label=text.clone()
-                            ></progress>
-                            " "
-                            {text}
-                        </p>
-                    }
-                    .into_any()
+            Some(match load.get() {
+                None | Some(LayerLoad::Loading) => {
+                    view! { <LayerProgress progress=progress/> }.into_any()
                 }
                 Some(LayerLoad::Failed(error)) => view! {
-                    <div class="layer-panel__error" role="alert">
-                        <p>{i18n.t(error.message_key())}</p>
-                        <button
-                            type="button"
-                            class="button"
-                            on:click=move |_| ctx.retry.update(|n| *n += 1)
-                        >
-                            {i18n.t("retry")}
-                        </button>
-                    </div>
+                    <FailedNotice
+                        error=error
+                        on_retry=Callback::new(move |_| ctx.retry.update(|n| *n += 1))
+                    />
                 }
                 .into_any(),
                 Some(LayerLoad::ZoomIn { total }) => view! {
                     <p class="layer-panel__status">
-                        {i18n.t_with("map-layer-zoom-in", &[("total", total.into())])}
+                        {move || i18n.t_with("map-layer-zoom-in", &[("total", total.into())])}
                     </p>
                 }
                 .into_any(),
@@ -124,36 +96,48 @@ fn LayerEntry(ctx: MapContext, layer: LayerConfig) -> impl IntoView {
                             view! {
                                 <li class="legend__row">
                                     <span class=format!("legend__dot legend__dot--{}", state.css()) aria-hidden="true"></span>
-                                    {i18n.t(state.label_key())}
-                                    " : "
-                                    {count}
+                                    {move || i18n.t_with(
+                                        "map-legend-row",
+                                        &[("state", i18n.t(state.label_key()).into()), ("count", count.into())],
+                                    )}
                                 </li>
                             }
                         })
                         .collect_view();
-                    let source = provider.clone().map(|p| {
-                        i18n.t_with(
-                            "map-layer-source",
-                            &[("provider", p.get(i18n.lang()).to_string().into())],
-                        )
-                    });
-                    let licence_text = licence
-                        .clone()
-                        .map(|l| i18n.t_with("map-layer-licence", &[("licence", l.into())]));
-                    let observed = data.newest_observation.map(|ms| {
-                        let when = browser::local_date_time(ms, i18n.lang().code());
-                        i18n.t_with("map-layer-observed", &[("time", when.into())])
-                    });
+                    let provider = provider.clone();
+                    let licence = licence.clone();
+                    let newest = data.newest_observation;
+                    let provenance = move || {
+                        let lang = i18n.lang();
+                        let mut lines = Vec::new();
+                        if let Some(p) = &provider {
+                            lines.push(i18n.t_with(
+                                "map-layer-source",
+                                &[("provider", p.get(lang).to_string().into())],
+                            ));
+                        }
+                        if let Some(l) = &licence {
+                            lines.push(
+                                i18n.t_with("map-layer-licence", &[("licence", l.clone().into())]),
+                            );
+                        }
+                        if let Some(ms) = newest {
+                            let when = browser::local_date_time(ms, lang.code());
+                            lines.push(i18n.t_with("map-layer-observed", &[("time", when.into())]));
+                        }
+                        let at = browser::local_time(loaded_at, lang.code());
+                        lines.push(i18n.t_with("map-layer-loaded-at", &[("time", at.into())]));
+                        if area.is_some() {
+                            lines.push(i18n.t("map-layer-area-only"));
+                        }
+                        lines
+                            .into_iter()
+                            .map(|line| view! { <span class="layer-panel__provenance-line">{line}</span> })
+                            .collect_view()
+                    };
                     view! {
                         <ul class="legend">{rows}</ul>
-                        <p class="layer-panel__provenance">
-                            {source}
-                            {licence_text.map(|l| view! { <br/> {l} })}
-                            {observed.map(|o| view! { <br/> {o} })}
-                            <br/>
-                            {i18n.t_with("map-layer-loaded-at", &[("time", loaded_at.into())])}
-                            {area.map(|_| view! { <br/> {i18n.t("map-layer-area-only")} })}
-                        </p>
+                        <p class="layer-panel__provenance">{provenance}</p>
                     }
                     .into_any()
                 }
@@ -174,7 +158,36 @@ fn LayerEntry(ctx: MapContext, layer: LayerConfig) -> impl IntoView {
                 <span class="layer-panel__swatch" style:background-color=layer.color.clone() aria-hidden="true"></span>
                 {move || label.get(i18n.lang()).to_string()}
             </label>
-            <div id=status_id class="layer-panel__details" aria-live="polite">{status}</div>
+            // Not a live region: the map's announcer says when a layer is ready or failed.
+            <div id=status_id class="layer-panel__details">{status}</div>
         </li>
+    }
+}
+
+/// A whole layer's loading: a progress bar and "Loading: 300 of 12 000".
+#[component]
+fn LayerProgress(progress: Memo<Progress>) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = move || {
+        let Progress { loaded, total } = progress.get();
+        match total {
+            Some(total) => i18n.t_with(
+                "map-layer-loading-progress",
+                &[("loaded", loaded.into()), ("total", total.into())],
+            ),
+            None => i18n.t("map-layer-loading"),
+        }
+    };
+    view! {
+        <p class="layer-panel__status">
+            <progress
+                class="layer-panel__progress"
+                max=move || progress.get().total.unwrap_or(0).max(1)
+                value=move || progress.get().loaded
+                aria-label=text
+            ></progress>
+            " "
+            {text}
+        </p>
     }
 }

@@ -31,10 +31,7 @@ pub struct DrawItem {
 #[derive(Clone, Debug, PartialEq)]
 pub enum DrawKind {
     /// One service: a dot in its state's colour.
-    Point {
-        colour: &'static str,
-        selected: bool,
-    },
+    Point { colour: &'static str },
     /// Several services: a badge with their number; `css` names the worst state inside.
     Cluster { count: u32, css: &'static str },
 }
@@ -65,6 +62,8 @@ pub struct MapSetup {
     pub start: GoTo,
     pub min_zoom: u8,
     pub max_zoom: u8,
+    /// The deepest zoom the tile server has; Leaflet enlarges its tiles beyond it.
+    pub tiles_max_zoom: u8,
     pub tile_url: String,
     /// Plain text: escaped before Leaflet sees it (it renders attributions as HTML).
     pub attribution: String,
@@ -74,6 +73,8 @@ struct Live {
     map: Map,
     points: LayerGroup,
     clusters: LayerGroup,
+    /// The ring around the picked service, drawn apart so that a pick redraws nothing else.
+    selection: LayerGroup,
 }
 
 #[component]
@@ -82,6 +83,9 @@ pub fn LeafletMap(
     /// What to draw; redrawn whenever it changes.
     #[prop(into)]
     items: Signal<Vec<DrawItem>>,
+    /// The picked service's position (lat, lon), ringed on top of the rest.
+    #[prop(into)]
+    highlight: Signal<Option<(f64, f64)>>,
     /// Requests to move the map (address search, "use my location", a cluster to open).
     #[prop(into)]
     go_to: Signal<Option<GoTo>>,
@@ -112,6 +116,15 @@ pub fn LeafletMap(
         live.with_value(|live| {
             if let Some(live) = live {
                 draw(live, &items);
+            }
+        });
+    });
+
+    Effect::new(move |_| {
+        let at = highlight.get();
+        live.with_value(|live| {
+            if let Some(live) = live {
+                draw_highlight(live, at);
             }
         });
     });
@@ -166,12 +179,15 @@ fn start(
     let tiles = TileLayerOptions::new();
     tiles.set_attribution(escape_html(&setup.attribution));
     tiles.set_max_zoom(f64::from(setup.max_zoom));
+    tiles.set_max_native_zoom(f64::from(setup.tiles_max_zoom.min(setup.max_zoom)));
     TileLayer::new_options(&setup.tile_url, &tiles).add_to(&map);
 
     let points = LayerGroup::new();
     points.add_to(&map);
     let clusters = LayerGroup::new();
     clusters.add_to(&map);
+    let selection = LayerGroup::new();
+    selection.add_to(&map);
 
     let report = {
         let map = map.clone();
@@ -188,6 +204,7 @@ fn start(
         map,
         points,
         clusters,
+        selection,
     })
 }
 
@@ -213,11 +230,11 @@ fn draw(live: &Live, items: &[DrawItem]) {
     for item in items {
         let at = LatLng::new(item.lat, item.lon);
         match &item.kind {
-            DrawKind::Point { colour, selected } => {
+            DrawKind::Point { colour } => {
                 let options = CircleOptions::new();
-                options.set_radius(if *selected { 9.0 } else { 6.0 });
-                options.set_color(if *selected { "#000000" } else { "#ffffff" }.into());
-                options.set_weight(if *selected { 3.0 } else { 1.5 });
+                options.set_radius(6.0);
+                options.set_color("#ffffff".into());
+                options.set_weight(1.5);
                 options.set_fill_color((*colour).into());
                 options.set_fill_opacity(1.0);
                 options.set_interactive(false);
@@ -239,6 +256,19 @@ fn draw(live: &Live, items: &[DrawItem]) {
             }
         }
     }
+}
+
+fn draw_highlight(live: &Live, at: Option<(f64, f64)>) {
+    live.selection.clear_layers();
+    let Some((lat, lon)) = at else { return };
+    let options = CircleOptions::new();
+    options.set_radius(11.0);
+    options.set_color("#000000".into());
+    options.set_weight(3.0);
+    options.set_fill(false);
+    options.set_interactive(false);
+    CircleMarker::new_with_options(&LatLng::new(lat, lon), &options)
+        .add_to_layer_group(&live.selection);
 }
 
 /// Leaflet's default attribution prefix links to leafletjs.com: a kiosk must show no external

@@ -1,7 +1,11 @@
-//! The services map: Leaflet is driven only from `leaflet_map.rs`; everything else here is pure
-//! (states, clustering, view state) and tested natively.
+//! The services map: Leaflet is driven only from `leaflet_map.rs`; the loading state machine
+//! (`layer_loading.rs`), clustering, drawing and view state are pure where they can be and
+//! tested natively.
 
+pub mod announcer;
 pub mod cluster;
+pub mod drawing;
+pub mod layer_loading;
 pub mod layer_panel;
 pub mod layers;
 pub mod leaflet_map;

@@ -10,31 +10,65 @@ use crate::config::use_config;
 use crate::i18n::use_i18n;
 use crate::task::Latest;
 
+/// The shortest address query the Base Adresse Nationale's API answers.
+const MIN_QUERY_CHARS: usize = 2;
+
+/// What the last action of the place search did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlaceStatus {
+    Centred(String),
+    Locating,
+    Located,
+    Unavailable,
+    TooShort,
+}
+
+impl PlaceStatus {
+    pub fn text(&self, i18n: crate::i18n::I18n) -> String {
+        match self {
+            PlaceStatus::Centred(place) => {
+                i18n.t_with("map-place-centred", &[("place", place.clone().into())])
+            }
+            PlaceStatus::Locating => i18n.t("map-locating"),
+            PlaceStatus::Located => i18n.t("map-located"),
+            PlaceStatus::Unavailable => i18n.t("map-location-unavailable"),
+            PlaceStatus::TooShort => i18n.t("error-geocoder-query"),
+        }
+    }
+}
+
 #[component]
 pub fn PlaceSearch(
     /// Called with (lat, lon) of the chosen place.
     on_place: Callback<(f64, f64)>,
+    /// Called with what happened, for the map's live region (this component has none: one
+    /// region for the whole map keeps screen readers from hearing two at once).
+    on_status: Callback<PlaceStatus>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let geocoder = use_config().api.geocoder.clone();
     let query = RwSignal::new(String::new());
-    let status = RwSignal::new(None::<String>);
+    // What happened, not its words: the text is derived when shown, in the current language.
+    let status = RwSignal::new(None::<PlaceStatus>);
+    Effect::new(move |_| {
+        if let Some(status) = status.get() {
+            on_status.run(status);
+        }
+    });
     let search = Latest::<Result<Vec<Place>, ApiError>>::new();
     let has_geocoder = use_config().api.geocoder.is_some();
     let choose = move |place: Place| {
         on_place.run((place.lat, place.lon));
-        status.set(Some(
-            i18n.t_with("map-place-centred", &[("place", place.label.into())]),
-        ));
+        status.set(Some(PlaceStatus::Centred(place.label)));
     };
     let locate = move |_| {
-        status.set(Some(i18n.t("map-locating")));
+        status.set(Some(PlaceStatus::Locating));
         browser::current_position(
             move |lat, lon| {
                 on_place.run((lat, lon));
-                status.set(Some(i18n.t("map-located")));
+                status.set(Some(PlaceStatus::Located));
             },
-            move || status.set(Some(i18n.t("map-location-unavailable"))),
+            move || status.set(Some(PlaceStatus::Unavailable)),
         );
     };
     let results = move || {
@@ -71,8 +105,12 @@ pub fn PlaceSearch(
                     class="place-search__form"
                     on:submit=move |ev| {
                         ev.prevent_default();
-                        let text = query.get_untracked();
-                        if !text.trim().is_empty() {
+                        let text = query.get_untracked().trim().to_string();
+                        // The geocoder refuses a query shorter than this: say so without asking it.
+                        if text.chars().count() < MIN_QUERY_CHARS {
+                            status.set(Some(PlaceStatus::TooShort));
+                        } else {
+                            status.set(None);
                             let base = geocoder.clone().unwrap_or_default();
                             search.run(async move { search_places(&base, &text, 5).await });
                         }
@@ -94,7 +132,9 @@ pub fn PlaceSearch(
                 {i18n.tr("map-locate-me")}
             </button>
             {results}
-            <p class="place-search__status" role="status">{move || status.get()}</p>
+            <p class="place-search__status">
+                {move || status.get().map(|status| status.text(i18n))}
+            </p>
         </div>
     }
 }

@@ -1,20 +1,21 @@
 //! The side panel of one service: name, state, last observation, owner, and a way to report a
 //! problem with it. A Leptos component, never a Leaflet HTML popup: API text is only ever text.
+//! The entity is read by the contract crate, whatever representation the broker sends.
 
 use leptos::prelude::*;
-use quartier_api::datetime::Timestamp;
-use serde_json::{Map, Value};
+use quartier_api::ngsi_ld::{Entity, StatusValue};
 
 use crate::api::ngsi_ld::fetch_entity;
 use crate::browser;
+use crate::components::async_section::AsyncSection;
 use crate::config::use_config;
-use crate::i18n::use_i18n;
+use crate::i18n::{I18n, use_i18n};
 use crate::map::layers::status_value_key;
 use crate::map::services_list::short_reference;
 use crate::map::state::{MapContext, Picked};
 use crate::navigation::Link;
 use crate::route::Route;
-use crate::task;
+use crate::task::Retryable;
 
 /// Attributes that date the entity when its state carries no `observedAt`, in order of
 /// preference.
@@ -26,12 +27,14 @@ const OWNER: &[&str] = &["dataProvider", "owner", "source"];
 pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
     let i18n = use_i18n();
     let config = use_config();
-    let Some(layer) = ctx.ready(&picked.entity_type) else {
+    let Some(layer) = ctx.ready_untracked(&picked.entity_type) else {
         return ().into_any();
     };
-    let Some(feature) = layer.features.get(picked.index).cloned() else {
+    let Some(index) = layer.position_of(&picked.id) else {
         return ().into_any();
     };
+    let feature = layer.features[index].clone();
+    let state_key = layer.states[index].label_key();
     let layer_config = config
         .layers
         .iter()
@@ -40,27 +43,37 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
     let status_attribute = layer_config
         .as_ref()
         .and_then(|l| l.status_attribute.clone());
-    let state_key = layer.states[picked.index].label_key();
     let base = config.api.ngsi_ld.clone();
     let observed = feature.observed;
     let id = feature.id.clone();
-    let details = task::load(async move { fetch_entity(&base, &id).await });
+    let details = Retryable::new(move || {
+        let (base, id) = (base.clone(), id.clone());
+        async move { fetch_entity(&base, &id).await }
+    });
 
     // Focus moves to the panel's heading once it is in the document (after this render).
-    Effect::new(move |_| crate::browser::focus_by_id_soon("service-details-title"));
+    Effect::new(move |_| browser::focus_by_id_soon("service-details-title"));
 
     let title = {
-        let label = layer_config.clone();
         let name = feature.name.clone();
         let reference = short_reference(&feature.id);
         move || {
-            let layer = label
+            let layer = layer_config
                 .as_ref()
                 .map(|l| l.label.get(i18n.lang()).to_string())
                 .unwrap_or_default();
             match &name {
-                Some(name) => format!("{layer} – {name}"),
-                None => format!("{layer} {reference}"),
+                Some(name) => i18n.t_with(
+                    "details-title-named",
+                    &[("layer", layer.into()), ("name", name.clone().into())],
+                ),
+                None => i18n.t_with(
+                    "details-title-reference",
+                    &[
+                        ("layer", layer.into()),
+                        ("reference", reference.clone().into()),
+                    ],
+                ),
             }
         }
     };
@@ -86,27 +99,11 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
             </h2>
             <dl class="service-details__facts">
                 <dt>{i18n.tr("details-state")}</dt>
-                <dd>
-                    {i18n.tr(state_key)}
-                    {move || {
-                        details.get().and_then(|r| r.ok()).and_then(|entity| {
-                            let attribute = status_attribute.clone()?;
-                            let value = entity.get(&attribute)?;
-                            Some(format!(" ({})", describe_value(i18n, value)))
-                        })
-                    }}
-                </dd>
-                {move || {
-                    details.get().map(|result| match result {
-                        Ok(entity) => facts(i18n, &entity, observed).into_any(),
-                        Err(error) => view! {
-                            <dt>{i18n.t("details-more")}</dt>
-                            <dd role="alert">{i18n.t(error.message_key())}</dd>
-                        }
-                        .into_any(),
-                    })
-                }}
+                <dd>{i18n.tr(state_key)}</dd>
             </dl>
+            <AsyncSection state=details.signal() on_retry=details.retry_callback() let:entity>
+                <FactList facts=Facts::of(&entity, status_attribute.as_deref(), observed)/>
+            </AsyncSection>
             <p class="service-details__actions">
                 <Link href=report_href class="button button--primary">
                     {i18n.tr("details-report-here")}
@@ -120,84 +117,120 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
     .into_any()
 }
 
-/// What the full entity adds: when its state was observed (the map's own reading first, as a
-/// local date and time), who provides it, where it is.
-fn facts(
-    i18n: crate::i18n::I18n,
-    entity: &Map<String, Value>,
-    observed: Option<i64>,
-) -> impl IntoView {
-    let first = |names: &[&str]| names.iter().find_map(|n| entity.get(*n)).map(text_of);
-    let observed = observed
-        .or_else(|| {
-            OBSERVED
-                .iter()
-                .filter_map(|name| entity.get(*name)?.as_str())
-                .find_map(|text| Timestamp::parse(text).ok())
-                .map(|t| t.unix_millis())
-        })
-        .map(|ms| browser::local_date_time(ms, i18n.lang().code()));
-    let owner = first(OWNER);
-    let address = entity.get("address").map(address_text);
+/// What the full entity adds to what the map knows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Facts {
+    /// The raw state value, when the broker sent one.
+    pub state_value: Option<StatusValue>,
+    /// When the state was observed (ms since 1970).
+    pub observed: Option<i64>,
+    pub owner: Option<String>,
+    pub address: Option<String>,
+}
+
+impl Facts {
+    /// The facts of an entity; `observed` is the map's own reading (the status's
+    /// `observedAt`), which wins over the entity's dates.
+    pub fn of(entity: &Entity, status_attribute: Option<&str>, observed: Option<i64>) -> Facts {
+        Facts {
+            state_value: status_attribute.and_then(|a| entity.status(a)),
+            observed: observed
+                .or_else(|| {
+                    status_attribute
+                        .and_then(|a| entity.attribute(a))
+                        .and_then(|a| a.observed_at())
+                        .map(|t| t.unix_millis())
+                })
+                .or_else(|| {
+                    OBSERVED
+                        .iter()
+                        .find_map(|name| entity.timestamp(name))
+                        .map(|t| t.unix_millis())
+                }),
+            owner: OWNER.iter().find_map(|name| entity.text(name)),
+            address: entity.postal_address().map(|a| a.one_line()),
+        }
+    }
+}
+
+#[component]
+fn FactList(facts: Facts) -> impl IntoView {
+    let i18n = use_i18n();
+    let Facts {
+        state_value,
+        observed,
+        owner,
+        address,
+    } = facts;
     view! {
-        {observed.map(|when| view! { <dt>{i18n.t("details-observed")}</dt> <dd>{when}</dd> })}
-        {owner.map(|who| view! { <dt>{i18n.t("details-owner")}</dt> <dd>{who}</dd> })}
-        {address.map(|a| view! { <dt>{i18n.t("details-address")}</dt> <dd>{a}</dd> })}
+        <dl class="service-details__facts">
+            {state_value.map(|value| view! {
+                <dt>{i18n.tr("details-state-value")}</dt>
+                <dd>{move || describe_value(i18n, &value)}</dd>
+            })}
+            {observed.map(|ms| view! {
+                <dt>{i18n.tr("details-observed")}</dt>
+                <dd>{move || browser::local_date_time(ms, i18n.lang().code())}</dd>
+            })}
+            {owner.map(|who| view! { <dt>{i18n.tr("details-owner")}</dt> <dd>{who}</dd> })}
+            {address.map(|a| view! { <dt>{i18n.tr("details-address")}</dt> <dd>{a}</dd> })}
+        </dl>
     }
 }
 
 /// A status value in words when the app knows it, else as the broker sent it.
-fn describe_value(i18n: crate::i18n::I18n, value: &Value) -> String {
+fn describe_value(i18n: I18n, value: &StatusValue) -> String {
     match value {
-        Value::String(text) => status_value_key(text)
+        StatusValue::Text(text) => status_value_key(text)
             .map(|key| i18n.t(key))
             .unwrap_or_else(|| text.clone()),
-        other => text_of(other),
-    }
-}
-
-/// Any JSON value as plain text.
-fn text_of(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Array(items) => items.iter().map(text_of).collect::<Vec<_>>().join(", "),
-        Value::Object(map) => map
-            .get("value")
-            .or_else(|| map.get("name"))
-            .map(text_of)
-            .unwrap_or_default(),
-        Value::Null => String::new(),
-    }
-}
-
-/// Smart Data Models addresses are schema.org PostalAddress objects.
-fn address_text(value: &Value) -> String {
-    match value {
-        Value::Object(map) => ["streetAddress", "postalCode", "addressLocality"]
-            .iter()
-            .filter_map(|k| map.get(*k).and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join(" "),
-        other => text_of(other),
+        StatusValue::Number(n) => n.to_string(),
+        StatusValue::Flag(b) => b.to_string(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use quartier_api::ngsi_ld::parse_entity;
 
     #[test]
-    fn values_and_addresses_read_as_text() {
-        assert_eq!(text_of(&json!({"type": "Property", "value": 3})), "3");
-        assert_eq!(text_of(&json!(["a", "b"])), "a, b");
+    fn a_typed_date_time_dates_the_details() {
+        // As Orion-LD and Scorpio send it (normalized, typed literal), and as the core
+        // context's `type` alias spells it (concise).
+        let normalized = r#"{"id": "urn:ngsi-ld:AirQualityObserved:1", "type": "AirQualityObserved",
+            "dateObserved": {"type": "Property", "value": {"@type": "DateTime", "@value": "2026-11-28T17:44:14Z"}}}"#;
+        let concise = r#"{"id": "urn:ngsi-ld:AirQualityObserved:1", "type": "AirQualityObserved",
+            "dateObserved": {"value": {"type": "DateTime", "@value": "2026-11-28T17:44:14Z"}}}"#;
+        for body in [normalized, concise] {
+            let entity = parse_entity(body, None).unwrap();
+            let facts = Facts::of(&entity, None, None);
+            assert_eq!(facts.observed, Some(1_795_887_854_000), "{body}");
+        }
+    }
+
+    #[test]
+    fn the_maps_own_observation_wins_and_owner_and_address_are_read() {
+        let body = r#"{"id": "urn:ngsi-ld:Streetlight:1", "type": "Streetlight",
+            "status": {"type": "Property", "value": "defectiveLamp", "observedAt": "2026-11-28T14:58:53Z"},
+            "dataProvider": "Régie de l'éclairage",
+            "address": {"type": "Property", "value": {"type": "PostalAddress",
+                "streetAddress": "12 rue des Lilas", "postalCode": "37000", "addressLocality": "Belleville"}}}"#;
+        let entity = parse_entity(body, None).unwrap();
+        let facts = Facts::of(&entity, Some("status"), None);
         assert_eq!(
-            address_text(
-                &json!({"streetAddress": "12 rue des Lilas", "postalCode": "37000", "addressLocality": "Belleville"})
-            ),
-            "12 rue des Lilas 37000 Belleville"
+            facts.state_value,
+            Some(StatusValue::Text("defectiveLamp".into()))
+        );
+        assert_eq!(facts.observed, Some(1_795_877_933_000));
+        assert_eq!(facts.owner.as_deref(), Some("Régie de l'éclairage"));
+        assert_eq!(
+            facts.address.as_deref(),
+            Some("12 rue des Lilas 37000 Belleville")
+        );
+        assert_eq!(
+            Facts::of(&entity, Some("status"), Some(5)).observed,
+            Some(5)
         );
     }
 }

@@ -1,78 +1,80 @@
 //! "Show as list": the services visible on the map as a list sorted by distance from the map's
 //! centre — a full alternative to the map for keyboard and screen-reader users.
+//!
+//! Rows are keyed by entity id. A row that stays when the map moves or the language changes
+//! keeps its DOM node, so everything it shows that can change (distance, labels) is derived
+//! when rendered, never copied into the row.
 
 use leptos::prelude::*;
+use quartier_api::geo::LonLat;
 
-use crate::config::use_config;
-use crate::i18n::use_i18n;
-use crate::map::cluster::distance_m;
+use crate::config::{LayerConfig, use_config};
+use crate::i18n::{I18n, use_i18n};
+use crate::map::layers::StateClass;
 use crate::map::state::{MapContext, Picked};
 
 /// At most this many rows: more is not a list anyone reads; the message says how many remain.
 const MAX_ROWS: usize = 100;
 
-/// One row of the list.
+/// One row of the list: what never changes for an entity while its layer is loaded.
 #[derive(Clone, Debug, PartialEq)]
 struct Row {
     picked: Picked,
-    label: String,
-    reference: String,
-    state_key: &'static str,
-    state_css: &'static str,
-    distance_m: f64,
+    position: LonLat,
+    name: Option<String>,
+    state: StateClass,
+}
+
+/// The services inside the view, nearest to its centre first, at most `max`; and how many
+/// there are in all.
+fn rows_in_view(ctx: MapContext, max: usize) -> (Vec<Row>, usize) {
+    let Some(view) = ctx.viewport.get() else {
+        return (Vec::new(), 0);
+    };
+    let centre = LonLat {
+        lon: view.center_lon,
+        lat: view.center_lat,
+    };
+    let mut rows = Vec::new();
+    for entity_type in ctx.selected.get() {
+        let Some(layer) = ctx.ready(&entity_type) else {
+            continue;
+        };
+        for (feature, state) in layer.features.iter().zip(&layer.states) {
+            let inside = feature.lon >= view.west
+                && feature.lon <= view.east
+                && feature.lat >= view.south
+                && feature.lat <= view.north;
+            if inside {
+                let position = LonLat {
+                    lon: feature.lon,
+                    lat: feature.lat,
+                };
+                rows.push((
+                    centre.distance_m(&position),
+                    Row {
+                        picked: Picked {
+                            entity_type: entity_type.clone(),
+                            id: feature.id.clone(),
+                        },
+                        position,
+                        name: feature.name.clone(),
+                        state: *state,
+                    },
+                ));
+            }
+        }
+    }
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total = rows.len();
+    rows.truncate(max);
+    (rows.into_iter().map(|(_, row)| row).collect(), total)
 }
 
 #[component]
 pub fn ServicesList(ctx: MapContext) -> impl IntoView {
     let i18n = use_i18n();
-    let config = use_config();
-    let rows = Memo::new(move |_| {
-        let Some(view) = ctx.viewport.get() else {
-            return (Vec::new(), 0);
-        };
-        let lang = i18n.lang();
-        let centre = (view.center_lat, view.center_lon);
-        let mut rows = Vec::new();
-        for entity_type in ctx.selected.get() {
-            let Some(layer) = ctx.ready(&entity_type) else {
-                continue;
-            };
-            let label = config
-                .layers
-                .iter()
-                .find(|l| l.entity_type == entity_type)
-                .map(|l| l.label.get(lang).to_string())
-                .unwrap_or_else(|| entity_type.clone());
-            for (index, feature) in layer.features.iter().enumerate() {
-                let inside = feature.lon >= view.west
-                    && feature.lon <= view.east
-                    && feature.lat >= view.south
-                    && feature.lat <= view.north;
-                if !inside {
-                    continue;
-                }
-                let state = layer.states[index];
-                rows.push(Row {
-                    picked: Picked {
-                        entity_type: entity_type.clone(),
-                        index,
-                    },
-                    label: label.clone(),
-                    reference: feature
-                        .name
-                        .clone()
-                        .unwrap_or_else(|| short_reference(&feature.id)),
-                    state_key: state.label_key(),
-                    state_css: state.css(),
-                    distance_m: distance_m(centre, (feature.lat, feature.lon)),
-                });
-            }
-        }
-        rows.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
-        let total = rows.len();
-        rows.truncate(MAX_ROWS);
-        (rows, total)
-    });
+    let rows = Memo::new(move |_| rows_in_view(ctx, MAX_ROWS));
     view! {
         <section class="services-list" aria-labelledby="services-list-title">
             <h2 id="services-list-title">{i18n.tr("map-list-title")}</h2>
@@ -92,11 +94,7 @@ pub fn ServicesList(ctx: MapContext) -> impl IntoView {
                 }}
             </p>
             <ol class="services-list__items">
-                <For
-                    each=move || rows.get().0
-                    key=|row| (row.picked.entity_type.clone(), row.picked.index)
-                    let:row
-                >
+                <For each=move || rows.get().0 key=|row| row.picked.id.clone() let:row>
                     <ServiceRow ctx=ctx row=row/>
                 </For>
             </ol>
@@ -104,17 +102,31 @@ pub fn ServicesList(ctx: MapContext) -> impl IntoView {
     }
 }
 
+/// The layer's label in the current language (its entity type if the town gave none).
+fn layer_label(layers: &[LayerConfig], entity_type: &str, i18n: I18n) -> String {
+    layers
+        .iter()
+        .find(|l| l.entity_type == entity_type)
+        .map(|l| l.label.get(i18n.lang()).to_string())
+        .unwrap_or_else(|| entity_type.to_string())
+}
+
 #[component]
 fn ServiceRow(ctx: MapContext, row: Row) -> impl IntoView {
     let i18n = use_i18n();
+    let config = use_config();
     let Row {
         picked,
-        label,
-        reference,
-        state_key,
-        state_css,
-        distance_m,
+        position,
+        name,
+        state,
     } = row;
+    let reference = name.unwrap_or_else(|| short_reference(&picked.id));
+    let id = picked.id.clone();
+    let label = {
+        let entity_type = picked.entity_type.clone();
+        move || layer_label(&config.layers, &entity_type, i18n)
+    };
     let details_label = {
         let label = label.clone();
         let reference = reference.clone();
@@ -122,19 +134,32 @@ fn ServiceRow(ctx: MapContext, row: Row) -> impl IntoView {
             i18n.t_with(
                 "map-list-details",
                 &[
-                    ("layer", label.clone().into()),
+                    ("layer", label().into()),
                     ("reference", reference.clone().into()),
                 ],
             )
         }
     };
+    let distance = move || {
+        let metres = ctx.viewport.with(|view| {
+            view.map(|v| {
+                LonLat {
+                    lon: v.center_lon,
+                    lat: v.center_lat,
+                }
+                .distance_m(&position)
+            })
+        })?;
+        Some(i18n.t_with(
+            "map-list-distance",
+            &[("metres", (metres.round() as u64).into())],
+        ))
+    };
     view! {
-        <li class="services-list__item">
+        <li class="services-list__item" data-id=id>
             <span class="services-list__name">{label} " " {reference}</span>
-            <span class=format!("state-badge state-badge--{state_css}")>{i18n.tr(state_key)}</span>
-            <span class="services-list__distance">
-                {move || i18n.t_with("map-list-distance", &[("metres", (distance_m.round() as u64).into())])}
-            </span>
+            <span class=format!("state-badge state-badge--{}", state.css())>{i18n.tr(state.label_key())}</span>
+            <span class="services-list__distance">{distance}</span>
             <button
                 type="button"
                 class="button services-list__details"

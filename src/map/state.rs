@@ -1,4 +1,7 @@
 //! The services map's shared state, provided by the page to its panels.
+//!
+//! Loaded data and loading progress live in separate signals: a page of one layer arriving
+//! updates its progress bar only, never the drawing, the list or the other layers.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,18 +11,18 @@ use leptos::prelude::*;
 use crate::api::ApiError;
 use crate::map::cluster::LayerIndex;
 use crate::map::leaflet_map::Viewport;
+use crate::map::place_search::PlaceStatus;
 
 /// Where a layer's loading stands.
 #[derive(Clone)]
 pub enum LayerLoad {
-    Loading {
-        loaded: u32,
-        total: Option<u32>,
-    },
+    /// Pages are on their way (how many: [`MapContext::progress`]).
+    Loading,
     /// Loaded: the whole layer (`area: None`) or the part inside `area` (very large layers).
     Ready {
         data: Arc<LayerIndex>,
-        loaded_at: String,
+        /// When it was loaded (ms since 1970), shown in the resident's language.
+        loaded_at: f64,
         area: Option<[f64; 4]>,
     },
     /// Too large to load whole: shown only when zoomed in, area by area.
@@ -29,11 +32,53 @@ pub enum LayerLoad {
     Failed(ApiError),
 }
 
-/// A service the resident picked: its layer and its index in that layer.
+impl PartialEq for LayerLoad {
+    /// Two loads are the same when they hold the same data (by pointer: a layer of 100 000
+    /// services is never compared item by item).
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (LayerLoad::Loading, LayerLoad::Loading) => true,
+            (
+                LayerLoad::Ready {
+                    data: a,
+                    loaded_at: at_a,
+                    area: area_a,
+                },
+                LayerLoad::Ready {
+                    data: b,
+                    loaded_at: at_b,
+                    area: area_b,
+                },
+            ) => Arc::ptr_eq(a, b) && at_a == at_b && area_a == area_b,
+            (LayerLoad::ZoomIn { total: a }, LayerLoad::ZoomIn { total: b }) => a == b,
+            (LayerLoad::Failed(a), LayerLoad::Failed(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// How far a whole layer's loading has come.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Progress {
+    pub loaded: u32,
+    pub total: Option<u32>,
+}
+
+/// A service the resident picked: its layer and its entity id (stable across reloads of the
+/// layer, unlike a position in it).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Picked {
     pub entity_type: String,
-    pub index: usize,
+    pub id: String,
+}
+
+/// What the map's one polite live region says; its words are derived when it is shown.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Announcement {
+    LayerReady { entity_type: String, count: usize },
+    LayerFailed { entity_type: String },
+    LayerZoomIn { entity_type: String, total: u32 },
+    Place(PlaceStatus),
 }
 
 fn ready_in(loads: &HashMap<String, LayerLoad>, entity_type: &str) -> Option<Arc<LayerIndex>> {
@@ -48,10 +93,13 @@ pub struct MapContext {
     /// Entity types shown, in the configuration's order.
     pub selected: RwSignal<Vec<String>>,
     pub loads: RwSignal<HashMap<String, LayerLoad>>,
+    /// Pages loaded so far of each layer being loaded whole.
+    pub progress: RwSignal<HashMap<String, Progress>>,
     pub viewport: RwSignal<Option<Viewport>>,
     pub picked: RwSignal<Option<Picked>>,
     /// Bumped to retry the layers that failed.
     pub retry: RwSignal<u32>,
+    pub announcement: RwSignal<Option<Announcement>>,
 }
 
 impl MapContext {
@@ -59,9 +107,11 @@ impl MapContext {
         MapContext {
             selected: RwSignal::new(selected),
             loads: RwSignal::new(HashMap::new()),
+            progress: RwSignal::new(HashMap::new()),
             viewport: RwSignal::new(None),
             picked: RwSignal::new(None),
             retry: RwSignal::new(0),
+            announcement: RwSignal::new(None),
         }
     }
 
@@ -74,6 +124,18 @@ impl MapContext {
     pub fn ready_untracked(&self, entity_type: &str) -> Option<Arc<LayerIndex>> {
         self.loads
             .with_untracked(|loads| ready_in(loads, entity_type))
+    }
+
+    /// One layer's load, as a memo: its readers re-run only when that layer changes.
+    pub fn load_of(&self, entity_type: String) -> Memo<Option<LayerLoad>> {
+        let loads = self.loads;
+        Memo::new(move |_| loads.with(|loads| loads.get(&entity_type).cloned()))
+    }
+
+    /// One layer's progress, as a memo.
+    pub fn progress_of(&self, entity_type: String) -> Memo<Progress> {
+        let progress = self.progress;
+        Memo::new(move |_| progress.with(|p| p.get(&entity_type).copied().unwrap_or_default()))
     }
 
     /// Whether every selected layer is loaded (what `data-ready` announces).

@@ -31,11 +31,14 @@ pub fn SignInPage() -> impl IntoView {
     let next = safe_next(navigation.location_untracked().query_param("next"));
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let email_error = RwSignal::new(None::<String>);
-    let password_error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<String>);
+    // Errors are kept as Fluent keys: their words are derived when shown, so a language
+    // switch translates them (and touches nothing the resident typed).
+    let email_error = RwSignal::new(None::<&'static str>);
+    let password_error = RwSignal::new(None::<&'static str>);
+    let form_error = RwSignal::new(None::<&'static str>);
 
     let submit = Latest::<Result<SessionInfo, SignInError>>::new();
+    // Runs once per answer: it subscribes to the answer only.
     Effect::new(move |_| {
         if let Some(result) = submit.value() {
             match result {
@@ -45,7 +48,7 @@ pub fn SignInPage() -> impl IntoView {
                     navigation.navigate(&next);
                 }
                 Err(error) => {
-                    form_error.set(Some(i18n.t(error.message_key())));
+                    form_error.set(Some(error.message_key()));
                     if error == SignInError::WrongCredentials {
                         password.set(String::new());
                     }
@@ -66,7 +69,7 @@ pub fn SignInPage() -> impl IntoView {
             problems
                 .iter()
                 .find(|p| p.field == field)
-                .map(|p| i18n.t(field_message_key(p)))
+                .map(field_message_key)
         };
         email_error.set(message_for("email"));
         password_error.set(message_for("password"));
@@ -78,23 +81,18 @@ pub fn SignInPage() -> impl IntoView {
     };
     let errors = Signal::derive(move || {
         let mut errors = Vec::new();
-        if let Some(message) = email_error.get() {
-            errors.push(FormError {
-                field_id: "sign-in-email".into(),
-                message,
-            });
-        }
-        if let Some(message) = password_error.get() {
-            errors.push(FormError {
-                field_id: "sign-in-password".into(),
-                message,
-            });
-        }
-        if let Some(message) = form_error.get() {
-            errors.push(FormError {
-                field_id: String::new(),
-                message,
-            });
+        let fields = [
+            ("sign-in-email", email_error),
+            ("sign-in-password", password_error),
+            ("", form_error),
+        ];
+        for (field_id, key) in fields {
+            if let Some(key) = key.get() {
+                errors.push(FormError {
+                    field_id: field_id.into(),
+                    message: i18n.t(key),
+                });
+            }
         }
         errors
     });
@@ -104,10 +102,10 @@ pub fn SignInPage() -> impl IntoView {
             <PageHeading title=i18n.tr("page-sign-in-title")/>
             {move || match session.state.get() {
                 SessionState::SignedIn { name, .. } => view! {
-                    <p>{i18n.t_with("sign-in-already", &[("name", name.into())])}</p>
+                    <p>{move || i18n.t_with("sign-in-already", &[("name", name.clone().into())])}</p>
                     <p>
                         <button type="button" class="button" on:click=move |_| session.sign_out()>
-                            {i18n.t("sign-out")}
+                            {i18n.tr("sign-out")}
                         </button>
                     </p>
                 }
@@ -122,7 +120,7 @@ pub fn SignInPage() -> impl IntoView {
                             input_type="email"
                             autocomplete="username"
                             required=true
-                            error=email_error
+                            error=Signal::derive(move || email_error.get().map(|key| i18n.t(key)))
                         />
                         <TextField
                             id="sign-in-password"
@@ -131,7 +129,7 @@ pub fn SignInPage() -> impl IntoView {
                             input_type="password"
                             autocomplete="current-password"
                             required=true
-                            error=password_error
+                            error=Signal::derive(move || password_error.get().map(|key| i18n.t(key)))
                         />
                         <button type="submit" class="button button--primary" disabled=move || submit.pending()>
                             {i18n.tr("sign-in-submit")}

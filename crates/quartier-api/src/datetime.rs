@@ -4,8 +4,13 @@
 //! Real servers send `2010-04-14T06:37:38-08:00`, `2016-07-08T08:02:21.753Z` and also
 //! `2018-09-21T12:00:00` (no offset) or a space instead of `T`; all are accepted. What is
 //! written back is the text as received (trimmed), or a canonical UTC form for new values.
+//!
+//! NGSI-LD brokers also send dates as JSON-LD typed literals, `{"@type":"DateTime","@value":…}`
+//! or, the core context aliasing `type` to `@type`, `{"type":"DateTime","@value":…}`:
+//! [`Timestamp::from_value`] reads all three shapes.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
 use std::fmt;
 
 /// A date-time read from an API, validated, kept as its original text.
@@ -122,6 +127,21 @@ impl Timestamp {
         })
     }
 
+    /// Reads a date from a JSON value: a text, or a typed literal `{"@type": T, "@value": text}`
+    /// (`type` accepted for `@type`, as the NGSI-LD core context aliases it). `T` is not
+    /// checked: `DateTime`, `Date` or an expanded XSD IRI all carry the same text, and the
+    /// text itself is what must parse.
+    pub fn from_value(value: &Value) -> Result<Self, TimestampError> {
+        let inner = typed_literal(value).map_or(value, |(v, _)| v);
+        match inner {
+            Value::String(text) => Timestamp::parse(text),
+            other => Err(TimestampError {
+                text: other.to_string(),
+                reason: "expected a date-time text or a {\"@type\": \"DateTime\", \"@value\": …} literal",
+            }),
+        }
+    }
+
     /// A canonical UTC timestamp (`YYYY-MM-DDThh:mm:ssZ`, or `.mmmZ` when there are
     /// milliseconds) for a moment given in Unix milliseconds: what servers write.
     pub fn from_unix_millis(unix_millis: i64) -> Self {
@@ -192,6 +212,18 @@ impl<'de> Deserialize<'de> for Timestamp {
         let text = String::deserialize(deserializer)?;
         Timestamp::parse(&text).map_err(serde::de::Error::custom)
     }
+}
+
+/// `{"@value": v, "@type"|"type": t}` → `(v, t)`: a JSON-LD value object, with its type when it
+/// has one. Shared with the attribute reader so both see the same literals.
+pub(crate) fn typed_literal(value: &Value) -> Option<(&Value, Option<&str>)> {
+    let obj = value.as_object()?;
+    let inner = obj.get("@value")?;
+    let datatype = obj
+        .get("@type")
+        .or_else(|| obj.get("type"))
+        .and_then(Value::as_str);
+    Some((inner, datatype))
 }
 
 /// Reads `len` ASCII digits at `at`.
@@ -307,6 +339,32 @@ mod tests {
                 .unix_millis(),
             951_782_400_000
         );
+    }
+
+    /// CIM 009 writes dates as typed literals (`"@type": "DateTime"`); the core context
+    /// aliases `type` to `@type`, so brokers send either spelling.
+    #[test]
+    fn dates_from_text_and_both_typed_literal_spellings() {
+        use serde_json::json;
+        let expected = Timestamp::parse("2018-08-07T12:00:00Z").unwrap();
+        for value in [
+            json!("2018-08-07T12:00:00Z"),
+            json!({"@type": "DateTime", "@value": "2018-08-07T12:00:00Z"}),
+            json!({"type": "DateTime", "@value": "2018-08-07T12:00:00Z"}),
+        ] {
+            assert_eq!(Timestamp::from_value(&value).unwrap(), expected, "{value}");
+        }
+        let date =
+            Timestamp::from_value(&json!({"@type": "Date", "@value": "2018-08-07"})).unwrap();
+        assert_eq!(date.as_str(), "2018-08-07");
+        for bad in [
+            json!(42),
+            json!({"@type": "DateTime", "@value": "noon"}),
+            json!({"type": "DateTime"}),
+            json!(null),
+        ] {
+            assert!(Timestamp::from_value(&bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

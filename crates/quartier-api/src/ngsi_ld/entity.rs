@@ -1,6 +1,8 @@
 //! An NGSI-LD entity: id, type and attributes, whatever representation it was read from.
 
-use super::attribute::{Attribute, GeoProperty, Instances, Mode, Property, Relationship, Site};
+use super::attribute::{
+    Attribute, GeoProperty, Instances, Mode, Property, PropertyKind, Relationship, Site,
+};
 use super::context::{Context, ContextSource};
 use super::ngsi_v2;
 use crate::datetime::Timestamp;
@@ -22,13 +24,18 @@ const CORE_MEMBERS: [&str; 8] = [
     "expiresAt",
 ];
 
-/// The representation an entity was read from.
+/// The representation an entity was read from. Attributes are recognised one by one
+/// whatever this says; it tells what the entity as a whole looked like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Representation {
-    /// `{"type":"Property","value":…}` (concise members accepted too).
+    /// At least one `{"type":"Property","value":…}`-like attribute (others may be concise).
     #[default]
     Normalized,
-    /// keyValues / simplified: bare values.
+    /// No typed attribute, and at least one that only the concise form writes
+    /// (`{"value":…}`, `{"object":…}`, instances with `datasetId`).
+    Concise,
+    /// keyValues / simplified: bare values (and the `{"languageMap":…}`, `{"vocab":…}`,
+    /// `{"dataset":…}` wrappers of the simplified form).
     KeyValues,
     /// NGSI-v2 normalized (`{"type":"Text","value":…}`), from an Orion v2 broker or a
     /// Smart Data Models v2 example.
@@ -46,7 +53,8 @@ pub struct Entity {
     pub entity_type: String,
     /// Further types of a multi-typed entity.
     pub other_types: Vec<String>,
-    /// The attributes by name (the default instance when an attribute has several).
+    /// The attributes by name (the default instance when an attribute has several; see
+    /// [`Entity::instances`]).
     pub attributes: BTreeMap<String, Attribute>,
     /// Non-default instances (other `datasetId`s) of multi-instance attributes.
     pub other_instances: BTreeMap<String, Vec<Attribute>>,
@@ -130,6 +138,10 @@ impl Entity {
             .filter(|(k, _)| !CORE_MEMBERS.contains(&k.as_str()))
             .collect();
         let representation = detect(&attribute_members);
+        let mode = match representation {
+            Representation::Normalized => Mode::Normalized,
+            _ => Mode::Simplified,
+        };
         let mut attributes = BTreeMap::new();
         let mut other_instances = BTreeMap::new();
         for (name, value) in attribute_members {
@@ -143,8 +155,7 @@ impl Entity {
                     default: ngsi_v2::read(&site, value)?,
                     others: Vec::new(),
                 },
-                Representation::KeyValues => Attribute::read(&site, value, Mode::KeyValues)?,
-                Representation::Normalized => Attribute::read(&site, value, Mode::Normalized)?,
+                _ => Attribute::read(&site, value, mode)?,
             };
             attributes.insert(name.clone(), default);
             if !others.is_empty() {
@@ -191,12 +202,34 @@ impl Entity {
     /// The attribute with this name; when absent, one whose expanded IRI ends with
     /// `#name` or `/name` (a broker that could not compact it).
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
-        self.attributes.get(name).or_else(|| {
+        self.attribute_entry(name).map(|(_, a)| a)
+    }
+
+    /// The attribute's name as given (maybe an expanded IRI) and its default instance.
+    fn attribute_entry(&self, name: &str) -> Option<(&String, &Attribute)> {
+        self.attributes.get_key_value(name).or_else(|| {
             self.attributes
                 .iter()
                 .find(|(k, _)| k.len() > name.len() && local_name(k) == name)
-                .map(|(_, v)| v)
         })
+    }
+
+    /// Every instance of the attribute, the default one (no `datasetId`) first: one for a
+    /// plain attribute, several for a multi-attribute, none when absent.
+    pub fn instances(&self, name: &str) -> Vec<&Attribute> {
+        let Some((key, default)) = self.attribute_entry(name) else {
+            return Vec::new();
+        };
+        let mut all = vec![default];
+        all.extend(self.other_instances.get(key).into_iter().flatten());
+        all
+    }
+
+    /// The instance of the attribute with this `datasetId`; `None` asks for the default one.
+    pub fn instance(&self, name: &str, dataset_id: Option<&str>) -> Option<&Attribute> {
+        self.instances(name)
+            .into_iter()
+            .find(|a| a.meta().dataset_id.as_deref() == dataset_id)
     }
 
     /// The Property with this name.
@@ -229,13 +262,31 @@ impl Entity {
     }
 
     /// An attribute as display text: a text value as is, a number or boolean written out,
-    /// a relationship's target id. `None` for absent, null, lists and objects.
+    /// a relationship's target id, a LanguageProperty's `@none` text (else any of its texts).
+    /// `None` for absent, null, lists and other objects.
     pub fn text(&self, name: &str) -> Option<String> {
         match self.status(name)? {
             StatusValue::Text(t) => Some(t),
             StatusValue::Number(n) => Some(n.to_string()),
             StatusValue::Flag(b) => Some(b.to_string()),
         }
+    }
+
+    /// An attribute as text in the first of the `preferred` languages that has it (`fr`
+    /// also finds `fr-FR`), else its `@none` text, else any (see [`Property::text_in`]);
+    /// an attribute that is not multilingual reads as [`Entity::text`] gives it.
+    pub fn text_in(&self, name: &str, preferred: &[&str]) -> Option<String> {
+        self.property(name)
+            .and_then(|p| p.text_in(preferred))
+            .map(str::to_owned)
+            .or_else(|| self.text(name))
+    }
+
+    /// An attribute's value as a date: a text, `{"@type":"DateTime","@value":…}` or
+    /// `{"type":"DateTime","@value":…}` (e.g. `dateObserved`). Not its `observedAt`, which
+    /// [`Attribute::observed_at`] gives.
+    pub fn timestamp(&self, name: &str) -> Option<Timestamp> {
+        self.property(name)?.timestamp()
     }
 
     /// An attribute as a number: a number value, or a text holding one (`"0.4"`).
@@ -250,12 +301,7 @@ impl Entity {
     /// The attribute the town's config names as a layer's status, as text, number or flag.
     pub fn status(&self, name: &str) -> Option<StatusValue> {
         match self.attribute(name)? {
-            Attribute::Property(p) => match &p.value {
-                Value::String(s) => Some(StatusValue::Text(s.clone())),
-                Value::Number(n) => n.as_f64().map(StatusValue::Number),
-                Value::Bool(b) => Some(StatusValue::Flag(*b)),
-                _ => None,
-            },
+            Attribute::Property(p) => property_status(p),
             Attribute::Relationship(r) => r.object().map(|o| StatusValue::Text(o.to_owned())),
             Attribute::GeoProperty(_) => None,
         }
@@ -266,9 +312,9 @@ impl Entity {
         self.write(Attribute::to_normalized_instances)
     }
 
-    /// The keyValues form (default instances only), with `@context` as above.
+    /// The keyValues form (a multi-attribute as `{"dataset": …}`), with `@context` as above.
     pub fn to_key_values(&self) -> Value {
-        self.write(|attr, _| attr.to_key_value())
+        self.write(Attribute::to_key_value_instances)
     }
 
     fn write(&self, attr: impl Fn(&Attribute, &[Attribute]) -> Value) -> Value {
@@ -345,15 +391,32 @@ impl<'de> Deserialize<'de> for Entity {
 }
 
 fn detect(members: &[(&String, &Value)]) -> Representation {
-    if members
-        .iter()
-        .any(|(_, v)| Attribute::is_normalized_structure(v))
-    {
+    let any = |test: fn(&Value) -> bool| members.iter().any(|(_, v)| test(v));
+    if any(Attribute::is_normalized_structure) {
         Representation::Normalized
     } else if ngsi_v2::looks_like_v2(members) {
         Representation::NgsiV2
+    } else if any(Attribute::is_concise_structure) {
+        Representation::Concise
     } else {
         Representation::KeyValues
+    }
+}
+
+/// A Property as a status: its text, number or flag; a LanguageProperty's default text; a
+/// VocabularyProperty given as a one-term list (as brokers are sent it) as that term.
+fn property_status(p: &Property) -> Option<StatusValue> {
+    if p.language_map().is_some() {
+        return p.text_in(&[]).map(|t| StatusValue::Text(t.to_owned()));
+    }
+    match &p.value {
+        Value::String(s) => Some(StatusValue::Text(s.clone())),
+        Value::Number(n) => n.as_f64().map(StatusValue::Number),
+        Value::Bool(b) => Some(StatusValue::Flag(*b)),
+        Value::Array(terms) if p.kind == PropertyKind::Vocabulary && terms.len() == 1 => {
+            terms[0].as_str().map(|t| StatusValue::Text(t.to_owned()))
+        }
+        _ => None,
     }
 }
 
@@ -496,5 +559,200 @@ mod tests {
         assert_eq!(v["type"], json!(["A", "B"]));
         let back: Entity = serde_json::from_value(v).unwrap();
         assert_eq!(back.entity_type, "A");
+    }
+
+    /// After CIM 009's OffStreetParking example, in its three representations: the same values
+    /// whichever one a broker answers with, read attribute by attribute.
+    #[test]
+    fn wholly_concise_entity_reads_like_the_normalized_one() {
+        let normalized = parse(json!({
+            "id": "urn:ngsi-ld:OffStreetParking:Downtown1", "type": "OffStreetParking",
+            "name": {"type": "Property", "value": "Downtown One"},
+            "availableSpotNumber": {
+                "type": "Property", "value": 121, "observedAt": "2017-07-29T12:05:02Z",
+                "reliability": {"type": "Property", "value": 0.7},
+                "providedBy": {"type": "Relationship", "object": "urn:ngsi-ld:Camera:C1"}
+            },
+            "totalSpotNumber": {"type": "Property", "value": 200},
+            "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [-8.5, 41.2]}}
+        }));
+        let concise = parse(json!({
+            "id": "urn:ngsi-ld:OffStreetParking:Downtown1", "type": "OffStreetParking",
+            "name": "Downtown One",
+            "availableSpotNumber": {
+                "value": 121, "observedAt": "2017-07-29T12:05:02Z",
+                "reliability": 0.7,
+                "providedBy": {"object": "urn:ngsi-ld:Camera:C1"}
+            },
+            "totalSpotNumber": 200,
+            "location": {"type": "Point", "coordinates": [-8.5, 41.2]}
+        }));
+        let simplified = parse(json!({
+            "id": "urn:ngsi-ld:OffStreetParking:Downtown1", "type": "OffStreetParking",
+            "name": "Downtown One", "availableSpotNumber": 121, "totalSpotNumber": 200,
+            "location": {"type": "Point", "coordinates": [-8.5, 41.2]}
+        }));
+        assert_eq!(normalized.representation, Representation::Normalized);
+        assert_eq!(concise.representation, Representation::Concise);
+        assert_eq!(simplified.representation, Representation::KeyValues);
+        assert_eq!(concise.attributes, normalized.attributes);
+        for e in [&normalized, &concise, &simplified] {
+            assert_eq!(e.text("name").as_deref(), Some("Downtown One"));
+            assert_eq!(e.number("availableSpotNumber"), Some(121.0));
+            assert_eq!(e.number("totalSpotNumber"), Some(200.0));
+            assert!(e.location().is_some());
+        }
+        let spots = concise.attribute("availableSpotNumber").unwrap();
+        assert_eq!(
+            spots.observed_at().map(Timestamp::as_str),
+            Some("2017-07-29T12:05:02Z")
+        );
+        assert!(matches!(
+            spots.meta().sub_attributes.get("providedBy"),
+            Some(Attribute::Relationship(_))
+        ));
+    }
+
+    #[test]
+    fn key_values_objects_stay_values_beside_concise_attributes() {
+        let e = parse(json!({
+            "id": "urn:ngsi-ld:Streetlight:1", "type": "Streetlight",
+            "address": {"streetAddress": "Rue de la Mairie", "addressLocality": "Blois"},
+            "postal": {"type": "PostalAddress", "streetAddress": "Rue X", "value": "kept"},
+            "temperature": {"value": 12, "unitCode": "CEL", "observedAt": "2026-11-28T08:00:00Z"}
+        }));
+        assert_eq!(e.representation, Representation::Concise);
+        let address = e.property("address").unwrap();
+        assert_eq!(address.value["addressLocality"], "Blois");
+        assert_eq!(e.text("address"), None, "an object is not text");
+        assert_eq!(e.property("postal").unwrap().value["value"], "kept");
+        let t = e.property("temperature").unwrap();
+        assert_eq!(
+            (t.value.clone(), t.unit_code.as_deref()),
+            (json!(12), Some("CEL"))
+        );
+        assert!(e.attribute("temperature").unwrap().observed_at().is_some());
+    }
+
+    /// After the spec's LanguageProperty example (a Brussels street in French and Dutch) in every
+    /// form a broker sends it: normalized, concise, simplified (with or without the
+    /// `languageMap` member), and after the `lang` option.
+    #[test]
+    fn language_property_in_every_form() {
+        let map = json!({"fr": "Grand Place", "nl": "Grote Markt"});
+        let forms = [
+            json!({"type": "LanguageProperty", "languageMap": map}),
+            json!({"languageMap": map}),
+            map.clone(),
+        ];
+        for street in forms {
+            let e = parse(
+                json!({"id": "urn:ngsi-ld:Building:store001", "type": "Building",
+                                 "street": street}),
+            );
+            assert_eq!(
+                e.text_in("street", &["nl"]).as_deref(),
+                Some("Grote Markt"),
+                "{street}"
+            );
+            assert_eq!(
+                e.text_in("street", &["de", "fr"]).as_deref(),
+                Some("Grand Place")
+            );
+            assert!(e.text("street").is_some(), "some text without a preference");
+        }
+        for picked in [
+            json!({"type": "Property", "value": "Grote Markt", "lang": "nl"}),
+            json!("Grote Markt"),
+        ] {
+            let e = parse(json!({"id": "urn:x", "type": "Building", "street": picked}));
+            assert_eq!(e.text_in("street", &["fr"]).as_deref(), Some("Grote Markt"));
+        }
+        let none = parse(json!({"id": "urn:x", "type": "Building",
+            "name": {"type": "LanguageProperty", "languageMap": {"@none": "The Big Red Barn", "en": "Big Red Barn"}}}));
+        assert_eq!(
+            none.text("name").as_deref(),
+            Some("The Big Red Barn"),
+            "@none first"
+        );
+        assert_eq!(
+            none.text_in("name", &["en"]).as_deref(),
+            Some("Big Red Barn")
+        );
+        assert_eq!(
+            none.status("name"),
+            Some(StatusValue::Text("The Big Red Barn".into()))
+        );
+        assert_eq!(none.text_in("absent", &["en"]), None);
+    }
+
+    #[test]
+    fn vocabulary_values_read_as_status() {
+        for category in [
+            json!({"type": "VocabularyProperty", "vocab": "farm"}),
+            json!({"type": "VocabProperty", "vocab": "farm"}),
+            json!({"type": "VocabularyProperty", "vocab": ["farm"]}),
+            json!({"vocab": "farm"}),
+        ] {
+            let e = parse(json!({"id": "urn:x", "type": "Building", "category": category}));
+            assert_eq!(e.status("category"), Some(StatusValue::Text("farm".into())));
+            assert_eq!(e.text("category").as_deref(), Some("farm"));
+        }
+    }
+
+    #[test]
+    fn dates_from_any_representation() {
+        let date = "2016-03-15T11:00:00Z";
+        for observed in [
+            json!(date),
+            json!({"@type": "DateTime", "@value": date}),
+            json!({"type": "DateTime", "@value": date}),
+            json!({"type": "Property", "value": {"@type": "DateTime", "@value": date}}),
+            json!({"type": "Property", "value": {"type": "DateTime", "@value": date}}),
+            json!({"value": {"type": "DateTime", "@value": date}}),
+        ] {
+            let e = parse(json!({"id": "urn:x", "type": "AirQualityObserved",
+                                 "dateObserved": observed}));
+            let t = e
+                .timestamp("dateObserved")
+                .unwrap_or_else(|| panic!("{observed}"));
+            assert_eq!(t.as_str(), date);
+        }
+        let e = parse(json!({"id": "urn:x", "type": "T", "note": "tomorrow"}));
+        assert_eq!(e.timestamp("note"), None);
+        assert_eq!(e.timestamp("absent"), None);
+    }
+
+    #[test]
+    fn multi_attribute_instances_default_first() {
+        let (a, b) = ("urn:ngsi-ld:Dataset:a", "urn:ngsi-ld:Dataset:b");
+        for speed in [
+            json!([{"type": "Property", "value": 55, "datasetId": a},
+                   {"type": "Property", "value": 54}]),
+            json!([{"value": 55, "datasetId": a}, {"value": 54}]),
+            json!({"dataset": {a: 55, "@none": 54}}),
+        ] {
+            let e = parse(json!({"id": "urn:ngsi-ld:Vehicle:A4567", "type": "Vehicle",
+                                 "speed": speed, "brand": "Mercedes"}));
+            assert_eq!(e.number("speed"), Some(54.0), "the default instance");
+            let all: Vec<Option<&str>> = e
+                .instances("speed")
+                .iter()
+                .map(|i| i.meta().dataset_id.as_deref())
+                .collect();
+            assert_eq!(all, [None, Some(a)]);
+            let from_a = e.instance("speed", Some(a)).unwrap();
+            assert_eq!(from_a.to_key_value(), json!(55));
+            assert!(e.instance("speed", Some(b)).is_none());
+            let kv = e.to_key_values();
+            assert_eq!(kv["speed"], json!({"dataset": {"@none": 54, a: 55}}));
+            assert_eq!(parse(kv).other_instances, e.other_instances, "round trip");
+        }
+        assert_eq!(
+            parse(json!({"id": "urn:x", "type": "T"}))
+                .instances("speed")
+                .len(),
+            0
+        );
     }
 }

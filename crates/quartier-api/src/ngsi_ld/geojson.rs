@@ -126,7 +126,8 @@ impl Feature {
     /// The GeoJSON Feature, with normalized or keyValues `properties`.
     pub fn to_geojson(&self, key_values: bool) -> Value {
         let properties = if key_values {
-            self.entity.members(|attr, _| attr.to_key_value())
+            self.entity
+                .members(super::attribute::Attribute::to_key_value_instances)
         } else {
             self.entity
                 .members(super::attribute::Attribute::to_normalized_instances)

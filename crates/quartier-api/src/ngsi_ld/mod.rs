@@ -2,11 +2,13 @@
 //!
 //! Every entry point takes the body and, optionally, the response's `Link` header (where
 //! brokers put the `@context` of `application/json` bodies). Entities are read whatever the
-//! representation (normalized, concise, keyValues/simplified, NGSI-v2 normalized) into one
-//! [`Entity`] with [`Attribute`]s; GeoJSON Features keep their geometry (`null` allowed).
+//! representation (normalized, concise, keyValues/simplified, NGSI-v2 normalized; each
+//! attribute recognised on its own, multi-attributes included) into one [`Entity`] with
+//! [`Attribute`]s; GeoJSON Features keep their geometry (`null` allowed).
 //! A Feature whose `geometry` is not GeoJSON (an NGSI-LD `GeoProperty` wrapper, as four
 //! Smart Data Models examples have) is rejected with an error saying so.
 
+mod address;
 mod attribute;
 mod context;
 mod entity;
@@ -15,8 +17,9 @@ mod ngsi_v2;
 mod problem;
 mod query;
 
+pub use address::PostalAddress;
 pub use attribute::{
-    ATTRIBUTE_TYPES, Attribute, AttributeMeta, GeoProperty, Property, Relationship,
+    ATTRIBUTE_TYPES, Attribute, AttributeMeta, GeoProperty, Property, PropertyKind, Relationship,
 };
 pub use context::{
     CORE_CONTEXT, Context, ContextEntry, ContextSource, JSON_LD_CONTEXT_REL, link_header_value,
@@ -103,6 +106,12 @@ pub fn parse_feature_collection(
 /// Parses an NGSI-LD error body.
 pub fn parse_problem(body: &str) -> Result<ProblemDetails, ParseError> {
     ProblemDetails::parse(body)
+}
+
+/// Parses an NGSI-LD error body answered with HTTP `status` (see
+/// [`ProblemDetails::parse_with_status`]): what a client should call.
+pub fn parse_problem_with_status(body: &str, status: u16) -> Result<ProblemDetails, ParseError> {
+    ProblemDetails::parse_with_status(body, status)
 }
 
 #[cfg(test)]

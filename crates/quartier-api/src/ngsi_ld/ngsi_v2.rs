@@ -75,10 +75,10 @@ pub(crate) fn read(site: &Site<'_>, value: &Value) -> Result<Attribute, ParseErr
             Attribute::Relationship(Relationship { objects, meta })
         }
         _ => Attribute::Property(Property {
-            value: raw,
             datatype: (kind == "DateTime").then(|| kind.to_owned()),
             unit_code,
             meta,
+            ..Property::new(raw)
         }),
     })
 }

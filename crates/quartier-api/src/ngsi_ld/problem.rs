@@ -145,6 +145,16 @@ impl ProblemDetails {
         ProblemDetails::from_value(DOC, &value)
     }
 
+    /// Reads an error body answered with HTTP `status`. The body's own `status` member wins;
+    /// without one the response's is kept, so that a type this crate does not know (e.g.
+    /// Orion-LD's `…/errors/NonExistingTenant`) keeps the status the broker sent instead of
+    /// the 500 [`ErrorType::http_status`] guesses for it.
+    pub fn parse_with_status(body: &str, status: u16) -> Result<Self, ParseError> {
+        let mut problem = ProblemDetails::parse(body)?;
+        problem.status = problem.status.or(Some(status));
+        Ok(problem)
+    }
+
     pub(crate) fn from_value(document: &'static str, value: &Value) -> Result<Self, ParseError> {
         let f = Fields::new(document, "", value)?;
         let status = match f.unsigned("status")? {
@@ -162,7 +172,8 @@ impl ProblemDetails {
         })
     }
 
-    /// The status to answer with: the body's, else the type's.
+    /// The status to answer with: the body's (or the response's, with
+    /// [`ProblemDetails::parse_with_status`]), else the type's.
     pub fn http_status(&self) -> u16 {
         self.status.unwrap_or_else(|| self.error_type.http_status())
     }
@@ -257,5 +268,32 @@ mod tests {
         );
         let back: ProblemDetails = serde_json::from_value(v).unwrap();
         assert_eq!(back, p);
+    }
+
+    #[test]
+    fn unknown_types_keep_the_response_status() {
+        // Orion-LD's spelling; CIM 009 says NonexistentTenant. No `status` member.
+        let body = r#"{"type":"https://uri.etsi.org/ngsi-ld/errors/NonExistingTenant","title":"No such tenant","detail":"belleville"}"#;
+        let p = ProblemDetails::parse_with_status(body, 404).unwrap();
+        assert_eq!(
+            p.error_type,
+            ErrorType::Other("https://uri.etsi.org/ngsi-ld/errors/NonExistingTenant".into())
+        );
+        assert_eq!(p.http_status(), 404, "the response's, not a guess");
+        assert_eq!(
+            ProblemDetails::parse(body).unwrap().http_status(),
+            500,
+            "the guess"
+        );
+        let other =
+            ProblemDetails::parse_with_status(r#"{"type":"https://example.org/quota"}"#, 429);
+        assert_eq!(other.unwrap().http_status(), 429);
+        // The body's own status wins over the response's (a proxy may rewrite the latter).
+        let own =
+            ProblemDetails::parse_with_status(r#"{"type":"ResourceNotFound","status":404}"#, 502);
+        assert_eq!(own.unwrap().http_status(), 404);
+        let known = ProblemDetails::parse_with_status(r#"{"type":"ResourceNotFound"}"#, 410);
+        assert_eq!(known.unwrap().http_status(), 410, "what was answered");
+        assert!(ProblemDetails::parse_with_status("<html>", 502).is_err());
     }
 }

@@ -79,6 +79,14 @@ config-problem-unknown-language = { $field }: unsupported language
 config-problem-not-offered = { $field }: language missing from the offered languages
 config-problem-duplicate = { $field }: duplicate value
 config-problem-missing-placeholder = { $field }: the tile address must contain {"{"}z{"}"}, {"{"}x{"}"} and {"{"}y{"}"}
+config-problem-unsupported = { $field }: not used by this version of Quartier; remove it
+config-detail-unreachable = { $path } could not be fetched: { $cause }
+config-detail-status = { $path } answered HTTP { $status }
+config-detail-syntax = { $path } is not valid JSON of the expected shape: { $cause }
+config-detail-invalid = { $path } has { $count ->
+    [one] one invalid value
+   *[other] { $count } invalid values
+}
 
 ## Network errors
 error-network = The town's server cannot be reached. Check your connection and try again.
@@ -87,6 +95,14 @@ error-session-expired = Your session has expired. Sign in again to continue.
 error-server = The town's server has a problem. Try again in a moment.
 error-request = The request could not be processed.
 error-decode = The town's server sent an answer that cannot be read.
+error-broker-refused = The services platform refused access to this data.
+error-broker-server = The services platform has a problem. Try again in a moment.
+error-geocoder-query = Type at least two characters of the address.
+error-geocoder-unavailable = The address search is unavailable. Try again later, or move the map by hand.
+error-forbidden = You are not allowed to see this.
+error-too-many = Too many requests at once. Wait a moment, then try again.
+error-app-code-network = This page could not be downloaded. Check your connection and try again.
+error-app-code = This page could not be started. Try again, or reload the page.
 
 ## Accessibility statement
 a11y-title = Accessibility statement
@@ -120,6 +136,7 @@ map-layer-source = Source: { $provider }
 map-layer-licence = Licence: { $licence }
 map-layer-observed = Latest observation: { $time }
 map-layer-loaded-at = Data loaded at { $time }
+map-legend-row = { $state }: { $count }
 retry = Try again
 map-show-list = Show as list
 map-show-map = Show the map
@@ -158,7 +175,9 @@ status-burning = on fire
 
 ## Service details
 details-state = State
-details-more = Detailed information
+details-state-value = Value sent by the service
+details-title-named = { $layer } – { $name }
+details-title-reference = { $layer } { $reference }
 details-observed = Last observation
 details-owner = Data provider
 details-address = Address
@@ -190,4 +209,10 @@ sign-in-already = You are signed in as { $name }.
 sign-out = Sign out
 form-errors-title = The form has errors
 map-layer-zoom-in = { $total } services: zoom in on a neighbourhood to show them.
+map-announce-layer-ready = { $layer }: { $count ->
+    [one] one service shown.
+   *[other] { $count } services shown.
+}
+map-announce-layer-failed = { $layer } could not be loaded.
+map-announce-layer-zoom-in = { $layer }: { $total } services, zoom in on a district to show them.
 map-layer-area-only = Only the services of the area shown are loaded.

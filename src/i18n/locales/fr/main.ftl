@@ -20,20 +20,20 @@ lang-menu-label = Langue
 
 ## Pied de page
 footer-label = Informations sur le site
-footer-accessibility = Accessibilité : partiellement conforme
+footer-accessibility = Accessibilité : partiellement conforme
 footer-legal = Mentions légales
 footer-town-website = Site de la ville
-footer-demo = Démonstration : la ville, ses équipements et ses habitants sont fictifs.
+footer-demo = Démonstration : la ville, ses équipements et ses habitants sont fictifs.
 
 ## Accueil
 home-title = Bienvenue à { $town }
 home-intro = Quartier vous montre les services connectés de la ville, vous permet de signaler un problème et de garder la main sur vos données personnelles.
 home-areas-title = Ce que vous pouvez faire
 home-map-title = Les services de la ville
-home-map-text = Éclairage, déchets, eau, transports, stationnement : leur état en direct, sur une carte ou sous forme de liste.
+home-map-text = Éclairage, déchets, eau, transports, stationnement : leur état en direct, sur une carte ou sous forme de liste.
 home-map-link = Explorer les services
-home-report-title = Un problème dans la rue ?
-home-report-text = Lampadaire éteint, conteneur plein, nid-de-poule : prévenez la ville en quelques gestes, même hors ligne.
+home-report-title = Un problème dans la rue ?
+home-report-text = Lampadaire éteint, conteneur plein, nid-de-poule : prévenez la ville en quelques gestes, même hors ligne.
 home-report-link = Prévenir la ville
 home-my-reports-title = Vos signalements
 home-my-reports-text = Suivez le traitement de ce que vous avez signalé.
@@ -46,7 +46,7 @@ home-consents-text = Donnez ou retirez votre accord, finalité par finalité, av
 home-consents-link = Choisir ce que je partage
 
 ## Parties en construction
-coming-soon = Cette partie de Quartier est en cours de construction : elle n'affiche encore aucune donnée.
+coming-soon = Cette partie de Quartier est en cours de construction : elle n'affiche encore aucune donnée.
 coming-soon-back = Retour à l'accueil
 page-map-title = Carte des services
 page-report-title = Signaler un problème
@@ -68,17 +68,25 @@ config-error-title = Quartier ne peut pas démarrer
 config-error-unreachable = Le fichier de configuration de la ville n'a pas pu être chargé. Vérifiez votre connexion puis réessayez.
 config-error-status = Le serveur n'a pas fourni le fichier de configuration de la ville (code { $status }).
 config-error-syntax = Le fichier de configuration de la ville est illisible.
-config-error-invalid = Le fichier de configuration de la ville contient des valeurs invalides :
-config-error-webmaster = Si le problème persiste, prévenez la mairie : le fichier config.json du site doit être corrigé.
+config-error-invalid = Le fichier de configuration de la ville contient des valeurs invalides :
+config-error-webmaster = Si le problème persiste, prévenez la mairie : le fichier config.json du site doit être corrigé.
 config-error-details = Détails techniques
 config-error-retry = Réessayer
-config-problem-empty = { $field } : valeur manquante
-config-problem-out-of-range = { $field } : valeur hors limites
-config-problem-not-a-colour = { $field } : couleur invalide (attendu : #rrggbb)
-config-problem-unknown-language = { $field } : langue non prise en charge
-config-problem-not-offered = { $field } : langue absente de la liste des langues proposées
-config-problem-duplicate = { $field } : valeur en double
-config-problem-missing-placeholder = { $field } : l'adresse des tuiles doit contenir {"{"}z{"}"}, {"{"}x{"}"} et {"{"}y{"}"}
+config-problem-empty = { $field } : valeur manquante
+config-problem-out-of-range = { $field } : valeur hors limites
+config-problem-not-a-colour = { $field } : couleur invalide (attendu : #rrggbb)
+config-problem-unknown-language = { $field } : langue non prise en charge
+config-problem-not-offered = { $field } : langue absente de la liste des langues proposées
+config-problem-duplicate = { $field } : valeur en double
+config-problem-missing-placeholder = { $field } : l'adresse des tuiles doit contenir {"{"}z{"}"}, {"{"}x{"}"} et {"{"}y{"}"}
+config-problem-unsupported = { $field } : inutilisé par cette version de Quartier, à retirer
+config-detail-unreachable = { $path } n'a pas pu être téléchargé : { $cause }
+config-detail-status = { $path } a répondu HTTP { $status }
+config-detail-syntax = { $path } n'est pas un JSON de la forme attendue : { $cause }
+config-detail-invalid = { $path } contient { $count ->
+    [one] une valeur invalide
+   *[other] { $count } valeurs invalides
+}
 
 ## Erreurs d'accès au réseau
 error-network = Le serveur de la ville est injoignable. Vérifiez votre connexion puis réessayez.
@@ -87,19 +95,27 @@ error-session-expired = Votre session a expiré. Reconnectez-vous pour continuer
 error-server = Le serveur de la ville rencontre un problème. Réessayez dans quelques instants.
 error-request = La demande n'a pas pu être traitée.
 error-decode = La réponse du serveur de la ville est illisible.
+error-broker-refused = La plateforme des services a refusé l'accès à ces données.
+error-broker-server = La plateforme des services rencontre un problème. Réessayez dans quelques instants.
+error-geocoder-query = Tapez au moins deux caractères de l'adresse.
+error-geocoder-unavailable = La recherche d'adresse est indisponible. Réessayez plus tard, ou déplacez la carte à la main.
+error-forbidden = Vous n'avez pas accès à ce contenu.
+error-too-many = Trop de demandes à la fois. Patientez un instant puis réessayez.
+error-app-code-network = Cette page n'a pas pu être téléchargée. Vérifiez votre connexion puis réessayez.
+error-app-code = Cette page n'a pas pu démarrer. Réessayez, ou rechargez la page.
 
 ## Déclaration d'accessibilité
 a11y-title = Déclaration d'accessibilité
 a11y-commitment = { $town } s'engage à rendre ses services numériques accessibles, conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005.
 a11y-scope = Cette déclaration s'applique à Quartier, l'application des services connectés de la ville.
 a11y-status-title = État de conformité
-a11y-status = Quartier est partiellement conforme au référentiel général d'amélioration de l'accessibilité (RGAA), version 4.1 : aucun audit complet n'a encore été réalisé. Chaque version est vérifiée par des tests automatiques (axe-core) et au clavier.
+a11y-status = Quartier est partiellement conforme au référentiel général d'amélioration de l'accessibilité (RGAA), version 4.1 : aucun audit complet n'a encore été réalisé. Chaque version est vérifiée par des tests automatiques (axe-core) et au clavier.
 a11y-alternatives-title = Alternatives
 a11y-alternatives = La carte des services a toujours une alternative sous forme de liste, et un lieu peut toujours être donné par son adresse.
 a11y-contact-title = Retour d'information et contact
 a11y-contact = Si vous n'arrivez pas à accéder à un contenu ou à un service, contactez la mairie pour être orienté vers une alternative accessible ou obtenir le contenu sous une autre forme.
 a11y-remedy-title = Voies de recours
-a11y-remedy = Si vous avez signalé un défaut d'accessibilité sans obtenir de réponse satisfaisante, vous pouvez saisir le Défenseur des droits (formulaire en ligne, délégué de votre région ou courrier gratuit : Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07).
+a11y-remedy = Si vous avez signalé un défaut d'accessibilité sans obtenir de réponse satisfaisante, vous pouvez saisir le Défenseur des droits (formulaire en ligne, délégué de votre région ou courrier gratuit : Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07).
 
 ## Mentions légales
 legal-title = Mentions légales
@@ -108,18 +124,19 @@ legal-publisher = Ce service est édité par la ville de { $town }, qui en est r
 legal-platform-title = Données et hébergement
 legal-platform = Les données affichées proviennent de la plateforme de données de la ville, que la ville possède et opère. Quartier n'utilise ni traceur ni publicité, et ne dépose aucun cookie en dehors de celui de votre session de connexion.
 legal-privacy-title = Données personnelles
-legal-privacy = Vos données personnelles sont traitées par la ville dans le respect du RGPD. Vous pouvez les consulter, les exporter, demander leur effacement et gérer vos consentements depuis les pages « Mes données » et « Consentements ». Vous pouvez aussi saisir la CNIL.
+legal-privacy = Vos données personnelles sont traitées par la ville dans le respect du RGPD. Vous pouvez les consulter, les exporter, demander leur effacement et gérer vos consentements depuis les pages « Mes données » et « Consentements ». Vous pouvez aussi saisir la CNIL.
 legal-software-title = Logiciel
 legal-software = Quartier est un logiciel libre réutilisable par toute collectivité.
 
 ## Carte des services
 map-layers = Services affichés
 map-layer-loading = Chargement…
-map-layer-loading-progress = Chargement : { $loaded } sur { $total }
-map-layer-source = Source : { $provider }
-map-layer-licence = Licence : { $licence }
-map-layer-observed = Dernière observation : { $time }
+map-layer-loading-progress = Chargement : { $loaded } sur { $total }
+map-layer-source = Source : { $provider }
+map-layer-licence = Licence : { $licence }
+map-layer-observed = Dernière observation : { $time }
 map-layer-loaded-at = Données chargées à { $time }
+map-legend-row = { $state } : { $count }
 retry = Réessayer
 map-show-list = Afficher en liste
 map-show-map = Afficher la carte
@@ -136,7 +153,7 @@ map-list-count = { $total ->
 }
 map-list-truncated = Les { $shown } services les plus proches sur { $total } dans cette zone. Zoomez pour voir les autres.
 map-list-distance = à { $metres } m
-map-list-details = Détails : { $layer } { $reference }
+map-list-details = Détails : { $layer } { $reference }
 
 ## États des services
 state-ok = En service
@@ -158,7 +175,9 @@ status-burning = en feu
 
 ## Fiche d'un service
 details-state = État
-details-more = Informations détaillées
+details-state-value = Valeur transmise par le service
+details-title-named = { $layer } – { $name }
+details-title-reference = { $layer } { $reference }
 details-observed = Dernière observation
 details-owner = Fournisseur des données
 details-address = Adresse
@@ -180,7 +199,7 @@ map-location-unavailable = Votre position n'est pas disponible. Vous pouvez rech
 sign-in-email = Adresse électronique
 sign-in-password = Mot de passe
 sign-in-submit = Se connecter
-sign-in-help = Les habitants de la ville de démonstration utilisent le mot de passe « quartier-demo ».
+sign-in-help = Les habitants de la ville de démonstration utilisent le mot de passe « quartier-demo ».
 sign-in-email-missing = Saisissez votre adresse électronique.
 sign-in-email-invalid = Saisissez une adresse électronique de la forme nom@exemple.fr.
 sign-in-password-missing = Saisissez votre mot de passe.
@@ -189,5 +208,11 @@ sign-in-too-many = Trop de tentatives. Patientez une minute avant de réessayer.
 sign-in-already = Vous êtes connecté·e en tant que { $name }.
 sign-out = Se déconnecter
 form-errors-title = Le formulaire contient des erreurs
-map-layer-zoom-in = { $total } équipements : zoomez sur un quartier pour les afficher.
+map-layer-zoom-in = { $total } équipements : zoomez sur un quartier pour les afficher.
+map-announce-layer-ready = { $layer } : { $count ->
+    [one] un équipement affiché.
+   *[other] { $count } équipements affichés.
+}
+map-announce-layer-failed = { $layer } n'a pas pu être chargé.
+map-announce-layer-zoom-in = { $layer } : { $total } équipements, zoomez sur un quartier pour les afficher.
 map-layer-area-only = Seuls les équipements de la zone affichée sont chargés.

@@ -1,0 +1,50 @@
+//! The map's one polite live region: layers that finished loading or failed, places found.
+//! One region for the whole map, so a screen reader never hears two at once; its words are
+//! derived from what happened when it is shown, in the current language.
+
+use leptos::prelude::*;
+
+use crate::config::use_config;
+use crate::i18n::use_i18n;
+use crate::map::state::{Announcement, MapContext};
+
+#[component]
+pub fn MapAnnouncer(ctx: MapContext) -> impl IntoView {
+    let i18n = use_i18n();
+    let layers = use_config().layers.clone();
+    let label = move |entity_type: &str| {
+        layers
+            .iter()
+            .find(|l| l.entity_type == entity_type)
+            .map(|l| l.label.get(i18n.lang()).to_string())
+            .unwrap_or_else(|| entity_type.to_string())
+    };
+    let text = move || {
+        Some(match ctx.announcement.get()? {
+            Announcement::LayerReady { entity_type, count } => i18n.t_with(
+                "map-announce-layer-ready",
+                &[
+                    ("layer", label(&entity_type).into()),
+                    ("count", count.into()),
+                ],
+            ),
+            Announcement::LayerFailed { entity_type } => i18n.t_with(
+                "map-announce-layer-failed",
+                &[("layer", label(&entity_type).into())],
+            ),
+            Announcement::LayerZoomIn { entity_type, total } => i18n.t_with(
+                "map-announce-layer-zoom-in",
+                &[
+                    ("layer", label(&entity_type).into()),
+                    ("total", total.into()),
+                ],
+            ),
+            Announcement::Place(status) => status.text(i18n),
+        })
+    };
+    view! {
+        <p class="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="map-announcer">
+            {text}
+        </p>
+    }
+}
