@@ -1,6 +1,7 @@
 //! `<App/>`: loads the town's configuration, provides the app-wide contexts, and routes.
 
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
 
 use crate::api;
 use crate::browser;
@@ -10,23 +11,14 @@ use crate::components::site_footer::SiteFooter;
 use crate::components::site_header::SiteHeader;
 use crate::components::skip_link::SkipLink;
 use crate::config::{Config, Theme, provide_config};
-use crate::i18n::{I18n, Lang, provide_i18n};
+use crate::i18n::{I18n, Lang, provide_i18n, use_i18n};
 use crate::map::view_state::MapView;
 use crate::navigation::{Location, provide_navigation, use_navigation};
-use crate::pages::accessibility_page::AccessibilityPage;
-use crate::pages::consents_page::ConsentsPage;
-use crate::pages::embed_map_page::EmbedMapPage;
-use crate::pages::embed_report_page::EmbedReportPage;
+use crate::components::async_section::FailedNotice;
 use crate::pages::home_page::HomePage;
-use crate::pages::legal_notice_page::LegalNoticePage;
-use crate::pages::my_data_page::MyDataPage;
-use crate::pages::my_reports_page::MyReportsPage;
 use crate::pages::not_found_page::NotFoundPage;
-use crate::pages::report_detail_page::ReportDetailPage;
-use crate::pages::report_issue_page::ReportIssuePage;
-use crate::pages::services_map_page::ServicesMapPage;
-use crate::pages::sign_in_page::SignInPage;
 use crate::route::Route;
+use crate::route_code;
 use crate::session::provide_session;
 use crate::task;
 
@@ -90,18 +82,43 @@ fn AppRoutes() -> impl IntoView {
     let route = use_navigation().route();
     move || match route.get() {
         Some(Route::Home) => view! { <HomePage/> }.into_any(),
-        Some(Route::Map) => view! { <ServicesMapPage/> }.into_any(),
-        Some(Route::Report) => view! { <ReportIssuePage/> }.into_any(),
-        Some(Route::ReportDetail(id)) => view! { <ReportDetailPage id=id/> }.into_any(),
-        Some(Route::MyReports) => view! { <MyReportsPage/> }.into_any(),
-        Some(Route::SignIn) => view! { <SignInPage/> }.into_any(),
-        Some(Route::MyData) => view! { <MyDataPage/> }.into_any(),
-        Some(Route::Consents) => view! { <ConsentsPage/> }.into_any(),
-        Some(Route::EmbedMap) => view! { <EmbedMapPage/> }.into_any(),
-        Some(Route::EmbedReport) => view! { <EmbedReportPage/> }.into_any(),
-        Some(Route::Accessibility) => view! { <AccessibilityPage/> }.into_any(),
-        Some(Route::LegalNotice) => view! { <LegalNoticePage/> }.into_any(),
+        Some(route) => view! { <RoutePage route=route/> }.into_any(),
         None => view! { <NotFoundPage/> }.into_any(),
+    }
+}
+
+/// A page whose code is fetched when first opened (`route_code`): "Loading…" while it comes,
+/// the translated reason and Try again if it cannot.
+#[component]
+fn RoutePage(route: Route) -> impl IntoView {
+    let i18n = use_i18n();
+    let attempt = RwSignal::new(0u32);
+    move || {
+        attempt.track();
+        let route = route.clone();
+        let waiting = RwSignal::new(true);
+        // The chunk's download is a browser future: it stays on this thread.
+        let page = SendWrapper::new(async move {
+            let page = route_code::page(route).await;
+            waiting.set(false);
+            match page {
+                Some(Ok(view)) => view,
+                Some(Err(error)) => view! {
+                    <FailedNotice
+                        error=error
+                        on_retry=Callback::new(move |_| attempt.update(|n| *n += 1))
+                    />
+                }
+                .into_any(),
+                None => ().into_any(),
+            }
+        });
+        view! {
+            <Show when=move || waiting.get()>
+                <p class="async-section__loading" role="status">{i18n.tr("loading")}</p>
+            </Show>
+            {Suspend::new(page)}
+        }
     }
 }
 

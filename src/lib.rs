@@ -14,5 +14,6 @@ pub mod map;
 pub mod navigation;
 pub mod pages;
 pub mod route;
+pub mod route_code;
 pub mod session;
 pub mod task;

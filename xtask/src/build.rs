@@ -18,6 +18,8 @@ const APP_INPUTS: &[&str] = &[
     "package-lock.json",
     "crates/quartier-api/src",
     "crates/quartier-api/Cargo.toml",
+    "crates/quartier-split/src",
+    ".cargo/config.toml",
 ];
 
 pub fn app(force: bool) -> Result<(), String> {
@@ -35,8 +37,9 @@ pub fn app(force: bool) -> Result<(), String> {
     }
     step(
         "trunk build --release",
+        // `split`: each route's code in its own chunk (crates/quartier-split, Trunk's hook).
         cmd("trunk")
-            .args(["build", "--release", "--offline=true"])
+            .args(["build", "--release", "--offline=true", "--features", "split"])
             .env("TRUNK_SKIP_VERSION_CHECK", "true")
             .env("NO_COLOR", "true"),
     )

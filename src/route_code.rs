@@ -1,0 +1,96 @@
+//! Each route's code, fetched when the route is first opened.
+//!
+//! With the `split` feature (release builds), every function below is a `#[wasm_split]` point:
+//! what only it reaches goes into its own wasm chunk, which the first call downloads
+//! (crates/quartier-split cuts the wasm after Trunk's build). A first visit to `/map` thus
+//! downloads the shell and the map, and `/report`, `/my-data` or `/consents` fetch their own
+//! code when first opened. Without the feature (component tests, debug builds) the same
+//! functions are plain calls.
+//!
+//! A chunk that cannot be downloaded (network down) is an error the page shows with Try again,
+//! never a panic: the split points are `fallible`, and the loader keeps no failed attempt.
+
+use leptos::prelude::*;
+
+use crate::api::{ApiError, Service};
+use crate::pages::accessibility_page::AccessibilityPage;
+use crate::pages::consents_page::ConsentsPage;
+use crate::pages::embed_map_page::EmbedMapPage;
+use crate::pages::embed_report_page::EmbedReportPage;
+use crate::pages::legal_notice_page::LegalNoticePage;
+use crate::pages::my_data_page::MyDataPage;
+use crate::pages::my_reports_page::MyReportsPage;
+use crate::pages::report_detail_page::ReportDetailPage;
+use crate::pages::report_issue_page::ReportIssuePage;
+use crate::pages::services_map_page::ServicesMapPage;
+use crate::pages::sign_in_page::SignInPage;
+use crate::route::Route;
+
+/// A route's chunk could not be downloaded or started.
+#[derive(Debug)]
+pub struct ChunkError;
+
+impl From<leptos::wasm_split::SplitLoaderError> for ChunkError {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        ChunkError
+    }
+}
+
+/// One split point: `$chunk` names the wasm chunk (functions that share it load together).
+macro_rules! route_code {
+    ($chunk:ident, $name:ident ( $($arg:ident : $ty:ty),* ) => $view:expr) => {
+        #[cfg_attr(
+            feature = "split",
+            leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)
+        )]
+        fn $name($($arg: $ty),*) -> Result<AnyView, ChunkError> {
+            Ok($view.into_any())
+        }
+    };
+}
+
+route_code!(map, services_map() => view! { <ServicesMapPage/> });
+route_code!(map, embed_map() => view! { <EmbedMapPage/> });
+route_code!(report, report_issue() => view! { <ReportIssuePage/> });
+route_code!(report, embed_report() => view! { <EmbedReportPage/> });
+route_code!(my_reports, my_reports() => view! { <MyReportsPage/> });
+route_code!(my_reports, report_detail(id: String) => view! { <ReportDetailPage id=id/> });
+route_code!(sign_in, sign_in() => view! { <SignInPage/> });
+route_code!(my_data, my_data() => view! { <MyDataPage/> });
+route_code!(consents, consents() => view! { <ConsentsPage/> });
+route_code!(about, accessibility() => view! { <AccessibilityPage/> });
+route_code!(about, legal_notice() => view! { <LegalNoticePage/> });
+
+/// Awaits a split point (a plain call without the `split` feature).
+#[cfg(feature = "split")]
+macro_rules! call {
+    ($call:expr) => {
+        $call.await
+    };
+}
+#[cfg(not(feature = "split"))]
+macro_rules! call {
+    ($call:expr) => {
+        $call
+    };
+}
+
+/// The page of a route whose code lives in a chunk, once the chunk is there; `None` for the
+/// routes that are part of the shell (home, not found).
+pub async fn page(route: Route) -> Option<Result<AnyView, ApiError>> {
+    let page = match route {
+        Route::Map => call!(services_map()),
+        Route::EmbedMap => call!(embed_map()),
+        Route::Report => call!(report_issue()),
+        Route::EmbedReport => call!(embed_report()),
+        Route::MyReports => call!(my_reports()),
+        Route::ReportDetail(id) => call!(report_detail(id)),
+        Route::SignIn => call!(sign_in()),
+        Route::MyData => call!(my_data()),
+        Route::Consents => call!(consents()),
+        Route::Accessibility => call!(accessibility()),
+        Route::LegalNotice => call!(legal_notice()),
+        Route::Home => return None,
+    };
+    Some(page.map_err(|ChunkError| ApiError::network(Service::AppCode, "chunk")))
+}
