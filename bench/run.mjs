@@ -1,14 +1,19 @@
 #!/usr/bin/env node
 // The browser half of `cargo xtask bench` (it can also run alone once the wasm is built):
-//   node bench/run.mjs [--map-url http://127.0.0.1:P/map] [--out FILE] [--table]
+//   node bench/run.mjs [--base-url http://127.0.0.1:P | --map-url http://127.0.0.1:P/map]
+//                      [--routes /,/map,/report,/my-data,/consents] [--out FILE] [--table]
 //                      [--sizes 100000,1000000] [--runs 3] [--no-audit] [--audit PATH]
 //
 // 1. Clustering: serves the repository root on 127.0.0.1 (wasm modules do not load reliably
 //    from file://), opens bench/cluster.html in headless Chromium and runs Rust against
 //    supercluster there (target/bench/ must hold the wasm-bindgen --target web output).
-// 2. The map page (with --map-url): first-load bytes and time to [data-ready="true"] under the
-//    phone and kiosk profiles, through ../shared/qa/audit when it exists next to the
-//    repository, otherwise through the same measurement done here with CDP throttling.
+// 2. The app's pages (with --base-url, or --map-url whose origin is then the base): for each of
+//    --routes, the first-load bytes and the time until the page is ready (READY and PAGE_READY
+//    below) under the phone and kiosk profiles, median of --runs loads, through
+//    ../shared/qa/audit when it exists next to the repository, otherwise through the same
+//    measurement done here with CDP throttling. Then, for every route but /map, the bytes an
+//    in-app navigation from a ready /map to it adds (always measured here, with CDP: qa/audit
+//    loads one URL and cannot click).
 // Prints the results as JSON (or as a table with --table) and writes them to --out.
 // It measures only: nothing here fails because a figure is over budget.
 
@@ -21,8 +26,20 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// /map is ready when every selected layer is loaded and drawn (the map page sets it).
 const READY = '[data-ready="true"]';
+// Any other page is ready when its heading is in <main> and no "loading" status is left: the
+// app's waits all show a `role="status"` element whose class names it as loading
+// (`.app-loading` while the configuration loads, `.async-section__loading` while a page's data
+// does), and `aria-busy="true"` is counted as a wait too. Class names rather than the text,
+// which is translated. One CSS selector, so that qa/audit's --wait-for takes it as it is
+// (Chromium has :has() since 105).
+const PAGE_READY = 'body:not(:has([role="status"][class*="loading"], [aria-busy="true"])) main h1';
+const DEFAULT_ROUTES = ['/', '/map', '/report', '/my-data', '/consents'];
+const MAP_ROUTE = '/map';
 const BUDGET = { first_load_bytes: 250 * 1024, ready_ms_phone: 2500, query_ms: 2 };
+const readyFor = (route) => (route === MAP_ROUTE ? READY : PAGE_READY);
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 // The qa/audit profiles (shared/qa/README.md), for the fallback measurement.
 const PROFILES = {
@@ -51,7 +68,9 @@ const CHROMIUM_ARGS = [
 
 function parseArgs(argv) {
   const args = {
+    baseUrl: null,
     mapUrl: null,
+    routes: DEFAULT_ROUTES,
     out: null,
     table: false,
     sizes: [100000, 1000000],
@@ -66,7 +85,16 @@ function parseArgs(argv) {
       return v;
     };
     switch (argv[i]) {
+      case '--base-url': args.baseUrl = value().replace(/\/+$/, ''); break;
       case '--map-url': args.mapUrl = value(); break;
+      case '--routes': {
+        const routes = value().split(',').map((r) => r.trim()).filter(Boolean);
+        if (!routes.length || !routes.every((r) => r.startsWith('/'))) {
+          throw new Error('--routes takes paths starting with / separated by commas');
+        }
+        args.routes = routes;
+        break;
+      }
       case '--out': args.out = resolve(value()); break;
       case '--table': args.table = true; break;
       case '--sizes': args.sizes = value().split(',').map(Number).filter((n) => n > 0); break;
@@ -76,8 +104,14 @@ function parseArgs(argv) {
       default: throw new Error(`unknown option ${argv[i]}`);
     }
   }
+  // --map-url alone (how this script was called before it measured every route) still works:
+  // its origin is the base, and /map is measured at that URL, query string included.
+  if (!args.baseUrl && args.mapUrl) args.baseUrl = new URL(args.mapUrl).origin;
+  if (args.baseUrl && !args.mapUrl) args.mapUrl = `${args.baseUrl}${MAP_ROUTE}`;
   return args;
 }
+
+const routeUrl = (args, route) => (route === MAP_ROUTE ? args.mapUrl : `${args.baseUrl}${route}`);
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -137,13 +171,13 @@ async function clusterBench(browser, args, warnings) {
   }
 }
 
-// --- the /map page -----------------------------------------------------------------------
+// --- the app's pages -----------------------------------------------------------------------
 
-function runAudit(auditPath, url, profileName) {
+function runAudit(auditPath, url, profileName, ready) {
   const profile = PROFILES[profileName];
   const dir = mkdtempSync(join(tmpdir(), `quartier-bench-${profileName}-`));
   const argv = [url, '--out', dir, '--throttle', profile.throttle, '--viewport', profile.viewport,
-    '--wait-for', READY, '--timeout', '45'];
+    '--wait-for', ready, '--timeout', '45'];
   return new Promise((ok) => {
     const child = spawn(auditPath, argv, {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -190,13 +224,16 @@ function runAudit(auditPath, url, profileName) {
   });
 }
 
-// `app` is what the budget counts: the page, its wasm, JS and CSS (Leaflet included); images
-// (map tiles) and API data are not part of it.
+// `app` is what the budget counts: the page, its wasm, JS and CSS (Leaflet's script and
+// stylesheet included, on every route since index.html loads them); images (map tiles, Leaflet's
+// marker images) and API data are not part of it. `total` is everything on the wire.
 function summarise(b) {
   const app = b.document + b.wasm + b.js + b.css;
   const total = b.total || Object.values(b).reduce((s, v) => s + v, 0);
   return { ...b, total, other: total - b.wasm - b.js - b.css, app, app_budget: BUDGET.first_load_bytes };
 }
+
+const emptyBytes = () => ({ document: 0, wasm: 0, js: 0, css: 0, image: 0, fetch_xhr: 0, font: 0, other: 0 });
 
 function category(type, mime, url) {
   if (mime === 'application/wasm' || /\.wasm(\?|$)/.test(url)) return 'wasm';
@@ -209,17 +246,81 @@ function category(type, mime, url) {
   return 'other';
 }
 
-// The fallback: the same figures as qa/audit's, measured here (bytes on the wire as CDP's
-// encodedDataLength: compressed body + headers; time to the ready marker from navigation start).
-async function measureMap(browser, url, profileName) {
+// A fresh context under a profile, with CDP throttling on, the HTTP cache as `cache` says, and
+// every finished request's bytes on the wire (CDP's encodedDataLength: compressed body +
+// headers) handed to `onBytes(kind, bytes, url, seq)`, where `seq` numbers the requests in the
+// order they were sent (`sent()` is the last number given). `quiet(q, max)` waits until no
+// request has been in flight for q ms (EventSource streams and data: URLs aside: they never or
+// not really finish), or max ms ran out (then it answers false).
+async function throttledPage(browser, profileName, { cache, onBytes }) {
   const profile = PROFILES[profileName];
   const context = await browser.newContext(profile.context);
-  const warnings = [];
   try {
-    const page = await context.newPage();
-    const errors = [];
-    page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text().slice(0, 300)); });
-    page.on('pageerror', (error) => errors.push(String(error.message).slice(0, 300)));
+    return await instrument(context, profile, { cache, onBytes });
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
+}
+
+async function instrument(context, profile, { cache, onBytes }) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text().slice(0, 300)); });
+  page.on('pageerror', (error) => errors.push(String(error.message).slice(0, 300)));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: !cache });
+  if (profile.network) await cdp.send('Network.emulateNetworkConditions', profile.network);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: profile.cpu });
+  const kinds = new Map();
+  const urls = new Map();
+  const seqs = new Map();
+  const open = new Set();
+  let seq = 0;
+  let lastNetwork = Date.now();
+  cdp.on('Network.requestWillBeSent', ({ requestId, type, request }) => {
+    // A redirect is sent again under the same id: it keeps its first number and URL.
+    if (!seqs.has(requestId)) {
+      seqs.set(requestId, ++seq);
+      urls.set(requestId, request.url);
+    }
+    if (type !== 'EventSource' && !request.url.startsWith('data:')) open.add(requestId);
+    lastNetwork = Date.now();
+  });
+  cdp.on('Network.responseReceived', ({ requestId, type, response }) => {
+    kinds.set(requestId, category(type, response.mimeType, response.url));
+  });
+  cdp.on('Network.loadingFinished', ({ requestId, encodedDataLength }) => {
+    open.delete(requestId);
+    lastNetwork = Date.now();
+    onBytes(kinds.get(requestId) || 'other', encodedDataLength, urls.get(requestId) || '', seqs.get(requestId) ?? 0);
+  });
+  cdp.on('Network.loadingFailed', ({ requestId }) => {
+    open.delete(requestId);
+    lastNetwork = Date.now();
+  });
+  const quiet = async (quietMs, maxMs) => {
+    const end = Date.now() + maxMs;
+    while (Date.now() < end) {
+      if (open.size === 0 && Date.now() - lastNetwork >= quietMs) return true;
+      await sleep(100);
+    }
+    return false;
+  };
+  return { context, page, cdp, errors, quiet, sent: () => seq };
+}
+
+// The fallback: the same figures as qa/audit's, measured here (bytes on the wire as CDP's
+// encodedDataLength: compressed body + headers; time to the ready selector from navigation start).
+async function measurePage(browser, url, profileName, ready) {
+  const warnings = [];
+  const bytes = emptyBytes();
+  const { context, page, cdp, errors } = await throttledPage(browser, profileName, {
+    cache: false,
+    onBytes: (kind, n) => { bytes[kind] += n; },
+  });
+  try {
     await page.addInitScript((selector) => {
       const check = () => {
         if (window.__quartierReadyAt === undefined && document.querySelector(selector)) {
@@ -227,29 +328,17 @@ async function measureMap(browser, url, profileName) {
         }
       };
       new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });
-    }, READY);
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-    if (profile.network) await cdp.send('Network.emulateNetworkConditions', profile.network);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: profile.cpu });
-    const requests = new Map();
-    const bytes = { document: 0, wasm: 0, js: 0, css: 0, image: 0, fetch_xhr: 0, font: 0, other: 0 };
-    cdp.on('Network.responseReceived', ({ requestId, type, response }) => {
-      requests.set(requestId, category(type, response.mimeType, response.url));
-    });
-    cdp.on('Network.loadingFinished', ({ requestId, encodedDataLength }) => {
-      const kind = requests.get(requestId) || 'other';
-      bytes[kind] += encodedDataLength;
-    });
+    }, ready);
     const response = await page.goto(url, { waitUntil: 'load', timeout: 90_000 });
     if (!response || response.status() >= 400) warnings.push(`${url} answered ${response?.status()}`);
     let readyMs = null;
+    let heading = null;
     try {
       await page.waitForFunction(() => window.__quartierReadyAt !== undefined, null, { timeout: 45_000 });
       readyMs = await page.evaluate(() => window.__quartierReadyAt);
+      heading = await page.evaluate(() => document.querySelector('main h1')?.textContent.trim() ?? null);
     } catch {
-      warnings.push(`${READY} never appeared on ${url} (${profileName}): ready_ms is null`);
+      warnings.push(`${ready} never appeared on ${url} (${profileName}): ready_ms is null`);
     }
     // Let late requests (data pages, tiles) finish so that the byte counts are complete.
     await page.waitForTimeout(2000);
@@ -259,6 +348,8 @@ async function measureMap(browser, url, profileName) {
       profile: profileName,
       bytes: summarise({ ...bytes, total: 0 }),
       ready_ms: readyMs === null ? null : Math.round(readyMs),
+      // The <h1> the page showed when it was ready: says which page was measured.
+      heading,
       lcp_ms: null,
       tbt_ms: null,
       js_heap_used_bytes: heap ? heap.usedSize : null,
@@ -273,19 +364,21 @@ async function measureMap(browser, url, profileName) {
   }
 }
 
-async function mapBench(browser, args, warnings) {
-  if (!args.mapUrl) return null;
+// One route's first load under the phone and kiosk profiles: `--runs` loads each.
+async function firstLoadBench(browser, args, route, warnings) {
+  const url = routeUrl(args, route);
+  const ready = readyFor(route);
   const useAudit = args.useAudit && existsSync(args.audit);
   const out = {};
   for (const profile of ['phone', 'kiosk']) {
     // Timings vary by 5-15 % from load to load (shared/qa/README.md): `--runs` loads, the
-    // median run (by data-ready time) is reported, with every run's time beside it.
+    // median run (by ready time) is reported, with every run's time beside it.
     const runs = [];
     for (let i = 0; i < args.runs; i++) {
-      let run = useAudit ? await runAudit(args.audit, args.mapUrl, profile) : null;
+      let run = useAudit ? await runAudit(args.audit, url, profile, ready) : null;
       if (!run || run.error) {
-        if (run?.error) warnings.push(`${run.error}; measuring ${profile} here instead`);
-        run = await measureMap(browser, args.mapUrl, profile);
+        if (run?.error) warnings.push(`${run.error}; measuring ${route} (${profile}) here instead`);
+        run = await measurePage(browser, url, profile, ready);
       }
       runs.push(run);
     }
@@ -294,11 +387,143 @@ async function mapBench(browser, args, warnings) {
     result.ready_ms_runs = runs.map((r) => r.ready_ms);
     if (result.ready_ms === null) {
       const cause = result.first_errors?.length ? `; first error: ${result.first_errors[0]}` : '';
-      warnings.push(`map (${profile}): ${READY} never appeared, ready_ms is null${cause}`);
+      warnings.push(`${route} (${profile}): ${ready} never appeared, ready_ms is null${cause}`);
     }
     out[profile] = result;
   }
   return out;
+}
+
+// The bytes an in-app navigation from /map to `route` adds, under the phone profile, one run:
+// a fresh context opens /map (HTTP cache on, as a resident's browser has it), waits for
+// data-ready and for the network to be quiet, then clicks the app's own link to `route` (the
+// header's first, then any <a> whose path is `route`; the app intercepts the click and renders
+// the page without a load). Without such a link it calls history.pushState and dispatches
+// popstate, which the app follows the same way. Every request sent after that moment is
+// counted, by CDP's encodedDataLength like the first loads, until `PAGE_READY` matches a new
+// <h1> and no request has been in flight for 2 s.
+async function navigationBench(browser, args, route) {
+  const profileName = 'phone';
+  const warnings = [];
+  const bytes = emptyBytes();
+  const requests = [];
+  // Requests sent after this number are the navigation's (Infinity: none yet).
+  let after = Infinity;
+  const { context, page, errors, quiet, sent } = await throttledPage(browser, profileName, {
+    cache: true,
+    onBytes: (kind, n, url, seq) => {
+      if (seq <= after) return;
+      bytes[kind] += n;
+      requests.push({ url: url.length > 160 ? `${url.slice(0, 160)}…` : url, kind, bytes: n });
+    },
+  });
+  try {
+    const from = args.mapUrl;
+    const response = await page.goto(from, { waitUntil: 'load', timeout: 90_000 });
+    if (!response || response.status() >= 400) warnings.push(`${from} answered ${response?.status()}`);
+    try {
+      await page.waitForSelector(READY, { state: 'attached', timeout: 45_000 });
+    } catch {
+      warnings.push(`${READY} never appeared on ${from}: navigating to ${route} from a map that is not ready`);
+    }
+    if (!(await quiet(1500, 15_000))) warnings.push(`${from} kept requesting for 15 s before the navigation`);
+    // Counting starts before the click: whatever the click sends is numbered after this.
+    after = sent();
+    const via = await page.evaluate(({ path, selector }) => {
+      const old = document.querySelector('main h1');
+      const nav = (window.__quartierNav = { start: performance.now(), readyAt: null });
+      const check = () => {
+        const heading = document.querySelector(selector);
+        if (nav.readyAt === null && location.pathname === path && heading && heading !== old) {
+          nav.readyAt = performance.now();
+          nav.heading = heading.textContent.trim();
+        }
+      };
+      new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });
+      const samePath = (a) => {
+        try {
+          const url = new URL(a.getAttribute('href'), location.href);
+          return url.origin === location.origin && url.pathname === path && !a.target && !a.hasAttribute('download');
+        } catch {
+          return false;
+        }
+      };
+      const link = [...document.querySelectorAll('header a[href]'), ...document.querySelectorAll('a[href]')].find(samePath);
+      if (link) {
+        // click() sends a primary-button click that bubbles to the app's window listener
+        // (the phone profile may fold the header away: a synthetic click needs no hit test).
+        link.click();
+        check();
+        return { via: 'link', href: link.getAttribute('href'), name: (link.getAttribute('aria-label') || link.textContent).trim() };
+      }
+      history.pushState(null, '', path);
+      dispatchEvent(new PopStateEvent('popstate', { state: null }));
+      check();
+      return { via: 'pushState', href: path, name: null };
+    }, { path: route, selector: PAGE_READY });
+    let readyMs = null;
+    let heading = null;
+    try {
+      await page.waitForFunction(() => window.__quartierNav && window.__quartierNav.readyAt !== null, null, { timeout: 45_000 });
+      ({ readyMs, heading } = await page.evaluate(() => ({
+        readyMs: window.__quartierNav.readyAt - window.__quartierNav.start,
+        heading: window.__quartierNav.heading,
+      })));
+    } catch {
+      warnings.push(`${route} after navigating from /map: ${PAGE_READY} never matched a new heading`);
+    }
+    if (!(await quiet(2000, 15_000))) warnings.push(`${route} kept requesting for 15 s after the navigation`);
+    const pathname = await page.evaluate(() => location.pathname);
+    if (pathname !== route) warnings.push(`the navigation to ${route} ended on ${pathname}`);
+    return {
+      tool: 'bench/run.mjs (CDP)',
+      profile: profileName,
+      from,
+      ...via,
+      bytes: summarise({ ...bytes, total: 0 }),
+      // From the click to a new heading with no loading status left: one run, not a median.
+      ready_ms: readyMs === null ? null : Math.round(readyMs),
+      heading,
+      requests,
+      console_errors: errors.length,
+      first_errors: errors.slice(0, 3),
+      warnings,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+// Every route's first load, then the navigations from /map. `map` (the key results.json had
+// before routes) is the /map entry's first load.
+async function routesBench(browser, args, warnings) {
+  if (!args.baseUrl) return { routes: null, map: null };
+  const routes = {};
+  for (const route of args.routes) {
+    const first = await firstLoadBench(browser, args, route, warnings);
+    routes[route] = { url: routeUrl(args, route), ready: readyFor(route), first_load: first, navigation_from_map: null };
+  }
+  for (const route of args.routes.filter((r) => r !== MAP_ROUTE)) {
+    const nav = await navigationBench(browser, args, route);
+    for (const w of nav.warnings) warnings.push(`navigation /map -> ${route}: ${w}`);
+    if (nav.first_errors.length) warnings.push(`navigation /map -> ${route}: first error: ${nav.first_errors[0]}`);
+    routes[route].navigation_from_map = nav;
+  }
+  for (const entry of Object.values(routes)) {
+    const { phone, kiosk } = entry.first_load;
+    const nav = entry.navigation_from_map;
+    // The figures of the table, in one place per route.
+    entry.summary = {
+      first_load_app_bytes: phone.bytes.app,
+      first_load_total_bytes: phone.bytes.total,
+      ready_ms_phone: phone.ready_ms,
+      ready_ms_kiosk: kiosk.ready_ms,
+      navigation_from_map_app_bytes: nav ? nav.bytes.app : null,
+      navigation_from_map_total_bytes: nav ? nav.bytes.total : null,
+      navigation_from_map_ready_ms: nav ? nav.ready_ms : null,
+    };
+  }
+  return { routes, map: routes[MAP_ROUTE]?.first_load ?? null };
 }
 
 // --- output --------------------------------------------------------------------------------
@@ -313,12 +538,37 @@ const count = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : `${n
 function table(results) {
   const lines = [];
   // A cell wider than its column still gets a space before it.
-  const row = (label, cells, width = 14) => lines.push(pad(label, 36) + cells.map((c) => lpad(c, width).replace(/^(?! )/, ' ')).join(''));
+  const row = (label, cells, width = 14, labelWidth = 36) => lines.push(pad(label, labelWidth) + cells.map((c) => lpad(c, width).replace(/^(?! )/, ' ')).join(''));
   lines.push(`Quartier bench, ${results.date} (${results.browser})`);
+  const routes = results.routes;
+  if (routes) {
+    const entries = Object.entries(routes);
+    const tools = [...new Set(entries.flatMap(([, e]) => [e.first_load.phone.tool, e.first_load.kiosk.tool]))].join(', ');
+    const runs = entries[0]?.[1].first_load.phone.ready_ms_runs.length ?? '-';
+    lines.push('');
+    lines.push(`Routes: first load and in-app navigation from /map    [first loads: ${tools}; navigations: bench/run.mjs (CDP)]`);
+    lines.push(`  load app: bytes on the wire of a first visit, document + wasm + JS + CSS (Leaflet included), phone; budget ${kb(BUDGET.first_load_bytes)}`);
+    lines.push('  load all: everything on the wire, map tiles and API data included');
+    lines.push(`  ready: median of ${runs} loads, from navigation start; /map: ${READY}; other pages: main h1 shown and`);
+    lines.push(`         no role="status" loading element left (phone budget ${BUDGET.ready_ms_phone} ms)`);
+    lines.push('  nav app / nav all: bytes a click on the app\'s link adds once /map is ready (phone, one run)');
+    const cells = ['load app', 'load all', 'ready phone', 'ready kiosk', 'nav app', 'nav all'];
+    row('  route', cells, 13, 14);
+    for (const [route, entry] of entries) {
+      const s = entry.summary;
+      row(`  ${route}`, [
+        kb(s.first_load_app_bytes), kb(s.first_load_total_bytes),
+        ms(s.ready_ms_phone, 0), ms(s.ready_ms_kiosk, 0),
+        kb(s.navigation_from_map_app_bytes), kb(s.navigation_from_map_total_bytes),
+      ], 13, 14);
+    }
+  } else {
+    lines.push('', 'Routes: not measured (no --base-url or --map-url)');
+  }
   const map = results.map;
   if (map) {
     lines.push('');
-    lines.push(`/map first load (bytes on the wire)    [${map.phone.tool}]`);
+    lines.push(`/map first load in detail (bytes on the wire)    [${map.phone.tool}]`);
     row('', ['phone', 'kiosk']);
     for (const key of ['document', 'wasm', 'js', 'css', 'other', 'total']) {
       row(`  ${key}`, [kb(map.phone.bytes[key]), kb(map.kiosk.bytes[key])]);
@@ -329,8 +579,6 @@ function table(results) {
     row('  LCP', [ms(map.phone.lcp_ms, 0), ms(map.kiosk.lcp_ms, 0)]);
     row('  JS heap used', [mb(map.phone.js_heap_used_bytes), mb(map.kiosk.js_heap_used_bytes)]);
     row('  ArrayBuffers (incl. wasm memory)', [mb(map.phone.array_buffers_bytes), mb(map.kiosk.array_buffers_bytes)]);
-  } else {
-    lines.push('', '/map: not measured (no --map-url)');
   }
   const c = results.clustering;
   if (c) {
@@ -379,12 +627,13 @@ async function main() {
   let results;
   try {
     const clustering = await clusterBench(browser, args, warnings);
-    const map = await mapBench(browser, args, warnings);
+    const { routes, map } = await routesBench(browser, args, warnings);
     results = {
       date: new Date().toISOString(),
       browser: `Chromium ${browser.version()}`,
       budgets: BUDGET,
       map,
+      routes,
       clustering,
       warnings,
     };

@@ -5,6 +5,7 @@ use send_wrapper::SendWrapper;
 
 use crate::api;
 use crate::browser;
+use crate::components::async_section::FailedNotice;
 use crate::components::config_error_screen::ConfigErrorScreen;
 use crate::components::page_heading::provide_heading_focus;
 use crate::components::site_footer::SiteFooter;
@@ -14,7 +15,6 @@ use crate::config::{Config, Theme, provide_config};
 use crate::i18n::{I18n, Lang, provide_i18n, use_i18n};
 use crate::map::view_state::MapView;
 use crate::navigation::{Location, provide_navigation, use_navigation};
-use crate::components::async_section::FailedNotice;
 use crate::pages::home_page::HomePage;
 use crate::pages::not_found_page::NotFoundPage;
 use crate::route::Route;
@@ -27,6 +27,7 @@ pub fn App() -> impl IntoView {
     // Translations come first: even "the configuration is broken" must be said in the
     // resident's language.
     let i18n = provide_i18n(&Lang::ALL, Lang::default());
+    route_code::preload(Route::from_path(&Location::current().path).as_ref());
     let config = task::load(async {
         let config = api::fetch_config().await;
         if let Ok(config) = &config {

@@ -167,7 +167,6 @@ pub struct KioskConfig {
     pub inactivity_seconds: Option<serde_json::Value>,
 }
 
-
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EmbedConfig {

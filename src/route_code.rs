@@ -49,7 +49,14 @@ macro_rules! route_code {
     };
 }
 
-route_code!(map, services_map() => view! { <ServicesMapPage/> });
+// The map's chunk can also be fetched ahead (`preload_map`), while the town's configuration loads.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(map, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_map))
+)]
+fn services_map() -> Result<AnyView, ChunkError> {
+    Ok(view! { <ServicesMapPage/> }.into_any())
+}
 route_code!(map, embed_map() => view! { <EmbedMapPage/> });
 route_code!(report, report_issue() => view! { <ReportIssuePage/> });
 route_code!(report, embed_report() => view! { <EmbedReportPage/> });
@@ -60,6 +67,20 @@ route_code!(my_data, my_data() => view! { <MyDataPage/> });
 route_code!(consents, consents() => view! { <ConsentsPage/> });
 route_code!(about, accessibility() => view! { <AccessibilityPage/> });
 route_code!(about, legal_notice() => view! { <LegalNoticePage/> });
+
+/// On the map's address, starts fetching the map's code right away, beside the town's
+/// configuration, rather than after it (about one round trip sooner on a phone). A failure here
+/// is only a missed head start: the page's own load reports it.
+pub fn preload(route: Option<&Route>) {
+    #[cfg(feature = "split")]
+    if route == Some(&Route::Map) {
+        leptos::task::spawn_local(async {
+            let _ = preload_map().await;
+        });
+    }
+    #[cfg(not(feature = "split"))]
+    let _ = route;
+}
 
 /// Awaits a split point (a plain call without the `split` feature).
 #[cfg(feature = "split")]

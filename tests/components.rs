@@ -2,14 +2,24 @@
 //! attributes. Run by `cargo xtask test`.
 #![cfg(target_arch = "wasm32")]
 
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::Arc;
+
 use leptos::prelude::*;
+use quartier::api::ngsi_ld::MapFeature;
 use quartier::components::config_error_screen::ConfigErrorScreen;
 use quartier::components::language_menu::LanguageMenu;
 use quartier::components::main_nav::MainNav;
 use quartier::components::page_heading::PageHeading;
 use quartier::config::{Config, ConfigError, ConfigProblem, ProblemCode, provide_config};
-use quartier::i18n::{Lang, provide_i18n};
+use quartier::i18n::{I18n, Lang, provide_i18n};
+use quartier::map::cluster::LayerIndex;
+use quartier::map::leaflet_map::Viewport;
+use quartier::map::services_list::ServicesList;
+use quartier::map::state::{LayerLoad, MapContext};
 use quartier::navigation::provide_navigation;
+use quartier_api::ngsi_ld::StatusValue;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -70,7 +80,10 @@ async fn the_config_error_screen_is_an_alert_listing_each_problem() {
     let alert = container.query_selector("[role=alert]").unwrap().unwrap();
     let text = alert.text_content().unwrap();
     assert!(text.contains("Quartier ne peut pas démarrer"), "{text}");
-    assert!(text.contains("map.zoom : valeur hors limites"), "{text}");
+    assert!(
+        text.contains("map.zoom\u{202f}: valeur hors limites"),
+        "{text}"
+    );
     assert_eq!(texts(&container, "button"), vec!["Réessayer"]);
     assert_eq!(document().title(), "Quartier ne peut pas démarrer");
 }
@@ -189,4 +202,261 @@ async fn a_page_heading_titles_the_document() {
         document().title(),
         "Carte des services – Belleville-sur-Loire – Quartier"
     );
+}
+
+#[wasm_bindgen_test]
+async fn the_config_error_screen_speaks_english_when_english_is_chosen() {
+    let invalid = ConfigError::Invalid(vec![ConfigProblem {
+        field: "map.zoom".into(),
+        code: ProblemCode::OutOfRange,
+    }]);
+    let unreachable = ConfigError::Unreachable("x".into());
+    let cases = [
+        (
+            invalid,
+            "The town's configuration file has invalid values:",
+            "/config.json has one invalid value",
+        ),
+        (
+            unreachable,
+            "The town's configuration file could not be loaded. Check your connection and try again.",
+            "/config.json could not be fetched: x",
+        ),
+    ];
+    for (error, summary, details) in cases {
+        let (container, mounted) = mount(move || {
+            provide_i18n(&[Lang::En], Lang::En);
+            view! { <ConfigErrorScreen error=error.clone()/> }.into_any()
+        });
+        tick().await;
+        assert_eq!(texts(&container, "h1"), vec!["Quartier cannot start"]);
+        assert_eq!(texts(&container, "[role=alert] > p"), vec![summary]);
+        assert_eq!(
+            texts(&container, "details > summary"),
+            vec!["Technical details"]
+        );
+        assert_eq!(texts(&container, "details pre"), vec![details]);
+        assert_eq!(texts(&container, "button"), vec!["Try again"]);
+        assert_eq!(document().title(), "Quartier cannot start");
+        let everything = container.text_content().unwrap_or_default();
+        for french in ["démarrer", "n'a pas pu", "contient", "Détails", "Réessayer"] {
+            assert!(!everything.contains(french), "French left in: {everything}");
+        }
+        drop(mounted);
+        container.remove();
+    }
+}
+
+/// What a row of the services list shows.
+#[derive(Debug, PartialEq)]
+struct ListedService {
+    id: String,
+    name: String,
+    state: String,
+    distance: String,
+}
+
+fn listed_services(container: &web_sys::HtmlElement) -> Vec<ListedService> {
+    let rows = container
+        .query_selector_all("li.services-list__item")
+        .unwrap();
+    let text = |row: &web_sys::Element, selector: &str| {
+        row.query_selector(selector)
+            .unwrap()
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    (0..rows.length())
+        .filter_map(|i| rows.item(i))
+        .map(|node| {
+            let row: web_sys::Element = node.unchecked_into();
+            ListedService {
+                id: row.get_attribute("data-id").unwrap_or_default(),
+                name: text(&row, ".services-list__name"),
+                state: text(&row, ".state-badge"),
+                distance: text(&row, ".services-list__distance"),
+            }
+        })
+        .collect()
+}
+
+fn streetlight(reference: &str, lon: f64, lat: f64, status: &str) -> MapFeature {
+    MapFeature {
+        id: format!("urn:ngsi-ld:Streetlight:{reference}"),
+        lon,
+        lat,
+        status: Some(StatusValue::Text(status.into())),
+        name: None,
+        observed: None,
+    }
+}
+
+/// A view of central Belleville-sur-Loire centred on `(lat, lon)`.
+fn view_centred_on(lat: f64, lon: f64) -> Viewport {
+    Viewport {
+        west: 0.67,
+        south: 47.38,
+        east: 0.70,
+        north: 47.41,
+        center_lat: lat,
+        center_lon: lon,
+        zoom: 15.0,
+    }
+}
+
+/// Whole metres from `(lat, lon)` to a feature, as the list rounds them.
+fn metres(from: (f64, f64), feature: &MapFeature) -> u64 {
+    let centre = quartier_api::geo::LonLat {
+        lat: from.0,
+        lon: from.1,
+    };
+    centre
+        .distance_m(&quartier_api::geo::LonLat {
+            lat: feature.lat,
+            lon: feature.lon,
+        })
+        .round() as u64
+}
+
+#[wasm_bindgen_test]
+async fn the_services_list_follows_the_language_and_the_map_centre() {
+    let handles: Rc<Cell<Option<(MapContext, I18n)>>> = Rc::default();
+    let (container, _mounted) = mount({
+        let handles = Rc::clone(&handles);
+        move || {
+            let i18n = provide_i18n(&[Lang::En], Lang::En);
+            provide_config(demo_config());
+            let ctx = MapContext::new(vec!["Streetlight".into()]);
+            handles.set(Some((ctx, i18n)));
+            view! { <ServicesList ctx=ctx/> }.into_any()
+        }
+    });
+    let (ctx, i18n) = handles.get().unwrap();
+    let features = vec![
+        streetlight("BSL-000001", 0.681, 47.390, "ok"),
+        streetlight("BSL-000002", 0.680, 47.392, "defectiveLamp"),
+        streetlight("BSL-000003", 0.690, 47.400, "ok"),
+        // Outside the view: never listed.
+        streetlight("BSL-000099", 0.800, 47.390, "ok"),
+    ];
+    let [one, two, three] = [&features[0], &features[1], &features[2]].map(|f| f.id.clone());
+    let first_centre = (47.390, 0.680);
+    let second_centre = (47.400, 0.690);
+    let distance_from = |centre: (f64, f64), i: usize| metres(centre, &features[i]);
+    let d1: Vec<u64> = (0..3).map(|i| distance_from(first_centre, i)).collect();
+    let d2: Vec<u64> = (0..3).map(|i| distance_from(second_centre, i)).collect();
+    // The two centres order the rows differently, and every distance changes.
+    assert!(d1[0] < d1[1] && d1[1] < d1[2], "{d1:?}");
+    assert!(d2[2] < d2[1] && d2[1] < d2[0], "{d2:?}");
+    assert!(d1.iter().zip(&d2).all(|(a, b)| a != b), "{d1:?} {d2:?}");
+
+    ctx.loads.update(|loads| {
+        loads.insert(
+            "Streetlight".into(),
+            LayerLoad::Ready {
+                data: Arc::new(LayerIndex::new("Streetlight", features.clone())),
+                loaded_at: 0.0,
+                area: None,
+            },
+        );
+    });
+    ctx.viewport
+        .set(Some(view_centred_on(first_centre.0, first_centre.1)));
+    tick().await;
+
+    let row = |id: &str, name: &str, state: &str, distance: String| ListedService {
+        id: id.to_string(),
+        name: name.to_string(),
+        state: state.to_string(),
+        distance,
+    };
+    assert_eq!(
+        listed_services(&container),
+        vec![
+            row(
+                &one,
+                "Streetlights BSL-000001",
+                "Working",
+                format!("{} m away", d1[0])
+            ),
+            row(
+                &two,
+                "Streetlights BSL-000002",
+                "Out of order or full",
+                format!("{} m away", d1[1])
+            ),
+            row(
+                &three,
+                "Streetlights BSL-000003",
+                "Working",
+                format!("{} m away", d1[2])
+            ),
+        ]
+    );
+
+    // The same rows (kept, keyed by entity id) now speak French.
+    i18n.set_lang(Lang::Fr);
+    tick().await;
+    assert_eq!(
+        listed_services(&container),
+        vec![
+            row(
+                &one,
+                "Éclairage public BSL-000001",
+                "En service",
+                format!("à {} m", d1[0])
+            ),
+            row(
+                &two,
+                "Éclairage public BSL-000002",
+                "En panne ou saturé",
+                format!("à {} m", d1[1])
+            ),
+            row(
+                &three,
+                "Éclairage public BSL-000003",
+                "En service",
+                format!("à {} m", d1[2])
+            ),
+        ]
+    );
+    assert_eq!(
+        texts(&container, ".services-list__details"),
+        vec![
+            "Détails : Éclairage public BSL-000001",
+            "Détails : Éclairage public BSL-000002",
+            "Détails : Éclairage public BSL-000003",
+        ]
+    );
+
+    // The map moves: the distances are from the new centre, and the nearest comes first.
+    ctx.viewport
+        .set(Some(view_centred_on(second_centre.0, second_centre.1)));
+    tick().await;
+    assert_eq!(
+        listed_services(&container),
+        vec![
+            row(
+                &three,
+                "Éclairage public BSL-000003",
+                "En service",
+                format!("à {} m", d2[2])
+            ),
+            row(
+                &two,
+                "Éclairage public BSL-000002",
+                "En panne ou saturé",
+                format!("à {} m", d2[1])
+            ),
+            row(
+                &one,
+                "Éclairage public BSL-000001",
+                "En service",
+                format!("à {} m", d2[0])
+            ),
+        ]
+    );
+    // Leave the next test in French (set_lang remembered it), as it found the page.
 }

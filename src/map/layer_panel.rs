@@ -71,10 +71,12 @@ fn LayerEntry(ctx: MapContext, layer: LayerConfig) -> impl IntoView {
                     view! { <LayerProgress progress=progress/> }.into_any()
                 }
                 Some(LayerLoad::Failed(error)) => view! {
-                    <FailedNotice
-                        error=error
-                        on_retry=Callback::new(move |_| ctx.retry.update(|n| *n += 1))
-                    />
+                    <div class="layer-panel__error">
+                        <FailedNotice
+                            error=error
+                            on_retry=Callback::new(move |_| ctx.retry.update(|n| *n += 1))
+                        />
+                    </div>
                 }
                 .into_any(),
                 Some(LayerLoad::ZoomIn { total }) => view! {

@@ -39,7 +39,13 @@ pub fn app(force: bool) -> Result<(), String> {
         "trunk build --release",
         // `split`: each route's code in its own chunk (crates/quartier-split, Trunk's hook).
         cmd("trunk")
-            .args(["build", "--release", "--offline=true", "--features", "split"])
+            .args([
+                "build",
+                "--release",
+                "--offline=true",
+                "--features",
+                "split",
+            ])
             .env("TRUNK_SKIP_VERSION_CHECK", "true")
             .env("NO_COLOR", "true"),
     )

@@ -21,8 +21,10 @@ usage: cargo xtask <command>
                                 tests, end-to-end journeys
   bench [--sizes N,M] [--runs N] [--no-map] [--no-audit]
                                 release build, platform with the demo town at scale 10,
-                                then in headless Chromium: /map bytes and data-ready time
-                                (phone, kiosk), Rust clustering vs supercluster (100k, 1M),
+                                then in headless Chromium: first-load bytes and ready time
+                                of /, /map, /report, /my-data, /consents (phone, kiosk), the
+                                bytes a navigation from /map adds, Rust clustering vs
+                                supercluster (100k, 1M),
                                 queries, memory; prints a table, writes
                                 target/bench/results.json (measures only, never fails on
                                 a figure)";

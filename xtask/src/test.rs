@@ -43,6 +43,9 @@ pub fn run() -> Result<(), String> {
             "quartier-bench-wasm",
             "--target",
             WASM_TARGET,
+            // The route split points as the release build compiles them.
+            "--features",
+            "quartier/split",
             "--all-targets",
             "--",
             "-D",

@@ -136,6 +136,21 @@ impl Browser {
             .map_err(|e| format!("`{xpath}` never appeared: {e}"))
     }
 
+    /// Waits (up to 20 s) until a script returns `true`; `what` says what was awaited.
+    pub async fn wait_until(&self, script: &str, what: &str) -> Result<(), String> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let value = self.eval(script).await?;
+            if value == Value::Bool(true) {
+                return Ok(());
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(format!("{what} never happened within 20 s (last: {value})"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Runs a script and returns its value.
     pub async fn eval(&self, script: &str) -> Result<Value, String> {
         self.client
@@ -185,6 +200,32 @@ impl Browser {
             .unwrap_or_default())
     }
 
+    /// Cuts the page's network (`true`) or gives it back (`false`), as a phone losing its signal
+    /// (Chrome DevTools' network emulation, through ChromeDriver).
+    pub async fn set_offline(&self, offline: bool) -> Result<(), String> {
+        // The emulation applies only while the Network domain is enabled.
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Network.enable",
+                params: json!({}),
+            })
+            .await
+            .map_err(|e| format!("cannot enable the network domain: {e}"))?;
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Network.emulateNetworkConditions",
+                params: json!({
+                    "offline": offline,
+                    "latency": 0,
+                    "downloadThroughput": -1,
+                    "uploadThroughput": -1
+                }),
+            })
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("cannot change the network conditions: {e}"))
+    }
+
     /// The browser console's errors since the last call (CSP violations, failed loads, panics).
     pub async fn console_errors(&self) -> Result<Vec<String>, String> {
         let logs = self
@@ -225,6 +266,33 @@ impl WebDriverCompatibleCommand for BrowserLog {
         (
             http::Method::POST,
             Some(json!({ "type": "browser" }).to_string()),
+        )
+    }
+}
+
+/// A Chrome DevTools Protocol command, through ChromeDriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
         )
     }
 }

@@ -9,8 +9,12 @@ use quartier_e2e::browser::{Browser, Viewport};
 use quartier_e2e::processes::{ChromeDriver, Platform};
 use quartier_e2e::{Outcome, env_path, http};
 
+#[path = "journeys/language.rs"]
+mod language;
 #[path = "journeys/map.rs"]
 mod map;
+#[path = "journeys/routes.rs"]
+mod routes;
 #[path = "journeys/shell.rs"]
 mod shell;
 
@@ -96,6 +100,8 @@ fn main() {
     let journeys: Vec<(&str, Journey)> = shell::JOURNEYS
         .iter()
         .chain(map::JOURNEYS)
+        .chain(language::JOURNEYS)
+        .chain(routes::JOURNEYS)
         .copied()
         .collect();
     let trials = journeys

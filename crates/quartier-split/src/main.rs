@@ -29,7 +29,8 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), String> {
     let staging = PathBuf::from(
-        std::env::var_os("TRUNK_STAGING_DIR").ok_or("TRUNK_STAGING_DIR is not set (run by Trunk)")?,
+        std::env::var_os("TRUNK_STAGING_DIR")
+            .ok_or("TRUNK_STAGING_DIR is not set (run by Trunk)")?,
     );
     if std::env::var("TRUNK_PROFILE").as_deref() != Ok("release") {
         return Ok(());
@@ -116,8 +117,8 @@ fn split(raw: &[u8], staging: &Path, stem: &str, hash: &str) -> Result<(), Strin
                 .then_some(())
                 .ok_or(format!("wasm-bindgen failed ({s})"))
         })?;
-    let mut loader_js = std::fs::read_to_string(work.join(&loader))
-        .map_err(|e| format!("{loader}: {e}"))?;
+    let mut loader_js =
+        std::fs::read_to_string(work.join(&loader)).map_err(|e| format!("{loader}: {e}"))?;
     for chunk in &split.split_modules {
         let Some(name) = chunk.file_stem().and_then(|s| s.to_str()) else {
             continue;
@@ -140,7 +141,11 @@ fn optimise(staging: &Path) -> Result<(), String> {
             continue;
         }
         let status = tool("wasm-opt")
-            .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int"])
+            .args([
+                "-Oz",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+            ])
             .arg(&path)
             .arg("-o")
             .arg(&path)

@@ -53,7 +53,7 @@ pub const JOURNEYS: &[(&str, Journey)] = &[
 ];
 
 /// The link of the main navigation with exactly this visible name.
-fn nav_link(name: &str) -> String {
+pub fn nav_link(name: &str) -> String {
     format!("//nav[contains(@class,'main-nav')]//a[normalize-space()='{name}']")
 }
 
@@ -165,7 +165,7 @@ fn back_and_forward_stay_in_the_app(ctx: Arc<Ctx>) -> Outcome {
         link.click().await.map_err(|e| e.to_string())?;
         b.wait_for_xpath("//h1[normalize-space()='My consents']")
             .await?;
-        let legal = b.wait_for("footer a[href='/legal-notice']").await?;
+        let legal = b.wait_for("footer a[href^='/legal-notice']").await?;
         legal.click().await.map_err(|e| e.to_string())?;
         b.wait_for_xpath("//h1[normalize-space()='Legal notice']")
             .await?;
@@ -335,7 +335,7 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Outcome {
 }
 
 /// Types into the input whose label reads `label`.
-async fn fill(b: &Browser, label: &str, text: &str) -> Outcome {
+pub async fn fill(b: &Browser, label: &str, text: &str) -> Outcome {
     let label_el = b
         .wait_for_xpath(&format!("//label[normalize-space()='{label}']"))
         .await?;
@@ -349,7 +349,7 @@ async fn fill(b: &Browser, label: &str, text: &str) -> Outcome {
     input.send_keys(text).await.map_err(|e| e.to_string())
 }
 
-async fn press_button(b: &Browser, xpath: &str) -> Outcome {
+pub async fn press_button(b: &Browser, xpath: &str) -> Outcome {
     b.wait_for_xpath(xpath)
         .await?
         .click()
