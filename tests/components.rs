@@ -425,9 +425,9 @@ async fn the_services_list_follows_the_language_and_the_map_centre() {
     assert_eq!(
         texts(&container, ".services-list__details"),
         vec![
-            "Détails : Éclairage public BSL-000001",
-            "Détails : Éclairage public BSL-000002",
-            "Détails : Éclairage public BSL-000003",
+            "Détails\u{202f}: Éclairage public BSL-000001",
+            "Détails\u{202f}: Éclairage public BSL-000002",
+            "Détails\u{202f}: Éclairage public BSL-000003",
         ]
     );
 
