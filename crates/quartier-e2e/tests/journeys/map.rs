@@ -269,7 +269,18 @@ fn platform_failure_then_retry(ctx: Arc<Ctx>) -> Outcome {
     let outcome = ctx.runtime.block_on(async {
         let b = ctx.browser_on(&platform.base_url).await?;
         let result = async {
-            b.open_page("/accessibility?lang=en").await?;
+            // The map's code is downloaded first (a map with no layer), then the resident goes
+            // elsewhere: the platform stopping now fails the layers, not the page's code
+            // (`routes::` covers a route whose code cannot be downloaded).
+            b.open_page("/map?layers=&lang=en").await?;
+            b.wait_for_within(READY, READY_SECONDS).await?;
+            b.wait_for("footer a[href^='/accessibility']")
+                .await?
+                .click()
+                .await
+                .map_err(|e| e.to_string())?;
+            b.wait_for_xpath("//h1[normalize-space()='Accessibility statement']")
+                .await?;
             platform.stop();
             b.wait_for_xpath("//nav//a[normalize-space()='Map']")
                 .await?

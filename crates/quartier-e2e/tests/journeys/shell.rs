@@ -181,7 +181,8 @@ fn back_and_forward_stay_in_the_app(ctx: Arc<Ctx>) -> Outcome {
         }
         b.client.back().await.map_err(|e| e.to_string())?;
         b.wait_for("h1").await?;
-        b.wait_for_xpath("//main//a[@href='/map']").await?;
+        b.wait_for_xpath("//main//a[starts-with(@href,'/map')]")
+            .await?;
         b.client.forward().await.map_err(|e| e.to_string())?;
         b.wait_for_xpath("//h1[normalize-space()='My consents']")
             .await?;
