@@ -1,18 +1,17 @@
 //! `<App/>`: loads the town's configuration, provides the app-wide contexts, and routes.
 
 use leptos::prelude::*;
-use send_wrapper::SendWrapper;
 
 use crate::api;
 use crate::browser;
-use crate::components::async_section::FailedNotice;
+use crate::components::lazy_view::LazyView;
 use crate::components::config_error_screen::ConfigErrorScreen;
 use crate::components::page_heading::provide_heading_focus;
 use crate::components::site_footer::SiteFooter;
 use crate::components::site_header::SiteHeader;
 use crate::components::skip_link::SkipLink;
 use crate::config::{Config, Theme, provide_config};
-use crate::i18n::{I18n, Lang, provide_i18n, use_i18n};
+use crate::i18n::{I18n, Lang, provide_i18n};
 use crate::map::view_state::MapView;
 use crate::navigation::{Location, provide_navigation, use_navigation};
 use crate::pages::home_page::HomePage;
@@ -83,43 +82,12 @@ fn AppRoutes() -> impl IntoView {
     let route = use_navigation().route();
     move || match route.get() {
         Some(Route::Home) => view! { <HomePage/> }.into_any(),
-        Some(route) => view! { <RoutePage route=route/> }.into_any(),
-        None => view! { <NotFoundPage/> }.into_any(),
-    }
-}
-
-/// A page whose code is fetched when first opened (`route_code`): "Loading…" while it comes,
-/// the translated reason and Try again if it cannot.
-#[component]
-fn RoutePage(route: Route) -> impl IntoView {
-    let i18n = use_i18n();
-    let attempt = RwSignal::new(0u32);
-    move || {
-        attempt.track();
-        let route = route.clone();
-        let waiting = RwSignal::new(true);
-        // The chunk's download is a browser future: it stays on this thread.
-        let page = SendWrapper::new(async move {
-            let page = route_code::page(route).await;
-            waiting.set(false);
-            match page {
-                Some(Ok(view)) => view,
-                Some(Err(error)) => view! {
-                    <FailedNotice
-                        error=error
-                        on_retry=Callback::new(move |_| attempt.update(|n| *n += 1))
-                    />
-                }
-                .into_any(),
-                None => ().into_any(),
-            }
-        });
-        view! {
-            <Show when=move || waiting.get()>
-                <p class="async-section__loading" role="status">{i18n.tr("loading")}</p>
-            </Show>
-            {Suspend::new(page)}
+        // The other pages' code is fetched when first opened (`route_code`).
+        Some(route) => view! {
+            <LazyView load=move || route_code::page(route.clone())/>
         }
+        .into_any(),
+        None => view! { <NotFoundPage/> }.into_any(),
     }
 }
 

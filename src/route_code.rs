@@ -13,7 +13,11 @@
 use leptos::prelude::*;
 
 use crate::api::{ApiError, Service};
+use crate::map::service_details::ServiceDetails;
+use crate::map::services_list::ServicesList;
+use crate::map::state::{MapContext, Picked};
 use crate::pages::accessibility_page::AccessibilityPage;
+use crate::pages::home_page::HomePage;
 use crate::pages::consents_page::ConsentsPage;
 use crate::pages::embed_map_page::EmbedMapPage;
 use crate::pages::embed_report_page::EmbedReportPage;
@@ -96,9 +100,8 @@ macro_rules! call {
     };
 }
 
-/// The page of a route whose code lives in a chunk, once the chunk is there; `None` for the
-/// routes that are part of the shell (home, not found).
-pub async fn page(route: Route) -> Option<Result<AnyView, ApiError>> {
+/// The page of a route, once its chunk is there (home is part of the shell).
+pub async fn page(route: Route) -> Result<AnyView, ApiError> {
     let page = match route {
         Route::Map => call!(services_map()),
         Route::EmbedMap => call!(embed_map()),
@@ -111,7 +114,28 @@ pub async fn page(route: Route) -> Option<Result<AnyView, ApiError>> {
         Route::Consents => call!(consents()),
         Route::Accessibility => call!(accessibility()),
         Route::LegalNotice => call!(legal_notice()),
-        Route::Home => return None,
+        Route::Home => Ok(view! { <HomePage/> }.into_any()),
     };
-    Some(page.map_err(|ChunkError| ApiError::network(Service::AppCode, "chunk")))
+    page.map_err(chunk_error)
+}
+
+fn chunk_error(_: ChunkError) -> ApiError {
+    ApiError::network(Service::AppCode, "chunk")
+}
+
+// The map's heavy parts that not every visit needs: the list (when asked for) and the details
+// of a service (when one is picked).
+route_code!(map_list, services_list(ctx: MapContext) => view! { <ServicesList ctx=ctx/> });
+route_code!(map_details, service_details(ctx: MapContext, picked: Picked) => view! {
+    <ServiceDetails ctx=ctx picked=picked/>
+});
+
+/// The map's list alternative, once its code is there.
+pub async fn map_list(ctx: MapContext) -> Result<AnyView, ApiError> {
+    call!(services_list(ctx)).map_err(chunk_error)
+}
+
+/// The details panel of a picked service, once its code is there.
+pub async fn map_details(ctx: MapContext, picked: Picked) -> Result<AnyView, ApiError> {
+    call!(service_details(ctx, picked)).map_err(chunk_error)
 }

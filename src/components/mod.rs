@@ -6,6 +6,7 @@ pub mod coming_soon;
 pub mod config_error_screen;
 pub mod error_summary;
 pub mod language_menu;
+pub mod lazy_view;
 pub mod main_nav;
 pub mod page_heading;
 pub mod site_footer;

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::components::lazy_view::LazyView;
 use crate::components::page_heading::PageHeading;
 use crate::config::use_config;
 use crate::i18n::use_i18n;
@@ -13,11 +14,10 @@ use crate::map::layer_loading::start_loading;
 use crate::map::layer_panel::LayerPanel;
 use crate::map::leaflet_map::{GoTo, LeafletMap, MapSetup, Viewport};
 use crate::map::place_search::PlaceSearch;
-use crate::map::service_details::ServiceDetails;
-use crate::map::services_list::ServicesList;
 use crate::map::state::{Announcement, MapContext};
 use crate::map::view_state::MapView;
 use crate::navigation::use_navigation;
+use crate::route_code;
 
 /// How close (in screen pixels) a click must be to a service to pick it.
 const PICK_TOLERANCE_PX: f64 = 16.0;
@@ -160,7 +160,7 @@ pub fn ServicesMapPage() -> impl IntoView {
                     </div>
                     <Show when=show_list>
                         <div id="services-list">
-                            <ServicesList ctx=ctx/>
+                            <LazyView load=move || route_code::map_list(ctx)/>
                         </div>
                     </Show>
                 </div>
@@ -168,7 +168,9 @@ pub fn ServicesMapPage() -> impl IntoView {
                     // Only a new pick redraws the panel, not the loads it reads.
                     ctx.picked
                         .get()
-                        .map(|picked| untrack(|| view! { <ServiceDetails ctx=ctx picked=picked/> }))
+                        .map(|picked| untrack(|| view! {
+                            <LazyView load=move || route_code::map_details(ctx, picked.clone())/>
+                        }))
                 }}
             </div>
         </div>

@@ -129,6 +129,13 @@ fn split(raw: &[u8], staging: &Path, stem: &str, hash: &str) -> Result<(), Strin
             .map_err(|e| format!("{}: {e}", chunk.display()))?;
     }
     std::fs::write(staging.join(&loader), loader_js).map_err(|e| format!("{loader}: {e}"))?;
+    // QUARTIER_SPLIT_KEEP=DIR keeps the parts before optimisation (with their function names),
+    // to see what each one holds (`twiggy top DIR/main.wasm`).
+    if let Some(keep) = std::env::var_os("QUARTIER_SPLIT_KEEP") {
+        let _ = std::fs::remove_dir_all(&keep);
+        std::fs::rename(&work, &keep).map_err(|e| format!("keeping the parts: {e}"))?;
+        return Ok(());
+    }
     std::fs::remove_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))
 }
 
