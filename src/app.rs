@@ -4,8 +4,8 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::browser;
-use crate::components::lazy_view::LazyView;
 use crate::components::config_error_screen::ConfigErrorScreen;
+use crate::components::lazy_view::LazyView;
 use crate::components::page_heading::provide_heading_focus;
 use crate::components::site_footer::SiteFooter;
 use crate::components::site_header::SiteHeader;

@@ -30,6 +30,8 @@ pub enum Drawn {
         lon: f64,
         count: u32,
         worst: StateClass,
+        /// How many services it holds in each state, indexed by `StateClass as usize`.
+        by_state: [u32; 4],
         zoom_to: u8,
     },
 }
@@ -88,7 +90,9 @@ impl LayerIndex {
                     lat,
                     count,
                     worst,
+                    by_severity,
                 } => Drawn::Cluster {
+                    by_state: by_severity,
                     lat,
                     lon,
                     count,
@@ -177,6 +181,15 @@ mod tests {
                 ..
             }
         )));
+        // One defective light among 51 reads as one, not as a broken cluster.
+        let problems: u32 = drawn
+            .iter()
+            .map(|d| match d {
+                Drawn::Cluster { by_state, .. } => by_state[StateClass::Problem as usize],
+                Drawn::Feature(_) => 0,
+            })
+            .sum();
+        assert_eq!(problems, 1);
     }
 
     #[test]

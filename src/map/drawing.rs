@@ -3,12 +3,22 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::I18n;
 use crate::map::cluster::{Drawn, pixel_distance};
+use crate::map::layers::StateClass;
 use crate::map::leaflet_map::{DrawItem, DrawKind, Viewport};
 use crate::map::state::{MapContext, Picked};
 
+/// How a layer's clusters are drawn: its colour and its label in the current language.
+pub struct LayerLook {
+    pub ring: String,
+    pub label: String,
+}
+
 /// What the map draws: for each shown layer, clusters and single services in the view.
-pub fn draw_items(ctx: MapContext) -> Vec<DrawItem> {
+/// `look` gives each layer's colour and label; `i18n` words the clusters for assistive
+/// technology.
+pub fn draw_items(ctx: MapContext, i18n: I18n, look: impl Fn(&str) -> LayerLook) -> Vec<DrawItem> {
     let Some(view) = ctx.viewport.get() else {
         return Vec::new();
     };
@@ -19,6 +29,7 @@ pub fn draw_items(ctx: MapContext) -> Vec<DrawItem> {
         let Some(layer) = ctx.ready(&entity_type) else {
             continue;
         };
+        let LayerLook { ring, label } = look(&entity_type);
         for drawn in layer.drawn(bbox, zoom) {
             items.push(match drawn {
                 Drawn::Feature(index) => {
@@ -35,16 +46,31 @@ pub fn draw_items(ctx: MapContext) -> Vec<DrawItem> {
                     lat,
                     lon,
                     count,
-                    worst,
+                    by_state,
                     ..
-                } => DrawItem {
-                    lat,
-                    lon,
-                    kind: DrawKind::Cluster {
-                        count,
-                        css: worst.css(),
-                    },
-                },
+                } => {
+                    let problems = by_state[StateClass::Problem as usize];
+                    let warnings = by_state[StateClass::Warning as usize];
+                    DrawItem {
+                        lat,
+                        lon,
+                        kind: DrawKind::Cluster {
+                            count,
+                            problems,
+                            warnings,
+                            ring: ring.clone(),
+                            label: i18n.t_with(
+                                "map-cluster-label",
+                                &[
+                                    ("layer", label.clone().into()),
+                                    ("count", count.into()),
+                                    ("problems", problems.into()),
+                                    ("warnings", warnings.into()),
+                                ],
+                            ),
+                        },
+                    }
+                }
             });
         }
     }

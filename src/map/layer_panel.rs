@@ -23,6 +23,7 @@ pub fn LayerPanel(ctx: MapContext) -> impl IntoView {
                     .map(|layer| view! { <LayerEntry ctx=ctx layer=layer/> })
                     .collect_view()}
             </ul>
+            <p class="layer-panel__how">{i18n.tr("map-legend-clusters")}</p>
         </fieldset>
     }
 }

@@ -32,8 +32,17 @@ pub struct DrawItem {
 pub enum DrawKind {
     /// One service: a dot in its state's colour.
     Point { colour: &'static str },
-    /// Several services: a badge with their number; `css` names the worst state inside.
-    Cluster { count: u32, css: &'static str },
+    /// Several services: a neutral badge with their number, ringed in the layer's colour, and
+    /// separate marks with the number of those out of order and to watch (a number and a shape,
+    /// never colour alone); `label` says it all in words for assistive technology.
+    Cluster {
+        count: u32,
+        problems: u32,
+        warnings: u32,
+        /// The layer's colour (a validated `#rrggbb`).
+        ring: String,
+        label: String,
+    },
 }
 
 /// What the map shows, reported after every move or zoom.
@@ -240,10 +249,16 @@ fn draw(live: &Live, items: &[DrawItem]) {
                 options.set_interactive(false);
                 CircleMarker::new_with_options(&at, &options).add_to_layer_group(&live.points);
             }
-            DrawKind::Cluster { count, css } => {
+            DrawKind::Cluster {
+                count,
+                problems,
+                warnings,
+                ring,
+                label,
+            } => {
                 let icon_options = DivIconOptions::new();
-                icon_options.set_html(count.to_string());
-                icon_options.set_class_name(format!("map-cluster map-cluster--{css}"));
+                icon_options.set_html(cluster_html(*count, *problems, *warnings, ring, label));
+                icon_options.set_class_name("map-cluster".into());
                 let size = 28.0 + (f64::from(*count).log10() * 8.0).min(24.0);
                 icon_options.set_icon_size(leaflet::Point::new(size, size));
                 let options = MarkerOptions::new();
@@ -269,6 +284,36 @@ fn draw_highlight(live: &Live, at: Option<(f64, f64)>) {
     options.set_interactive(false);
     CircleMarker::new_with_options(&LatLng::new(lat, lon), &options)
         .add_to_layer_group(&live.selection);
+}
+
+/// A cluster badge's HTML: our numbers, a validated colour and our translated label, escaped.
+fn cluster_html(count: u32, problems: u32, warnings: u32, ring: &str, label: &str) -> String {
+    let ring = if ring.len() == 7
+        && ring.starts_with('#')
+        && ring[1..].chars().all(|c| c.is_ascii_hexdigit())
+    {
+        ring
+    } else {
+        "#5f6b7a"
+    };
+    let mut html = format!(
+        "<span class=\"map-cluster__count\" style=\"border-color:{ring}\" aria-hidden=\"true\">{count}</span>"
+    );
+    if problems > 0 {
+        html.push_str(&format!(
+            "<span class=\"map-cluster__problems\" aria-hidden=\"true\">{problems}</span>"
+        ));
+    }
+    if warnings > 0 {
+        html.push_str(&format!(
+            "<span class=\"map-cluster__warnings\" aria-hidden=\"true\">{warnings}</span>"
+        ));
+    }
+    html.push_str(&format!(
+        "<span class=\"visually-hidden\">{}</span>",
+        escape_html(label)
+    ));
+    html
 }
 
 /// Leaflet's default attribution prefix links to leafletjs.com: a kiosk must show no external
@@ -303,6 +348,24 @@ pub fn escape_html(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cluster_badges_say_their_problems_in_numbers_and_words() {
+        let html = cluster_html(
+            100,
+            3,
+            0,
+            "#1f4e8c",
+            "Streetlights: 100 <b>, 3 out of order",
+        );
+        assert!(html.contains(">100</span>"));
+        assert!(html.contains("map-cluster__problems\" aria-hidden=\"true\">3</span>"));
+        assert!(!html.contains("map-cluster__warnings"));
+        assert!(html.contains("border-color:#1f4e8c"));
+        assert!(html.contains("&lt;b&gt;"), "{html}");
+        // Anything but a plain colour is never written into the style.
+        assert!(cluster_html(2, 0, 0, "red;background:url(x)", "x").contains("#5f6b7a"));
+    }
 
     #[test]
     fn attributions_are_escaped() {

@@ -9,7 +9,7 @@ use crate::components::page_heading::PageHeading;
 use crate::config::use_config;
 use crate::i18n::use_i18n;
 use crate::map::announcer::MapAnnouncer;
-use crate::map::drawing::{Target, draw_items, highlight, nearest};
+use crate::map::drawing::{LayerLook, Target, draw_items, highlight, nearest};
 use crate::map::layer_loading::start_loading;
 use crate::map::layer_panel::LayerPanel;
 use crate::map::leaflet_map::{GoTo, LeafletMap, MapSetup, Viewport};
@@ -38,7 +38,18 @@ pub fn ServicesMapPage() -> impl IntoView {
     start_loading(ctx);
     keep_address_in_sync(ctx, as_list);
 
-    let items = Memo::new(move |_| draw_items(ctx));
+    let layer_configs = config.layers.clone();
+    let items = Memo::new(move |_| {
+        draw_items(ctx, i18n, |entity_type| {
+            let layer = layer_configs.iter().find(|l| l.entity_type == entity_type);
+            LayerLook {
+                ring: layer.map(|l| l.color.clone()).unwrap_or_default(),
+                label: layer
+                    .map(|l| l.label.get(i18n.lang()).to_string())
+                    .unwrap_or_else(|| entity_type.to_string()),
+            }
+        })
+    });
     let ringed = Memo::new(move |_| highlight(ctx));
     let ready = move || {
         (ctx.all_ready()

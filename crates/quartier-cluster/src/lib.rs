@@ -11,7 +11,9 @@
 //! and the viewport queries of the map.
 //!
 //! Each point carries a `severity` (0 = fine, higher = worse, e.g. a defective streetlight); a
-//! cluster reports the `worst` severity inside it, so a cluster hiding a broken light says so.
+//! cluster reports the `worst` severity inside it, so a cluster hiding a broken light says so,
+//! and how many of its points have each severity (`by_severity`), so that 3 defective lights
+//! among 100 read as 3, not as a cluster that looks wholly broken.
 //!
 //! # API
 //! ```
@@ -87,8 +89,13 @@ pub enum Item {
         count: u32,
         /// The highest severity of the points it holds.
         worst: u8,
+        /// How many of its points have severity 0, 1, 2 and 3 or more.
+        by_severity: [u32; SEVERITIES],
     },
 }
+
+/// Severities counted apart in a cluster; higher ones are counted with the last.
+pub const SEVERITIES: usize = 4;
 
 /// Clustering parameters (supercluster's names and defaults).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -158,6 +165,7 @@ struct Node {
     /// Id of the cluster this item joined one zoom lower, or `NONE`.
     parent: u32,
     worst: u8,
+    by_severity: [u32; SEVERITIES],
     /// The zoom at which the item was taken while building the level below (`UNTAKEN` before).
     /// A zoom rather than a flag, so that a level shared by two zooms needs no reset.
     taken_at: u8,
@@ -459,6 +467,7 @@ fn cluster_level(
             let mut wx = origin.x * f64::from(origin.count);
             let mut wy = origin.y * f64::from(origin.count);
             let mut worst = origin.worst;
+            let mut by_severity = origin.by_severity;
             for &k in neighbors.iter() {
                 let n = &mut upper[k as usize];
                 if n.taken_at <= zoom {
@@ -469,6 +478,7 @@ fn cluster_level(
                 wx += n.x * f64::from(n.count);
                 wy += n.y * f64::from(n.count);
                 worst = worst.max(n.worst);
+                add_counts(&mut by_severity, &n.by_severity);
             }
             upper[i].parent = id;
             changed = true;
@@ -479,6 +489,7 @@ fn cluster_level(
                 count,
                 parent: NONE,
                 worst,
+                by_severity,
                 taken_at: UNTAKEN,
             });
         } else {
@@ -509,10 +520,18 @@ fn fresh(node: Node) -> Node {
     }
 }
 
+fn add_counts(into: &mut [u32; SEVERITIES], from: &[u32; SEVERITIES]) {
+    for (total, more) in into.iter_mut().zip(from) {
+        *total += more;
+    }
+}
+
 fn leaf(index: usize, lon: f64, lat: f64, severity: u8) -> Option<Node> {
     if !(lon.is_finite() && lat.is_finite()) {
         return None;
     }
+    let mut by_severity = [0; SEVERITIES];
+    by_severity[usize::from(severity).min(SEVERITIES - 1)] = 1;
     Some(Node {
         x: lon_x(wrap_lon(lon)),
         y: lat_y(lat),
@@ -521,6 +540,7 @@ fn leaf(index: usize, lon: f64, lat: f64, severity: u8) -> Option<Node> {
         count: 1,
         parent: NONE,
         worst: severity,
+        by_severity,
         taken_at: UNTAKEN,
     })
 }
@@ -533,6 +553,7 @@ fn item(node: &Node) -> Item {
             lat: y_lat(node.y),
             count: node.count,
             worst: node.worst,
+            by_severity: node.by_severity,
         }
     } else {
         Item::Point {
@@ -689,11 +710,37 @@ mod tests {
                 [Item::Cluster {
                     count: 1_000,
                     worst: 3,
+                    by_severity: [999, 0, 0, 1],
                     ..
                 }]
             ),
             "{world:?}"
         );
+    }
+
+    #[test]
+    fn clusters_count_each_severity_of_what_they_hold() {
+        let points = town(2_000, 11);
+        let index = ClusterIndex::new(&points, Options::default());
+        for zoom in [0, 8, 12, 14] {
+            for item in index.clusters(WORLD, zoom) {
+                if let Item::Cluster {
+                    id,
+                    count,
+                    by_severity,
+                    ..
+                } = item
+                {
+                    let mut expected = [0u32; SEVERITIES];
+                    for leaf in index.leaves(id, usize::MAX) {
+                        let s = usize::from(points[leaf as usize].severity).min(SEVERITIES - 1);
+                        expected[s] += 1;
+                    }
+                    assert_eq!(by_severity, expected, "zoom {zoom}");
+                    assert_eq!(by_severity.iter().sum::<u32>(), count);
+                }
+            }
+        }
     }
 
     #[test]
@@ -1005,11 +1052,13 @@ mod tests {
                 let id = ((i as u32) << 5) | (u32::from(zoom) + 1);
                 let (mut wx, mut wy) = (o.x * f64::from(o.count), o.y * f64::from(o.count));
                 let mut worst = o.worst;
+                let mut by_severity = o.by_severity;
                 for &k in &near {
                     upper[k].taken_at = zoom;
                     wx += upper[k].x * f64::from(upper[k].count);
                     wy += upper[k].y * f64::from(upper[k].count);
                     worst = worst.max(upper[k].worst);
+                    add_counts(&mut by_severity, &upper[k].by_severity);
                 }
                 next.push(Node {
                     x: wx / f64::from(count),
@@ -1018,6 +1067,7 @@ mod tests {
                     count,
                     parent: NONE,
                     worst,
+                    by_severity,
                     taken_at: UNTAKEN,
                 });
             } else {

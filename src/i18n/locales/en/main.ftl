@@ -137,6 +137,16 @@ map-layer-licence = Licence: { $licence }
 map-layer-observed = Latest observation: { $time }
 map-layer-loaded-at = Data loaded at { $time }
 map-legend-row = { $state }: { $count }
+map-legend-clusters = On the map, a circle counts the services of a layer in one place; a red square with “!” says how many of them are out of order, an orange mark how many are to watch.
+map-cluster-label = { $layer }: { $count } services{ $problems ->
+    [0] {""}
+    [one] , one out of order
+   *[other] , { $problems } out of order
+}{ $warnings ->
+    [0] {""}
+    [one] , one to watch
+   *[other] , { $warnings } to watch
+}.
 retry = Try again
 map-show-list = Show as list
 map-show-map = Show the map

@@ -137,6 +137,16 @@ map-layer-licence = Licence : { $licence }
 map-layer-observed = Dernière observation : { $time }
 map-layer-loaded-at = Données chargées à { $time }
 map-legend-row = { $state } : { $count }
+map-legend-clusters = Sur la carte, un cercle compte les équipements d'une couche à un endroit ; un carré rouge avec « ! » indique combien sont en panne ou saturés, une marque orange combien sont à surveiller.
+map-cluster-label = { $layer } : { $count } équipements{ $problems ->
+    [0] {""}
+    [one] , dont un en panne ou saturé
+   *[other] , dont { $problems } en panne ou saturés
+}{ $warnings ->
+    [0] {""}
+    [one] , un à surveiller
+   *[other] , { $warnings } à surveiller
+}.
 retry = Réessayer
 map-show-list = Afficher en liste
 map-show-map = Afficher la carte
