@@ -14,4 +14,5 @@ pub mod place_search;
 pub mod service_details;
 pub mod services_list;
 pub mod state;
+pub mod state_words;
 pub mod view_state;

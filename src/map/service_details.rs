@@ -3,16 +3,16 @@
 //! The entity is read by the contract crate, whatever representation the broker sends.
 
 use leptos::prelude::*;
-use quartier_api::ngsi_ld::{Entity, StatusValue};
+use quartier_api::ngsi_ld::Entity;
 
 use crate::api::ngsi_ld::fetch_entity;
 use crate::browser;
 use crate::components::async_section::AsyncSection;
 use crate::config::use_config;
-use crate::i18n::{I18n, use_i18n};
-use crate::map::layers::status_value_key;
+use crate::i18n::use_i18n;
 use crate::map::services_list::short_reference;
 use crate::map::state::{MapContext, Picked};
+use crate::map::state_words::{StateWords, state_words};
 use crate::navigation::Link;
 use crate::route::Route;
 use crate::task::Retryable;
@@ -22,6 +22,8 @@ use crate::task::Retryable;
 const OBSERVED: &[&str] = &["dateObserved", "dateModified"];
 /// Attributes that tell who provides the data.
 const OWNER: &[&str] = &["dataProvider", "owner", "source"];
+/// A car park's number of places (Smart Data Models' OffStreetParking).
+const TOTAL_PLACES: &str = "totalSpotNumber";
 
 #[component]
 pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
@@ -120,8 +122,8 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
 /// What the full entity adds to what the map knows.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Facts {
-    /// The raw state value, when the broker sent one.
-    pub state_value: Option<StatusValue>,
+    /// The state value in words, when the broker sent one.
+    pub reading: Option<StateWords>,
     /// When the state was observed (ms since 1970).
     pub observed: Option<i64>,
     pub owner: Option<String>,
@@ -133,7 +135,9 @@ impl Facts {
     /// `observedAt`), which wins over the entity's dates.
     pub fn of(entity: &Entity, status_attribute: Option<&str>, observed: Option<i64>) -> Facts {
         Facts {
-            state_value: status_attribute.and_then(|a| entity.status(a)),
+            reading: status_attribute
+                .and_then(|a| entity.status(a))
+                .map(|value| state_words(entity.type_name(), &value, entity.number(TOTAL_PLACES))),
             observed: observed
                 .or_else(|| {
                     status_attribute
@@ -157,16 +161,16 @@ impl Facts {
 fn FactList(facts: Facts) -> impl IntoView {
     let i18n = use_i18n();
     let Facts {
-        state_value,
+        reading,
         observed,
         owner,
         address,
     } = facts;
     view! {
         <dl class="service-details__facts">
-            {state_value.map(|value| view! {
-                <dt>{i18n.tr("details-state-value")}</dt>
-                <dd>{move || describe_value(i18n, &value)}</dd>
+            {reading.map(|words| view! {
+                <dt>{i18n.tr("details-reading")}</dt>
+                <dd>{move || words.text(i18n)}</dd>
             })}
             {observed.map(|ms| view! {
                 <dt>{i18n.tr("details-observed")}</dt>
@@ -175,17 +179,6 @@ fn FactList(facts: Facts) -> impl IntoView {
             {owner.map(|who| view! { <dt>{i18n.tr("details-owner")}</dt> <dd>{who}</dd> })}
             {address.map(|a| view! { <dt>{i18n.tr("details-address")}</dt> <dd>{a}</dd> })}
         </dl>
-    }
-}
-
-/// A status value in words when the app knows it, else as the broker sent it.
-fn describe_value(i18n: I18n, value: &StatusValue) -> String {
-    match value {
-        StatusValue::Text(text) => status_value_key(text)
-            .map(|key| i18n.t(key))
-            .unwrap_or_else(|| text.clone()),
-        StatusValue::Number(n) => n.to_string(),
-        StatusValue::Flag(b) => b.to_string(),
     }
 }
 
@@ -210,6 +203,22 @@ mod tests {
     }
 
     #[test]
+    fn a_car_park_reads_free_places_of_its_total() {
+        let body = r#"{"id": "urn:ngsi-ld:OffStreetParking:1", "type": "OffStreetParking",
+            "availableSpotNumber": {"type": "Property", "value": 12},
+            "totalSpotNumber": {"type": "Property", "value": 40}}"#;
+        let entity = parse_entity(body, None).unwrap();
+        let facts = Facts::of(&entity, Some("availableSpotNumber"), None);
+        assert_eq!(
+            facts.reading,
+            Some(StateWords::FreePlaces {
+                free: 12,
+                total: Some(40)
+            })
+        );
+    }
+
+    #[test]
     fn the_maps_own_observation_wins_and_owner_and_address_are_read() {
         let body = r#"{"id": "urn:ngsi-ld:Streetlight:1", "type": "Streetlight",
             "status": {"type": "Property", "value": "defectiveLamp", "observedAt": "2026-11-28T14:58:53Z"},
@@ -219,8 +228,8 @@ mod tests {
         let entity = parse_entity(body, None).unwrap();
         let facts = Facts::of(&entity, Some("status"), None);
         assert_eq!(
-            facts.state_value,
-            Some(StatusValue::Text("defectiveLamp".into()))
+            facts.reading,
+            Some(StateWords::Known("status-defective-lamp"))
         );
         assert_eq!(facts.observed, Some(1_795_877_933_000));
         assert_eq!(facts.owner.as_deref(), Some("Régie de l'éclairage"));

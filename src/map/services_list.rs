@@ -12,6 +12,7 @@ use crate::config::{LayerConfig, use_config};
 use crate::i18n::{I18n, use_i18n};
 use crate::map::layers::StateClass;
 use crate::map::state::{MapContext, Picked};
+use crate::map::state_words::{StateWords, state_words};
 
 /// At most this many rows: more is not a list anyone reads; the message says how many remain.
 const MAX_ROWS: usize = 100;
@@ -23,6 +24,7 @@ struct Row {
     position: LonLat,
     name: Option<String>,
     state: StateClass,
+    reading: Option<StateWords>,
 }
 
 /// The services inside the view, nearest to its centre first, at most `max`; and how many
@@ -60,6 +62,10 @@ fn rows_in_view(ctx: MapContext, max: usize) -> (Vec<Row>, usize) {
                         position,
                         name: feature.name.clone(),
                         state: *state,
+                        reading: feature
+                            .status
+                            .as_ref()
+                            .map(|value| state_words(&entity_type, value, None)),
                     },
                 ));
             }
@@ -120,6 +126,7 @@ fn ServiceRow(ctx: MapContext, row: Row) -> impl IntoView {
         position,
         name,
         state,
+        reading,
     } = row;
     let reference = name.unwrap_or_else(|| short_reference(&picked.id));
     let id = picked.id.clone();
@@ -159,6 +166,9 @@ fn ServiceRow(ctx: MapContext, row: Row) -> impl IntoView {
         <li class="services-list__item" data-id=id>
             <span class="services-list__name">{label} " " {reference}</span>
             <span class=format!("state-badge state-badge--{}", state.css())>{i18n.tr(state.label_key())}</span>
+            {reading.map(|words| view! {
+                <span class="services-list__reading">{move || words.text(i18n)}</span>
+            })}
             <span class="services-list__distance">{distance}</span>
             <button
                 type="button"

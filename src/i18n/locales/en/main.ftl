@@ -170,6 +170,22 @@ state-ok = Working
 state-warning = To watch
 state-problem = Out of order or full
 state-unknown = State unknown
+state-full-percent = { $percent } % full
+state-free-places-of = { $free } of { $total } places free
+state-free-places = { $free ->
+    [one] one place free
+   *[other] { $free } places free
+}
+state-air-index = air quality index { $index } ({ $band })
+state-ph = pH { $value } (allowed: 6.5 to 9)
+state-unknown-value = { $value } (unknown state)
+air-band-good = good
+air-band-fair = fair
+air-band-degraded = degraded
+air-band-poor = poor
+air-band-very-poor = very poor
+air-band-extremely-poor = extremely poor
+details-reading = Reading
 status-ok = working
 status-working = working
 status-free = free
@@ -185,7 +201,6 @@ status-burning = on fire
 
 ## Service details
 details-state = State
-details-state-value = Value sent by the service
 details-title-named = { $layer } – { $name }
 details-title-reference = { $layer } { $reference }
 details-observed = Last observation

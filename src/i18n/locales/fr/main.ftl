@@ -170,6 +170,22 @@ state-ok = En service
 state-warning = À surveiller
 state-problem = En panne ou saturé
 state-unknown = État inconnu
+state-full-percent = plein à { $percent } %
+state-free-places-of = { $free } places libres sur { $total }
+state-free-places = { $free ->
+    [one] une place libre
+   *[other] { $free } places libres
+}
+state-air-index = indice de qualité de l'air { $index } ({ $band })
+state-ph = pH { $value } (limites : 6,5 à 9)
+state-unknown-value = { $value } (état inconnu)
+air-band-good = bon
+air-band-fair = moyen
+air-band-degraded = dégradé
+air-band-poor = mauvais
+air-band-very-poor = très mauvais
+air-band-extremely-poor = extrêmement mauvais
+details-reading = Relevé
 status-ok = fonctionne
 status-working = fonctionne
 status-free = libre
@@ -185,7 +201,6 @@ status-burning = en feu
 
 ## Fiche d'un service
 details-state = État
-details-state-value = Valeur transmise par le service
 details-title-named = { $layer } – { $name }
 details-title-reference = { $layer } { $reference }
 details-observed = Dernière observation
