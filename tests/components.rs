@@ -460,3 +460,50 @@ async fn the_services_list_follows_the_language_and_the_map_centre() {
     );
     // Leave the next test in French (set_lang remembered it), as it found the page.
 }
+
+#[wasm_bindgen_test]
+async fn the_list_says_a_full_container_in_words_in_each_language() {
+    let handles: Rc<Cell<Option<(MapContext, I18n)>>> = Rc::default();
+    let (container, _mounted) = mount({
+        let handles = Rc::clone(&handles);
+        move || {
+            let i18n = provide_i18n(&[Lang::En, Lang::Fr], Lang::En);
+            provide_config(demo_config());
+            let ctx = MapContext::new(vec!["WasteContainer".into()]);
+            handles.set(Some((ctx, i18n)));
+            view! { <ServicesList ctx=ctx/> }.into_any()
+        }
+    });
+    let (ctx, i18n) = handles.get().unwrap();
+    i18n.set_lang(Lang::En);
+    let full = MapFeature {
+        id: "urn:ngsi-ld:WasteContainer:WC-000001".into(),
+        lon: 0.681,
+        lat: 47.390,
+        status: Some(StatusValue::Number(0.99)),
+        name: None,
+        observed: None,
+    };
+    ctx.loads.update(|loads| {
+        loads.insert(
+            "WasteContainer".into(),
+            LayerLoad::Ready {
+                data: Arc::new(LayerIndex::new("WasteContainer", vec![full])),
+                loaded_at: 0.0,
+                area: None,
+            },
+        );
+    });
+    ctx.viewport.set(Some(view_centred_on(47.390, 0.680)));
+    tick().await;
+    assert_eq!(
+        texts(&container, ".services-list__reading"),
+        vec!["99 % full"]
+    );
+    i18n.set_lang(Lang::Fr);
+    tick().await;
+    assert_eq!(
+        texts(&container, ".services-list__reading"),
+        vec!["plein à 99 %"]
+    );
+}
