@@ -1,16 +1,10 @@
 //! Resident sessions (backend-for-frontend): an `HttpOnly` cookie holds a random session id,
 //! SQLite holds its SHA-256 with the resident, a CSRF token and the times that expire it.
 //!
-//! For other areas (Open311 reports made while signed in): [`current_resident`] gives the
-//! signed-in resident of a request, or `None`, without failing the request:
-//!
-//! ```ignore
-//! let owner = auth::current_resident(&state, &headers).await; // Option<ResidentId>
-//! ```
-//!
 //! Handlers of the resident API take [`Session`] (401 without a valid session) or, when they
-//! change state, [`CsrfSession`] (also 403 `csrf_failed` unless `X-CSRF-Token` equals the
-//! session's token).
+//! change state, [`CsrfSession`] (also 403 `csrf_mismatch` unless `X-CSRF-Token` equals the
+//! session's token). A state-changing call of another area that a session may make (an Open311
+//! report) asks [`resident_for_write`], which refuses a valid session without its token.
 
 pub mod clock;
 pub mod password;
@@ -25,9 +19,13 @@ use axum::{
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use quartier_api::resident::codes;
 
 use crate::{error::AppError, state::AppState};
 pub use clock::Clock;
+pub use password::PasswordChecks;
 pub use rate_limit::RateLimiter;
 
 /// Cookie name over plain HTTP (the demo on loopback).
@@ -68,12 +66,15 @@ pub struct AuthState {
     pub clock: Clock,
     pub policy: SessionPolicy,
     pub limiter: RateLimiter,
+    /// The Argon2 checks of sign-in, bounded in number at once, and counted.
+    pub passwords: PasswordChecks,
 }
 
 impl AuthState {
-    pub fn new(policy: SessionPolicy) -> Self {
+    pub fn new(policy: SessionPolicy, passwords: PasswordChecks) -> Self {
         Self {
             policy,
+            passwords,
             ..Self::default()
         }
     }
@@ -108,19 +109,6 @@ pub enum Lookup {
     /// The cookie named a session that has timed out (now deleted).
     Expired,
     Valid(Session),
-}
-
-/// The signed-in resident of a request, if any. Never fails: an expired or unknown cookie, or
-/// a database error (logged), is `None`.
-pub async fn current_resident(state: &AppState, headers: &HeaderMap) -> Option<ResidentId> {
-    match lookup(state, headers).await {
-        Ok(Lookup::Valid(session)) => Some(session.resident_id),
-        Ok(_) => None,
-        Err(error) => {
-            tracing::warn!(%error, "session lookup failed");
-            None
-        }
-    }
 }
 
 /// Finds the request's session, deletes it if it has timed out, and slides its idle timeout.
@@ -299,9 +287,11 @@ fn seconds(duration: Duration) -> i64 {
     i64::try_from(duration.as_secs()).unwrap_or(i64::MAX / 2)
 }
 
-/// Compares without stopping at the first difference, so timing does not reveal a prefix.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// Compares two secrets in constant time: both are hashed first, so neither a common prefix
+/// nor the lengths show in the time taken.
+pub fn secret_eq(sent: &[u8], expected: &[u8]) -> bool {
+    let (sent, expected) = (Sha256::digest(sent), Sha256::digest(expected));
+    bool::from(sent.as_slice().ct_eq(expected.as_slice()))
 }
 
 /// The client's address for rate limiting: the TCP peer, or, when that peer is a local reverse
@@ -337,10 +327,10 @@ impl FromRequestParts<AppState> for Session {
         match lookup(state, &parts.headers).await? {
             Lookup::Valid(session) => Ok(session),
             Lookup::Expired => Err(AppError::Unauthenticated {
-                code: "session_expired",
+                code: codes::SESSION_EXPIRED,
             }),
             Lookup::Missing => Err(AppError::Unauthenticated {
-                code: "unauthorized",
+                code: codes::UNAUTHORIZED,
             }),
         }
     }
@@ -357,19 +347,45 @@ impl FromRequestParts<AppState> for CsrfSession {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let session = Session::from_request_parts(parts, state).await?;
-        let sent = parts
-            .headers
-            .get(CSRF_HEADER)
-            .map(HeaderValue::as_bytes)
-            .unwrap_or_default();
-        if constant_time_eq(sent, session.csrf_token.as_bytes()) {
+        if csrf_matches(&session, &parts.headers) {
             Ok(Self(session))
         } else {
             Err(AppError::Forbidden {
-                code: "csrf_failed",
+                code: codes::CSRF_MISMATCH,
             })
         }
     }
+}
+
+/// Whether the request carries this session's CSRF token in [`CSRF_HEADER`].
+pub fn csrf_matches(session: &Session, headers: &HeaderMap) -> bool {
+    let sent = headers
+        .get(CSRF_HEADER)
+        .map(HeaderValue::as_bytes)
+        .unwrap_or_default();
+    secret_eq(sent, session.csrf_token.as_bytes())
+}
+
+/// Why a state-changing call that may be made signed in or not (an Open311 report) was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteRefusal {
+    /// The cookie names a valid session but the request lacks its CSRF token.
+    CsrfMismatch,
+}
+
+/// The resident a state-changing call acts for: `Ok(None)` without a valid session (no cookie,
+/// or one that names no live session: it grants nothing, so there is nothing to forge), the
+/// session's resident when the request carries the session's CSRF token, else a refusal. A
+/// cross-site page can make the browser send the cookie, but cannot read the token.
+pub async fn resident_for_write(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Result<Option<ResidentId>, WriteRefusal>, AppError> {
+    Ok(match lookup(state, headers).await? {
+        Lookup::Valid(session) if csrf_matches(&session, headers) => Ok(Some(session.resident_id)),
+        Lookup::Valid(_) => Err(WriteRefusal::CsrfMismatch),
+        Lookup::Missing | Lookup::Expired => Ok(None),
+    })
 }
 
 #[cfg(test)]
@@ -402,11 +418,11 @@ mod tests {
     }
 
     #[test]
-    fn constant_time_eq_compares() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"ab"));
-        assert!(!constant_time_eq(b"", b"a"));
+    fn secret_eq_compares() {
+        assert!(secret_eq(b"abc", b"abc"));
+        assert!(!secret_eq(b"abc", b"abd"));
+        assert!(!secret_eq(b"abc", b"ab"));
+        assert!(!secret_eq(b"", b"a"));
     }
 
     #[test]

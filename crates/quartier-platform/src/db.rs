@@ -30,6 +30,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0002_ngsi_ld.sql")),
     M::up(include_str!("../migrations/0003_open311.sql")),
     M::up(include_str!("../migrations/0004_resident.sql")),
+    M::up(include_str!(
+        "../migrations/0005_open311_idempotency_per_client.sql"
+    )),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -12,6 +12,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use quartier_api::resident::codes;
 use serde_json::json;
 
 /// Every way a request can fail. Client-facing detail is English developer text; the UI shows
@@ -43,6 +44,10 @@ pub enum AppError {
     /// The resource already exists or the request conflicts with its state.
     #[error("conflict ({code}): {detail}")]
     Conflict { code: &'static str, detail: String },
+    /// 503: every slot of a bounded resource (password checks, photo decodes) stayed busy; the
+    /// response carries `Retry-After: retry_after` (seconds).
+    #[error("overloaded, retry after {retry_after}s")]
+    Overloaded { retry_after: u64 },
     /// The platform cannot answer right now (e.g. the database is unreachable).
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -68,13 +73,17 @@ impl AppError {
     /// this is the last place that still has them.
     pub fn info(&self) -> ErrorInfo {
         match self {
-            Self::NotFound(detail) => {
-                ErrorInfo::new(StatusCode::NOT_FOUND, "not_found", Some(detail.clone()))
-            }
+            Self::NotFound(detail) => ErrorInfo::new(
+                StatusCode::NOT_FOUND,
+                codes::NOT_FOUND,
+                Some(detail.clone()),
+            ),
             Self::BadRequest { code, detail } => {
                 ErrorInfo::new(StatusCode::BAD_REQUEST, code, Some(detail.clone()))
             }
-            Self::Unauthorized => ErrorInfo::new(StatusCode::UNAUTHORIZED, "unauthorized", None),
+            Self::Unauthorized => {
+                ErrorInfo::new(StatusCode::UNAUTHORIZED, codes::UNAUTHORIZED, None)
+            }
             Self::Unauthenticated { code } => ErrorInfo::new(StatusCode::UNAUTHORIZED, code, None),
             Self::TooManyRequests { code, .. } => {
                 ErrorInfo::new(StatusCode::TOO_MANY_REQUESTS, code, None)
@@ -83,17 +92,20 @@ impl AppError {
             Self::Conflict { code, detail } => {
                 ErrorInfo::new(StatusCode::CONFLICT, code, Some(detail.clone()))
             }
+            Self::Overloaded { .. } => {
+                ErrorInfo::new(StatusCode::SERVICE_UNAVAILABLE, codes::UNAVAILABLE, None)
+            }
             Self::Unavailable(reason) => {
                 tracing::warn!(%reason, "service unavailable");
-                ErrorInfo::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)
+                ErrorInfo::new(StatusCode::SERVICE_UNAVAILABLE, codes::UNAVAILABLE, None)
             }
             Self::Database(error) => {
                 tracing::error!(%error, "database error");
-                ErrorInfo::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
+                ErrorInfo::new(StatusCode::INTERNAL_SERVER_ERROR, codes::INTERNAL, None)
             }
             Self::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "internal error");
-                ErrorInfo::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
+                ErrorInfo::new(StatusCode::INTERNAL_SERVER_ERROR, codes::INTERNAL, None)
             }
         }
     }
@@ -116,7 +128,7 @@ impl IntoResponse for AppError {
         // Plain until an API area's layer re-renders it; the extension lets that layer do so
         // without parsing the body. The layer keeps headers such as `Retry-After`.
         let mut response = self.info().render(ErrorFormat::Plain);
-        if let Self::TooManyRequests { retry_after, .. } = self {
+        if let Self::TooManyRequests { retry_after, .. } | Self::Overloaded { retry_after } = self {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
@@ -172,9 +184,9 @@ impl ErrorInfo {
     pub fn from_status(status: StatusCode) -> Self {
         let code = match status {
             StatusCode::BAD_REQUEST => "bad_request",
-            StatusCode::UNAUTHORIZED => "unauthorized",
+            StatusCode::UNAUTHORIZED => codes::UNAUTHORIZED,
             StatusCode::FORBIDDEN => "forbidden",
-            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::NOT_FOUND => codes::NOT_FOUND,
             StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
             StatusCode::NOT_ACCEPTABLE => "not_acceptable",
             StatusCode::REQUEST_TIMEOUT => "request_timeout",
@@ -183,8 +195,8 @@ impl ErrorInfo {
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
             StatusCode::UNPROCESSABLE_ENTITY => "invalid_request",
             StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
-            StatusCode::SERVICE_UNAVAILABLE => "unavailable",
-            s if s.is_server_error() => "internal",
+            StatusCode::SERVICE_UNAVAILABLE => codes::UNAVAILABLE,
+            s if s.is_server_error() => codes::INTERNAL,
             _ => "error",
         };
         Self::new(status, code, None)

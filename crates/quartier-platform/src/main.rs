@@ -54,12 +54,11 @@ async fn main() -> anyhow::Result<()> {
         tracing::info!(scale = options.scale, "demo mode");
     }
     let settings = Settings {
-        data_dir: options.data,
-        dist_dir: options.dist,
         demo: options.demo,
         scale: options.scale,
         ngsi_ld_max_limit: options.ngsi_ld_max_limit,
         secure_cookies: options.secure_cookies,
+        ..Settings::new(options.data, options.dist)
     };
     let state = AppState::new(settings).context("cannot start the platform")?;
     tracing::info!(database = %state.db.path().display(), dist = %state.settings.dist_dir.display(), "ready");

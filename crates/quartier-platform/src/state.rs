@@ -1,12 +1,12 @@
 //! What every handler shares: settings, the database, the CSP in force, prerendered bytes.
 
-use std::{path::PathBuf, sync::Arc};
+use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use axum::body::Bytes;
 
 use crate::{
-    auth::{AuthState, SessionPolicy},
+    auth::{AuthState, PasswordChecks, SessionPolicy, password},
     db::Db,
     demo::{Town, assets, open311_seed, residents_seed},
     routes::{self, open311::Open311State, tiles},
@@ -29,6 +29,12 @@ pub struct Settings {
     /// Always mark the session cookie `Secure` with the `__Host-` prefix (set when a TLS proxy
     /// does not send `X-Forwarded-Proto: https`).
     pub secure_cookies: bool,
+    /// Argon2 password checks (19 MiB and a core each) that may run at once.
+    pub max_password_checks: usize,
+    /// Open311 photos that may be decoded and re-encoded at once.
+    pub max_photo_decodes: usize,
+    /// How long a request waits for one of those slots before it is answered 503 + `Retry-After`.
+    pub busy_wait: Duration,
 }
 
 impl Settings {
@@ -41,6 +47,9 @@ impl Settings {
             scale: 1,
             ngsi_ld_max_limit: routes::ngsi_ld::DEFAULT_MAX_LIMIT,
             secure_cookies: false,
+            max_password_checks: password::default_slots(),
+            max_photo_decodes: password::default_slots(),
+            busy_wait: password::DEFAULT_BUSY_WAIT,
         }
     }
 }
@@ -67,10 +76,13 @@ impl AppState {
         let placeholder_tile =
             tiles::render_placeholder().context("cannot render the placeholder map tile")?;
         let csp = CspCache::load(&settings.dist_dir);
-        let auth = AuthState::new(SessionPolicy {
-            secure_cookies: settings.secure_cookies,
-            ..SessionPolicy::default()
-        });
+        let auth = AuthState::new(
+            SessionPolicy {
+                secure_cookies: settings.secure_cookies,
+                ..SessionPolicy::default()
+            },
+            PasswordChecks::new(settings.max_password_checks, settings.busy_wait),
+        );
         if settings.demo {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -84,14 +96,15 @@ impl AppState {
             db.call_blocking(|conn| open311_seed::seed(conn, auth.clock.now()))
                 .context("cannot seed the demo Open311 reports")?;
         }
-        let settings_demo = settings.demo;
+
+        let open311 = Arc::new(Open311State::new(&settings));
         Ok(Self {
             settings: Arc::new(settings),
             db,
             csp: Arc::new(csp),
             placeholder_tile,
             auth: Arc::new(auth),
-            open311: Arc::new(Open311State::new(settings_demo)),
+            open311,
         })
     }
 }

@@ -24,11 +24,17 @@ struct Platform {
 }
 
 fn platform() -> Platform {
+    platform_with(|_| {})
+}
+
+/// A demo platform with settings adjusted by `adjust`.
+fn platform_with(adjust: impl FnOnce(&mut Settings)) -> Platform {
     let dir = tempfile::tempdir().expect("tempdir");
-    let settings = Settings {
+    let mut settings = Settings {
         demo: true,
         ..Settings::new(dir.path().join("data"), dir.path().join("dist"))
     };
+    adjust(&mut settings);
     let state = AppState::new(settings).expect("state");
     Platform {
         router: build_router(state.clone()),
@@ -123,37 +129,41 @@ impl Platform {
     }
 
     async fn post_multipart(&self, pairs: &[(&str, &str)], media: Option<(&str, &[u8])>) -> Reply {
-        let boundary = "quartier-test-boundary";
-        let mut body = Vec::new();
-        for (name, value) in pairs {
-            body.extend(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-                )
-                .bytes(),
-            );
-        }
-        if let Some((content_type, bytes)) = media {
-            body.extend(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"media\"; \
-                     filename=\"photo\"\r\nContent-Type: {content_type}\r\n\r\n"
-                )
-                .bytes(),
-            );
-            body.extend(bytes);
-            body.extend(b"\r\n");
-        }
-        body.extend(format!("--{boundary}--\r\n").bytes());
-        let request = Request::post("/open311/v2/requests.json")
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .expect("request");
-        self.send(request).await
+        self.send(multipart_request(pairs, media)).await
     }
+}
+
+/// A multipart `POST requests.json` of these fields and, if given, a `media` part.
+fn multipart_request(pairs: &[(&str, &str)], media: Option<(&str, &[u8])>) -> Request<Body> {
+    let boundary = "quartier-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in pairs {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .bytes(),
+        );
+    }
+    if let Some((content_type, bytes)) = media {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"media\"; \
+                 filename=\"photo\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .bytes(),
+        );
+        body.extend(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").bytes());
+    Request::post("/open311/v2/requests.json")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .expect("request")
 }
 
 /// The town's centre as `lat`, `long` form values.
@@ -1210,13 +1220,7 @@ async fn open311_report_made_with_a_session_is_in_my_reports() {
         .expect("request");
     let signed = platform.send(sign_in).await;
     assert_eq!(signed.status, StatusCode::OK, "{}", signed.text());
-    let cookie = signed.headers[header::SET_COOKIE]
-        .to_str()
-        .expect("ascii")
-        .split(';')
-        .next()
-        .expect("pair")
-        .to_owned();
+    let (cookie, csrf) = session_of(&signed);
 
     let (lat, long) = centre();
     let body = form_urlencoded::Serializer::new(String::new())
@@ -1225,6 +1229,7 @@ async fn open311_report_made_with_a_session_is_in_my_reports() {
     let request = Request::post("/open311/v2/requests.json")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::COOKIE, &cookie)
+        .header("X-CSRF-Token", &csrf)
         .body(Body::from(body))
         .expect("request");
     let created = platform.send(request).await;
@@ -1270,4 +1275,366 @@ async fn open311_report_made_with_a_session_is_in_my_reports() {
             .iter()
             .any(|item| item["service_request_id"] == anonymous_id)
     );
+}
+
+/// The `Cookie` header value and the CSRF token of a sign-in reply.
+fn session_of(signed: &Reply) -> (String, String) {
+    let cookie = signed.headers[header::SET_COOKIE]
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    let csrf = signed.json()["csrfToken"]
+        .as_str()
+        .expect("csrf token")
+        .to_owned();
+    (cookie, csrf)
+}
+
+async fn sign_in(platform: &Platform, email: &str) -> (String, String) {
+    let request = Request::post("/api/v1/session")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"email": email, "password": "quartier-demo"}).to_string(),
+        ))
+        .expect("request");
+    let signed = platform.send(request).await;
+    assert_eq!(signed.status, StatusCode::OK, "{}", signed.text());
+    session_of(&signed)
+}
+
+fn report_request(
+    uri: &str,
+    fields: &Fields,
+    cookie: Option<&str>,
+    csrf: Option<&str>,
+) -> Request<Body> {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs(fields))
+        .finish();
+    let mut request =
+        Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    if let Some(csrf) = csrf {
+        request = request.header("X-CSRF-Token", csrf);
+    }
+    request.body(Body::from(body)).expect("request")
+}
+
+async fn report_count(platform: &Platform) -> i64 {
+    platform
+        .state
+        .db
+        .call(|conn| Ok(conn.query_row("SELECT COUNT(*) FROM open311_requests", [], |r| r.get(0))?))
+        .await
+        .expect("count")
+}
+
+/// A report sent with a resident's session cookie is a state-changing call of that session: it
+/// needs the session's `X-CSRF-Token`, as the resident API's writes do. Without a cookie the
+/// report is anonymous and needs only the api_key.
+#[tokio::test]
+async fn open311_post_with_a_session_cookie_needs_the_csrf_token() {
+    let platform = platform();
+    let (cookie, csrf) = sign_in(&platform, "camille.martin@example.org").await;
+    let (_, lucas_csrf) = sign_in(&platform, "lucas.bernard@example.org").await;
+    let (lat, long) = centre();
+    let report = pothole(&lat, &long);
+    let before = report_count(&platform).await;
+    for token in [None, Some(""), Some("wrong"), Some(lucas_csrf.as_str())] {
+        let refused = platform
+            .send(report_request(
+                "/open311/v2/requests.json",
+                &report,
+                Some(&cookie),
+                token,
+            ))
+            .await;
+        assert_eq!(
+            refused.errors(StatusCode::FORBIDDEN),
+            [format!(
+                "X-CSRF-Token: {}",
+                quartier_api::resident::codes::CSRF_MISMATCH
+            )],
+            "{token:?}"
+        );
+    }
+    // In XML too, as the path asks.
+    let refused = platform
+        .send(report_request(
+            "/open311/v2/requests.xml",
+            &report,
+            Some(&cookie),
+            None,
+        ))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let xml: XmlErrors = quick_xml::de::from_str(&refused.text()).expect("xml errors");
+    assert_eq!(xml.error[0].code, 403);
+    assert_eq!(report_count(&platform).await, before, "nothing was stored");
+
+    let made = platform
+        .send(report_request(
+            "/open311/v2/requests.json",
+            &report,
+            Some(&cookie),
+            Some(&csrf),
+        ))
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    let anonymous = platform
+        .send(report_request(
+            "/open311/v2/requests.json",
+            &report,
+            None,
+            None,
+        ))
+        .await;
+    assert_eq!(
+        anonymous.status,
+        StatusCode::CREATED,
+        "{}",
+        anonymous.text()
+    );
+    // A cookie that names no live session grants nothing, so it asks for no token.
+    let stale = platform
+        .send(report_request(
+            "/open311/v2/requests.json",
+            &report,
+            Some("quartier_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+            None,
+        ))
+        .await;
+    assert_eq!(stale.status, StatusCode::CREATED, "{}", stale.text());
+    assert_eq!(report_count(&platform).await, before + 3);
+}
+
+/// An api_key in the query string is checked before the body is read: a wrong one is refused
+/// even when the body could not have been read at all; a right one stands for the form's.
+#[tokio::test]
+async fn open311_api_key_is_checked_before_the_body() {
+    let platform = platform();
+    let unreadable = Request::post("/open311/v2/requests.json?api_key=wrong")
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .body(Body::from(vec![0u8; 1024]))
+        .expect("request");
+    assert_eq!(
+        platform
+            .send(unreadable)
+            .await
+            .errors(StatusCode::FORBIDDEN),
+        ["api_key: invalid or missing"]
+    );
+    let (lat, long) = centre();
+    let report = without(&pothole(&lat, &long), "api_key");
+    let made = platform
+        .send(report_request(
+            &format!("/open311/v2/requests.json?api_key={DEMO_API_KEY}"),
+            &report,
+            None,
+            None,
+        ))
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    // A wrong key in the form is refused even with a right one in the query.
+    let mixed = platform
+        .send(report_request(
+            &format!("/open311/v2/requests.json?api_key={DEMO_API_KEY}"),
+            &with(&report, "api_key", "wrong"),
+            None,
+            None,
+        ))
+        .await;
+    mixed.errors(StatusCode::FORBIDDEN);
+    // In a multipart form, a wrong key ends the read before the photo part.
+    let refused = platform
+        .post_multipart(
+            &pairs(&with(&report, "api_key", "wrong")),
+            Some(("image/jpeg", b"not read")),
+        )
+        .await;
+    assert_eq!(
+        refused.errors(StatusCode::FORBIDDEN),
+        ["api_key: invalid or missing"]
+    );
+}
+
+/// Photos are decoded a bounded number at a time: when every decode slot stays busy, the report
+/// is answered 503 with `Retry-After` in Open311's error format, and nothing is stored.
+#[tokio::test]
+async fn open311_photo_decodes_are_bounded_and_503_when_busy() {
+    let platform = platform_with(|settings| {
+        settings.max_photo_decodes = 1;
+        settings.busy_wait = std::time::Duration::ZERO;
+    });
+    let (lat, long) = centre();
+    let report = pothole(&lat, &long);
+    let photo = jpeg_with_exif();
+    let before = report_count(&platform).await;
+    let slot = platform
+        .state
+        .open311
+        .photo_decodes
+        .try_acquire()
+        .expect("a free slot");
+    let busy = platform
+        .post_multipart(&pairs(&report), Some(("image/jpeg", &photo)))
+        .await;
+    assert_eq!(busy.errors(StatusCode::SERVICE_UNAVAILABLE).len(), 1);
+    assert_eq!(busy.headers[header::RETRY_AFTER], "1");
+    assert_eq!(report_count(&platform).await, before);
+    // Reports without a photo do not need a slot.
+    let plain = platform
+        .post_form("/open311/v2/requests.json", &pairs(&report), None)
+        .await;
+    assert_eq!(plain.status, StatusCode::CREATED);
+    drop(slot);
+    let made = platform
+        .post_multipart(&pairs(&report), Some(("image/jpeg", &photo)))
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+}
+
+fn keyed(request: Request<Body>, key: &str) -> Request<Body> {
+    let (mut parts, body) = request.into_parts();
+    parts
+        .headers
+        .insert("idempotency-key", key.parse().expect("header value"));
+    Request::from_parts(parts, body)
+}
+
+/// The same `Idempotency-Key` with another request is refused with 422 in Open311's format,
+/// never answered with the first request's response; the same request again is replayed.
+#[tokio::test]
+async fn open311_idempotency_key_with_another_body_is_422() {
+    let platform = platform();
+    let (lat, long) = centre();
+    let report = pothole(&lat, &long);
+    let before = report_count(&platform).await;
+    let uri = "/open311/v2/requests.json";
+    let first = platform.post_form(uri, &pairs(&report), Some("k-1")).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text());
+    let changed = with(&report, "description", "Un autre trou, ailleurs");
+    let refused = platform.post_form(uri, &pairs(&changed), Some("k-1")).await;
+    assert_eq!(
+        refused.errors(StatusCode::UNPROCESSABLE_ENTITY),
+        ["Idempotency-Key: already used with another request"]
+    );
+    // Another photo is another request too.
+    let photo = jpeg_with_exif();
+    let refused = platform
+        .send(keyed(
+            multipart_request(&pairs(&report), Some(("image/jpeg", &photo))),
+            "k-1",
+        ))
+        .await;
+    refused.errors(StatusCode::UNPROCESSABLE_ENTITY);
+    let again = platform.post_form(uri, &pairs(&report), Some("k-1")).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.json(), first.json(), "replayed");
+    assert_eq!(report_count(&platform).await, before + 1);
+}
+
+/// Keys belong to their client: the signed-in resident, else the api_key. Another client's
+/// report is never replayed to someone who happens to send the same key and form.
+#[tokio::test]
+async fn open311_idempotency_keys_are_per_client() {
+    let platform = platform();
+    let (camille, camille_csrf) = sign_in(&platform, "camille.martin@example.org").await;
+    let (lucas, lucas_csrf) = sign_in(&platform, "lucas.bernard@example.org").await;
+    let (lat, long) = centre();
+    let report = pothole(&lat, &long);
+    let uri = "/open311/v2/requests.json";
+    let anonymous = platform
+        .send(keyed(report_request(uri, &report, None, None), "shared"))
+        .await;
+    let by_camille = platform
+        .send(keyed(
+            report_request(uri, &report, Some(&camille), Some(&camille_csrf)),
+            "shared",
+        ))
+        .await;
+    let by_lucas = platform
+        .send(keyed(
+            report_request(uri, &report, Some(&lucas), Some(&lucas_csrf)),
+            "shared",
+        ))
+        .await;
+    let ids: Vec<Value> = [&anonymous, &by_camille, &by_lucas]
+        .iter()
+        .map(|reply| {
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+            reply.json()[0]["service_request_id"].clone()
+        })
+        .collect();
+    assert!(
+        ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2],
+        "{ids:?}"
+    );
+    // Each client's own retry is replayed.
+    let retry = platform
+        .send(keyed(
+            report_request(uri, &report, Some(&camille), Some(&camille_csrf)),
+            "shared",
+        ))
+        .await;
+    assert_eq!(retry.json()[0]["service_request_id"], ids[1]);
+    let retry = platform
+        .send(keyed(report_request(uri, &report, None, None), "shared"))
+        .await;
+    assert_eq!(retry.json()[0]["service_request_id"], ids[0]);
+}
+
+/// A key lives 24 hours by the platform's clock; after that the same key makes a new report.
+#[tokio::test]
+async fn open311_idempotency_keys_expire_after_a_day() {
+    let platform = platform();
+    let (lat, long) = centre();
+    let report = pothole(&lat, &long);
+    let uri = "/open311/v2/requests.json";
+    let first = platform
+        .post_form(uri, &pairs(&report), Some("daily"))
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    platform
+        .state
+        .auth
+        .clock
+        .advance(std::time::Duration::from_secs(23 * 3600));
+    let replayed = platform
+        .post_form(uri, &pairs(&report), Some("daily"))
+        .await;
+    assert_eq!(replayed.json(), first.json(), "still remembered after 23 h");
+    platform
+        .state
+        .auth
+        .clock
+        .advance(std::time::Duration::from_secs(3600));
+    let changed = with(&report, "description", "Le même trou, un jour plus tard");
+    let later = platform
+        .post_form(uri, &pairs(&changed), Some("daily"))
+        .await;
+    assert_eq!(later.status, StatusCode::CREATED, "{}", later.text());
+    assert_ne!(
+        later.json()[0]["service_request_id"],
+        first.json()[0]["service_request_id"],
+        "expired after 24 h: a new report, not a 422"
+    );
+    let expired_rows: i64 = platform
+        .state
+        .db
+        .call(|conn| {
+            Ok(conn.query_row(
+                "SELECT COUNT(*) FROM open311_idempotency WHERE key = 'daily'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .expect("count");
+    assert_eq!(expired_rows, 1, "the expired entry was swept");
 }

@@ -86,6 +86,8 @@ pub mod codes {
     pub const NOT_FOUND: &str = "not_found";
     /// Something failed on the server.
     pub const INTERNAL: &str = "internal";
+    /// The platform is overloaded or cannot answer now; see `Retry-After` when it is sent.
+    pub const UNAVAILABLE: &str = "unavailable";
 }
 
 #[cfg(test)]

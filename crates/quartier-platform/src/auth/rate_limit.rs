@@ -1,6 +1,10 @@
-//! Sign-in attempt limits: failed attempts are counted per client IP and per email over a
-//! sliding window, so guessing a password is slow while a resident who types it right is never
-//! slowed down (successes are not counted, and clear the email's count).
+//! Sign-in attempt limits: attempts are counted per client IP and per email over a sliding
+//! window, so guessing a password is slow while a resident who types it right is never slowed
+//! down (a success gives its attempt back and clears the email's count).
+//!
+//! An attempt is counted *before* its password is checked ([`RateLimiter::reserve`]), in the
+//! same lock as the limit test: a burst of parallel guesses cannot all pass the test before the
+//! first failure is recorded, so no more than the limit are ever checked.
 //!
 //! In memory on purpose: a restart forgetting the counts costs an attacker a restart, and the
 //! platform runs as one process.
@@ -12,26 +16,44 @@ use std::{
 
 /// Length of the counting window, in seconds.
 pub const WINDOW_SECONDS: i64 = 60;
-/// Failed attempts allowed per email within the window.
+/// Attempts allowed per email within the window (a success clears them).
 pub const PER_EMAIL: usize = 5;
-/// Failed attempts allowed per client IP within the window (a shared kiosk or NAT has several
-/// residents, hence more than per email).
+/// Attempts allowed per client IP within the window (a shared kiosk or NAT has several
+/// residents, hence more than per email; successes are given back).
 pub const PER_IP: usize = 20;
 /// Above this many tracked keys, stale ones are swept so memory stays bounded.
 const SWEEP_ABOVE: usize = 10_000;
 
 #[derive(Debug, Default)]
 pub struct RateLimiter {
-    failures: Mutex<HashMap<String, VecDeque<i64>>>,
+    attempts: Mutex<HashMap<String, VecDeque<i64>>>,
+}
+
+/// An attempt counted by [`RateLimiter::reserve`]: a failure leaves it counted, a success
+/// gives it back with [`RateLimiter::succeeded`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a reserved attempt is given back on success"]
+pub struct Attempt {
+    ip: String,
+    email: String,
+    at: i64,
 }
 
 impl RateLimiter {
-    /// `Err(seconds to wait)` when the IP or the email has used up its failures.
-    pub fn check(&self, ip: &str, email: &str, now: i64) -> Result<(), u64> {
-        let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+    /// Counts one attempt for the IP and the email, or, when either has used up its attempts,
+    /// counts nothing and gives `Err(seconds to wait)`.
+    pub fn reserve(&self, ip: &str, email: &str, now: i64) -> Result<Attempt, u64> {
+        let mut attempts = self.attempts.lock().unwrap_or_else(PoisonError::into_inner);
+        if attempts.len() > SWEEP_ABOVE {
+            attempts.retain(|_, times| {
+                prune(times, now);
+                !times.is_empty()
+            });
+        }
+        let (ip, email) = (ip_key(ip), email_key(email));
         let mut wait = 0;
-        for (key, limit) in [(ip_key(ip), PER_IP), (email_key(email), PER_EMAIL)] {
-            if let Some(times) = failures.get_mut(&key) {
+        for (key, limit) in [(&ip, PER_IP), (&email, PER_EMAIL)] {
+            if let Some(times) = attempts.get_mut(key) {
                 prune(times, now);
                 if times.len() >= limit {
                     let oldest = times.front().copied().unwrap_or(now);
@@ -39,28 +61,36 @@ impl RateLimiter {
                 }
             }
         }
-        match u64::try_from(wait) {
-            Ok(seconds) if seconds > 0 => Err(seconds),
-            _ => Ok(()),
+        if let Ok(seconds @ 1..) = u64::try_from(wait) {
+            return Err(seconds);
+        }
+        for key in [&ip, &email] {
+            attempts.entry(key.clone()).or_default().push_back(now);
+        }
+        Ok(Attempt { ip, email, at: now })
+    }
+
+    /// The attempt was not a guess (the password was right, or it could not be checked): its
+    /// IP's count is given back, and a success also clears the email's failures.
+    pub fn give_back(&self, attempt: Attempt, clear_email: bool) {
+        let mut attempts = self.attempts.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(times) = attempts.get_mut(&attempt.ip)
+            && let Some(position) = times.iter().rposition(|at| *at == attempt.at)
+        {
+            times.remove(position);
+        }
+        if clear_email {
+            attempts.remove(&attempt.email);
+        } else if let Some(times) = attempts.get_mut(&attempt.email)
+            && let Some(position) = times.iter().rposition(|at| *at == attempt.at)
+        {
+            times.remove(position);
         }
     }
 
-    pub fn record_failure(&self, ip: &str, email: &str, now: i64) {
-        let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        if failures.len() > SWEEP_ABOVE {
-            failures.retain(|_, times| {
-                prune(times, now);
-                !times.is_empty()
-            });
-        }
-        for key in [ip_key(ip), email_key(email)] {
-            failures.entry(key).or_default().push_back(now);
-        }
-    }
-
-    pub fn record_success(&self, email: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        failures.remove(&email_key(email));
+    /// The password was right.
+    pub fn succeeded(&self, attempt: Attempt) {
+        self.give_back(attempt, true);
     }
 }
 
@@ -86,23 +116,49 @@ mod tests {
     fn email_limit_then_window_expiry() {
         let limiter = RateLimiter::default();
         for i in 0..PER_EMAIL {
-            assert_eq!(limiter.check("1.2.3.4", "a@x.org", 100), Ok(()), "{i}");
-            limiter.record_failure("1.2.3.4", "A@x.org", 100);
+            assert!(limiter.reserve("1.2.3.4", "A@x.org", 100).is_ok(), "{i}");
         }
-        assert_eq!(limiter.check("5.6.7.8", "a@x.org", 110), Err(50));
-        assert_eq!(limiter.check("1.2.3.4", "b@x.org", 110), Ok(()));
-        assert_eq!(limiter.check("1.2.3.4", "a@x.org", 160), Ok(()));
+        assert_eq!(limiter.reserve("5.6.7.8", "a@x.org", 110), Err(50));
+        assert!(limiter.reserve("1.2.3.4", "b@x.org", 110).is_ok());
+        assert!(limiter.reserve("1.2.3.4", "a@x.org", 160).is_ok());
     }
 
     #[test]
-    fn ip_limit_and_success_clears_email() {
+    fn attempts_count_before_their_outcome_is_known() {
+        let limiter = RateLimiter::default();
+        let pending: Vec<Attempt> = (0..PER_EMAIL)
+            .map(|_| limiter.reserve("1.1.1.1", "c@x.org", 0).expect("free"))
+            .collect();
+        assert!(
+            limiter.reserve("2.2.2.2", "c@x.org", 0).is_err(),
+            "all in flight"
+        );
+        let mut pending = pending.into_iter();
+        limiter.give_back(pending.next().expect("one"), false);
+        let again = limiter
+            .reserve("2.2.2.2", "c@x.org", 0)
+            .expect("a slot was given back");
+        limiter.succeeded(again);
+        assert!(
+            limiter.reserve("2.2.2.2", "c@x.org", 1).is_ok(),
+            "success clears"
+        );
+    }
+
+    #[test]
+    fn ip_limit_and_successes_are_given_back() {
         let limiter = RateLimiter::default();
         for i in 0..PER_IP {
-            limiter.record_failure("9.9.9.9", &format!("u{i}@x.org"), 0);
+            let attempt = limiter.reserve("8.8.8.8", &format!("ok{i}@x.org"), 0);
+            limiter.succeeded(attempt.expect("free"));
         }
-        assert!(limiter.check("9.9.9.9", "new@x.org", 1).is_err());
-        limiter.record_failure("1.1.1.1", "c@x.org", 0);
-        limiter.record_success("c@x.org");
-        assert_eq!(limiter.check("2.2.2.2", "c@x.org", 1), Ok(()));
+        assert!(
+            limiter.reserve("8.8.8.8", "new@x.org", 1).is_ok(),
+            "a kiosk"
+        );
+        for i in 0..PER_IP {
+            let _ = limiter.reserve("9.9.9.9", &format!("u{i}@x.org"), 0);
+        }
+        assert!(limiter.reserve("9.9.9.9", "new@x.org", 1).is_err());
     }
 }

@@ -16,17 +16,25 @@
 //! for a `.xml` path), one entry per problem; validation descriptions are `field: code` with the
 //! contract crate's field error codes (`description: too_long`).
 //!
-//! POST order: form read → `api_key` (403) → a remembered `Idempotency-Key` is replayed as is
-//! (status, body and format of the first success) → rate limit (429 + `Retry-After`) →
-//! validation (400) → photo (400/413) → one transaction storing the photo, the report and the
-//! key. A created report answers 201. Only successes are remembered: a client that fixes a
-//! refused form may retry with the same key.
+//! POST order: `Idempotency-Key` syntax (400) → an `api_key` given in the query string (403,
+//! before the body is read) → CSRF when the cookie names a session (403) → form read (a wrong
+//! `api_key` part of a multipart form ends the read) → `api_key` (403) → the client's
+//! `Idempotency-Key`, if still live: the same request (form fields and photo, by SHA-256) is
+//! replayed as first answered (status, body, format), another request is refused (422) → rate
+//! limit (429 + `Retry-After`) → validation (400) → photo, decoded a bounded number at a time
+//! (400/413, 503 + `Retry-After` when every slot stays busy) → one transaction storing the
+//! photo, the report and the key. A created report answers 201. Only successes are remembered: a
+//! client that fixes a refused form may retry with the same key. Keys belong to a client (the
+//! signed-in resident, else the api_key) and live 24 hours by the platform's clock.
 //!
 //! Ownership: a request made with a resident's session cookie stores its `resident_id` (the
 //! resident API's `GET /api/v1/me/reports` lists them); a [`ReportOwner`] request extension, set
 //! by a layer, takes precedence; without either the report is anonymous.
-//! [`store::link_resident`] attaches an existing report later. No CSRF token is asked here: the
-//! session cookie is `SameSite=Strict`, so another site cannot make a report in a resident's name.
+//! [`store::link_resident`] attaches an existing report later. A request whose cookie names a
+//! valid session must carry that session's `X-CSRF-Token` (else 403 `X-CSRF-Token:
+//! csrf_mismatch`): `SameSite=Strict` does not stop a sibling subdomain's page. Without a cookie
+//! (or with one naming no live session) the report is anonymous and needs no token. API keys
+//! are compared in constant time.
 
 pub mod catalogue;
 mod format;
@@ -56,10 +64,18 @@ use axum::{
 pub use catalogue::SERVICES;
 use format::{Format, Node, errors};
 pub use rate_limit::RateLimiter;
-use store::{Placement, Query, Remembered};
+use sha2::{Digest, Sha256};
+use store::{IdempotencyKey, Placement, Query, Recall, Remembered};
 use submit::{Form, NewRequest};
 
-use crate::{auth, demo::Town, error::AppError, state::AppState};
+use tokio::sync::Semaphore;
+
+use crate::{
+    auth::{self, password::wait_for_slot},
+    demo::Town,
+    error::AppError,
+    state::{AppState, Settings},
+};
 
 /// The API key every client may use in demo mode (the app sends it). Documented in the README.
 pub const DEMO_API_KEY: &str = "quartier-demo-key";
@@ -77,17 +93,29 @@ const MAX_PARTS: usize = 200;
 const CHANGESET: &str = "2026-11-28 00:00";
 
 /// Open311's share of [`AppState`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Open311State {
     /// Report creation, per client.
     pub limiter: RateLimiter,
     /// Accepted `api_key` values.
     pub api_keys: Vec<String>,
+    /// Photos being decoded and re-encoded: a bounded number at once (each can take 256 MB).
+    pub photo_decodes: Semaphore,
+    /// How long a photo waits for a decode slot before the report is answered 503.
+    pub busy_wait: Duration,
 }
 
 impl Open311State {
+    /// Whether `sent` is an accepted key. Constant time: every key is compared (by hash, so
+    /// lengths do not show either), none stops the loop early.
+    pub fn accepts(&self, sent: &str) -> bool {
+        self.api_keys.iter().fold(false, |found, key| {
+            found | auth::secret_eq(sent.as_bytes(), key.as_bytes())
+        })
+    }
+
     /// The demo key in demo mode, plus those of [`API_KEYS_VAR`].
-    pub fn new(demo: bool) -> Self {
+    pub fn new(settings: &Settings) -> Self {
         let mut api_keys: Vec<String> = std::env::var(API_KEYS_VAR)
             .unwrap_or_default()
             .split(',')
@@ -95,12 +123,14 @@ impl Open311State {
             .filter(|key| !key.is_empty())
             .map(str::to_owned)
             .collect();
-        if demo {
+        if settings.demo {
             api_keys.push(DEMO_API_KEY.to_owned());
         }
         Self {
             limiter: RateLimiter::default(),
             api_keys,
+            photo_decodes: Semaphore::new(settings.max_photo_decodes.max(1)),
+            busy_wait: settings.busy_wait,
         }
     }
 }
@@ -400,37 +430,53 @@ async fn create_request(
         Ok(key) => key,
         Err(problem) => return Ok(errors(StatusCode::BAD_REQUEST, vec![problem])),
     };
+    // An `api_key` in the query string is checked before a byte of the body is read.
+    let query_key = query_api_key(request.uri().query());
+    if let Some(key) = &query_key
+        && !state.open311.accepts(key)
+    {
+        return Ok(invalid_api_key());
+    }
     let owner = match request.extensions().get::<ReportOwner>() {
         Some(ReportOwner(resident)) => Some(*resident),
         None => {
             // Cloned: a `&Request` held across the await would make the handler's future !Send.
             let headers = request.headers().clone();
-            auth::current_resident(&state, &headers)
-                .await
-                .map(|resident| resident.0)
+            match auth::resident_for_write(&state, &headers).await? {
+                Ok(resident) => resident.map(|resident| resident.0),
+                Err(auth::WriteRefusal::CsrfMismatch) => return Ok(csrf_mismatch()),
+            }
         }
     };
-    let client = client_key(&request, owner);
+    let ip = peer_ip(&request);
     let received = match receive(request, &state).await {
         Ok(received) => received,
         Err(response) => return Ok(response),
     };
-    let api_key = received.form.get("api_key").unwrap_or_default();
-    if !state.open311.api_keys.iter().any(|key| key == api_key) {
-        return Ok(errors(
-            StatusCode::FORBIDDEN,
-            vec!["api_key: invalid or missing".to_owned()],
-        ));
-    }
-    if let Some(key) = idempotency_key.clone() {
-        let remembered = state
+    let api_key = match (received.form.get("api_key"), query_key) {
+        (Some(key), _) if state.open311.accepts(key) => key.to_owned(),
+        (None, Some(key)) => key,
+        _ => return Ok(invalid_api_key()),
+    };
+    let now = state.auth.clock.now();
+    let idempotency = idempotency_key.map(|key| IdempotencyKey {
+        client: idempotency_client(owner, &api_key),
+        key,
+        request_hash: request_hash(&received),
+    });
+    if let Some(key) = idempotency.clone() {
+        let recalled = state
             .db
-            .call(move |conn| store::remembered(conn, &key))
+            .call(move |conn| store::recall(conn, &key, now))
             .await?;
-        if let Some(remembered) = remembered {
-            return Ok(replay(remembered));
+        if let Some(recalled) = recalled {
+            return Ok(answer(recalled));
         }
     }
+    let client = match owner {
+        Some(resident) => format!("resident:{resident}"),
+        None => format!("ip:{ip}"),
+    };
     if let Err(wait) = state.open311.limiter.check(&client, Instant::now()) {
         return Ok(too_many(wait));
     }
@@ -440,7 +486,7 @@ async fn create_request(
     };
     let photo = match received.media {
         None => None,
-        Some(bytes) => match tokio::task::spawn_blocking(move || media::sanitize(&bytes)).await? {
+        Some(bytes) => match decode(&state.open311, bytes).await? {
             Ok(photo) => Some(photo),
             Err(error) => {
                 let status = match error {
@@ -451,11 +497,46 @@ async fn create_request(
             }
         },
     };
-    let remembered = state
+    let saved = state
         .db
-        .call(move |conn| save(conn, &new, photo, owner, idempotency_key.as_deref(), format))
+        .call(move |conn| save(conn, &new, photo, owner, idempotency.as_ref(), format, now))
         .await?;
-    Ok(replay(remembered))
+    Ok(answer(saved))
+}
+
+/// [`media::sanitize`] in the blocking pool, once a decode slot is free (503 if none frees up).
+async fn decode(
+    open311: &Open311State,
+    bytes: Bytes,
+) -> Result<Result<(media::Kind, Vec<u8>), media::MediaError>, AppError> {
+    let _slot = wait_for_slot(&open311.photo_decodes, open311.busy_wait).await?;
+    Ok(tokio::task::spawn_blocking(move || media::sanitize(&bytes)).await?)
+}
+
+/// `api_key` of the query string, if given there (an extension: the spec puts it in the form).
+fn query_api_key(query: Option<&str>) -> Option<String> {
+    form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(name, _)| name == "api_key")
+        .map(|(_, value)| value.into_owned())
+}
+
+fn invalid_api_key() -> Response {
+    errors(
+        StatusCode::FORBIDDEN,
+        vec!["api_key: invalid or missing".to_owned()],
+    )
+}
+
+/// A report sent with a valid session cookie but without the session's CSRF token.
+fn csrf_mismatch() -> Response {
+    errors(
+        StatusCode::FORBIDDEN,
+        vec![format!(
+            "{}: {}",
+            quartier_api::resident::CSRF_HEADER,
+            quartier_api::resident::codes::CSRF_MISMATCH
+        )],
+    )
 }
 
 /// The `Idempotency-Key` header: visible ASCII, at most 255 characters.
@@ -470,17 +551,61 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, String> {
         .ok_or_else(|| "Idempotency-Key: invalid (1 to 255 visible ASCII characters)".to_owned())
 }
 
-/// Whom the rate limit counts: the signed-in resident, else the client's address as the
-/// resident API counts it (the peer, or `X-Forwarded-For` behind a proxy on loopback).
-fn client_key(request: &Request, owner: Option<i64>) -> String {
-    if let Some(resident) = owner {
-        return format!("resident:{resident}");
-    }
+/// The client's address as the resident API counts it (the peer, or `X-Forwarded-For` behind a
+/// proxy on loopback). The rate limit counts the signed-in resident, else this address.
+fn peer_ip(request: &Request) -> String {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0);
-    format!("ip:{}", auth::client_ip(request.headers(), peer))
+    auth::client_ip(request.headers(), peer)
+}
+
+/// Whose `Idempotency-Key` this is: the signed-in resident, else the api_key (by its hash: the
+/// database does not hold keys). The client's address is never needed here: a POST without an
+/// accepted api_key was refused before.
+fn idempotency_client(owner: Option<i64>, api_key: &str) -> String {
+    match owner {
+        Some(resident) => format!("resident:{resident}"),
+        None => format!("api_key:{}", hex_sha256(&[api_key.as_bytes()])),
+    }
+}
+
+/// What makes two POSTs "the same request" for an `Idempotency-Key`: the form's fields in order
+/// and the photo, not the raw body (a multipart boundary differs from one send to the next).
+fn request_hash(received: &Received) -> String {
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for (name, value) in received.form.pairs() {
+        parts.push(name.as_bytes());
+        parts.push(value.as_bytes());
+    }
+    parts.push(received.media.as_deref().unwrap_or_default());
+    hex_sha256(&parts)
+}
+
+/// Hex SHA-256 of the parts, each prefixed by its length so that no two lists collide.
+fn hex_sha256(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(u64::try_from(part.len()).unwrap_or(u64::MAX).to_le_bytes());
+        hasher.update(part);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The response a key stands for: its first response again, or 422 for another request.
+fn answer(recalled: Recall) -> Response {
+    match recalled {
+        Recall::Replay(remembered) => replay(remembered),
+        Recall::Mismatch => errors(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["Idempotency-Key: already used with another request".to_owned()],
+        ),
+    }
 }
 
 /// Reads the form, urlencoded or multipart; an unreadable one is answered at once.
@@ -500,7 +625,7 @@ async fn receive(request: Request, state: &AppState) -> Result<Received, Respons
                     vec![format!("body: {}", rejection.body_text())],
                 )
             })?;
-        return receive_multipart(multipart).await;
+        return receive_multipart(multipart, &state.open311).await;
     }
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(errors(
@@ -525,7 +650,12 @@ async fn receive(request: Request, state: &AppState) -> Result<Received, Respons
     })
 }
 
-async fn receive_multipart(mut multipart: Multipart) -> Result<Received, Response> {
+/// Reads the parts in order; a wrong `api_key` part ends the read at once, before any later
+/// part (the photo) is read.
+async fn receive_multipart(
+    mut multipart: Multipart,
+    open311: &Open311State,
+) -> Result<Received, Response> {
     let malformed = |error: axum::extract::multipart::MultipartError| {
         errors(error.status(), vec![format!("body: {}", error.body_text())])
     };
@@ -555,6 +685,9 @@ async fn receive_multipart(mut multipart: Multipart) -> Result<Received, Respons
             }
         } else {
             let text = field.text().await.map_err(malformed)?;
+            if name == "api_key" && !open311.accepts(&text) {
+                return Err(invalid_api_key());
+            }
             form.push(name, text);
         }
     }
@@ -569,16 +702,16 @@ fn save(
     new: &NewRequest,
     photo: Option<(media::Kind, Vec<u8>)>,
     owner: Option<i64>,
-    idempotency_key: Option<&str>,
+    idempotency: Option<&IdempotencyKey>,
     format: Format,
-) -> Result<Remembered, AppError> {
+    now: i64,
+) -> Result<Recall, AppError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    if let Some(key) = idempotency_key
-        && let Some(remembered) = store::remembered(&tx, key)?
+    if let Some(key) = idempotency
+        && let Some(recalled) = store::recall(&tx, key, now)?
     {
-        return Ok(remembered);
+        return Ok(recalled);
     }
-    let now = time::now();
     let media_id = match &photo {
         Some((kind, bytes)) => Some(store::insert_media(&tx, kind.content_type(), bytes, now)?),
         None => None,
@@ -613,11 +746,11 @@ fn save(
         content_type: format.content_type().to_owned(),
         body: body.into_bytes(),
     };
-    if let Some(key) = idempotency_key {
+    if let Some(key) = idempotency {
         store::remember(&tx, key, &remembered, id, now)?;
     }
     tx.commit()?;
-    Ok(remembered)
+    Ok(Recall::Replay(remembered))
 }
 
 fn replay(remembered: Remembered) -> Response {

@@ -33,6 +33,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post, put},
 };
+use quartier_api::resident::codes;
 use serde::{Deserialize, de::DeserializeOwned};
 
 use crate::{error::AppError, state::AppState};
@@ -99,10 +100,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(Self(value)),
             Err(JsonRejection::JsonSyntaxError(error)) => {
-                Err(AppError::bad_request("invalid_json", error.body_text()).into_response())
+                Err(AppError::bad_request(codes::INVALID_JSON, error.body_text()).into_response())
             }
             Err(JsonRejection::JsonDataError(error)) => {
-                Err(AppError::bad_request("invalid_body", error.body_text()).into_response())
+                Err(AppError::bad_request(codes::INVALID_BODY, error.body_text()).into_response())
             }
             Err(other) => Err(other.into_response()),
         }

@@ -271,6 +271,9 @@ pub fn media(conn: &Connection, id: i64) -> Result<Option<(String, Vec<u8>)>, Ap
         .optional()?)
 }
 
+/// How long an `Idempotency-Key` is remembered: a day covers any client's retries.
+pub const IDEMPOTENCY_TTL_SECONDS: i64 = 24 * 60 * 60;
+
 /// A response remembered for an `Idempotency-Key`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Remembered {
@@ -279,34 +282,78 @@ pub struct Remembered {
     pub body: Vec<u8>,
 }
 
-pub fn remembered(conn: &Connection, key: &str) -> Result<Option<Remembered>, AppError> {
-    Ok(conn
-        .query_row(
-            "SELECT status, content_type, body FROM open311_idempotency WHERE key = ?1",
-            [key],
-            |row| {
-                Ok(Remembered {
-                    status: row.get(0)?,
-                    content_type: row.get(1)?,
-                    body: row.get(2)?,
-                })
-            },
-        )
-        .optional()?)
+/// An `Idempotency-Key` as one client sent it, with the hash of the request it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// Whose key: `resident:…`, `api_key:<sha-256>` or `ip:…`. Keys of two clients never meet.
+    pub client: String,
+    pub key: String,
+    /// Hex SHA-256 of the request (form fields in order, and the photo).
+    pub request_hash: String,
 }
 
+/// What a live key already stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recall {
+    /// The same request: its first response, to send again.
+    Replay(Remembered),
+    /// The key came with another request: refused (422), never replayed.
+    Mismatch,
+}
+
+/// The unexpired entry of this client's key, if any.
+pub fn recall(
+    conn: &Connection,
+    key: &IdempotencyKey,
+    now: i64,
+) -> Result<Option<Recall>, AppError> {
+    let found = conn
+        .query_row(
+            "SELECT request_hash, status, content_type, body FROM open311_idempotency \
+             WHERE client = ?1 AND key = ?2 AND created_at > ?3",
+            params![key.client, key.key, now - IDEMPOTENCY_TTL_SECONDS],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    Remembered {
+                        status: row.get(1)?,
+                        content_type: row.get(2)?,
+                        body: row.get(3)?,
+                    },
+                ))
+            },
+        )
+        .optional()?;
+    Ok(found.map(|(hash, remembered)| {
+        if hash == key.request_hash {
+            Recall::Replay(remembered)
+        } else {
+            Recall::Mismatch
+        }
+    }))
+}
+
+/// Remembers `response` under the key, sweeping expired keys first (this one's included, so an
+/// expired key can be used again).
 pub fn remember(
     conn: &Connection,
-    key: &str,
+    key: &IdempotencyKey,
     response: &Remembered,
     request_id: i64,
     now: i64,
 ) -> Result<(), AppError> {
     conn.execute(
-        "INSERT INTO open311_idempotency (key, status, content_type, body, request_id, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "DELETE FROM open311_idempotency WHERE created_at <= ?1",
+        [now - IDEMPOTENCY_TTL_SECONDS],
+    )?;
+    conn.execute(
+        "INSERT INTO open311_idempotency \
+         (client, key, request_hash, status, content_type, body, request_id, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
-            key,
+            key.client,
+            key.key,
+            key.request_hash,
             response.status,
             response.content_type,
             response.body,

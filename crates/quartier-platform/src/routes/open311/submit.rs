@@ -57,6 +57,11 @@ impl Form {
         self.pairs.push((name, value));
     }
 
+    /// Every pair, in the order received.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
     /// The first non-blank value of a field, trimmed.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs

@@ -6,6 +6,7 @@ use axum::{
     Json,
     extract::{Query, State},
 };
+use quartier_api::resident::codes;
 use rusqlite::{Connection, params};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -40,7 +41,7 @@ pub async fn my_data(
         Some(id) => vec![
             catalogue::category(id)
                 .ok_or_else(|| {
-                    AppError::bad_request("unknown_category", format!("no category {id}"))
+                    AppError::bad_request(codes::UNKNOWN_CATEGORY, format!("no category {id}"))
                 })?
                 .id,
         ],

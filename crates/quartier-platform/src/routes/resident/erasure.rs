@@ -8,6 +8,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use quartier_api::resident::{MAX_REASON_CHARS, codes};
 use rusqlite::{Connection, params};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -18,9 +19,6 @@ use crate::{
     error::AppError,
     state::AppState,
 };
-
-/// Longest `reason` accepted, in characters.
-pub const MAX_REASON_CHARS: usize = 2000;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,7 +41,7 @@ pub async fn create(
         .find(|id| catalogue::category(id).is_none())
     {
         return Err(AppError::bad_request(
-            "unknown_category",
+            codes::UNKNOWN_CATEGORY,
             format!("no category {unknown}"),
         ));
     }
@@ -56,7 +54,7 @@ pub async fn create(
         .is_some_and(|r| r.chars().count() > MAX_REASON_CHARS)
     {
         return Err(AppError::bad_request(
-            "reason_too_long",
+            codes::REASON_TOO_LONG,
             format!("reason is longer than {MAX_REASON_CHARS} characters"),
         ));
     }

@@ -13,13 +13,14 @@ use axum::{
     http::{HeaderMap, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
+use quartier_api::resident::codes;
 use rusqlite::OptionalExtension;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::ApiJson;
 use crate::{
-    auth::{self, CsrfSession, Lookup, ResidentId, Session, clock::rfc3339, password},
+    auth::{self, CsrfSession, Lookup, ResidentId, Session, clock::rfc3339},
     error::AppError,
     state::AppState,
 };
@@ -59,17 +60,17 @@ pub async fn sign_in(
     let email = email.trim().to_owned();
     if email.len() > MAX_EMAIL || password.len() > MAX_PASSWORD {
         return Err(AppError::bad_request(
-            "invalid_body",
+            codes::INVALID_BODY,
             "email or password too long",
         ));
     }
-    let now = state.auth.clock.now();
-    state
+    // Counted now, before the check, so a burst cannot run more checks than the limit.
+    let attempt = state
         .auth
         .limiter
-        .check(&ip, &email, now)
+        .reserve(&ip, &email, state.auth.clock.now())
         .map_err(|retry_after| AppError::TooManyRequests {
-            code: "too_many_attempts",
+            code: codes::TOO_MANY_ATTEMPTS,
             retry_after,
         })?;
 
@@ -87,18 +88,24 @@ pub async fn sign_in(
         })
         .await?;
     let stored = account.as_ref().map(|(_, hash)| hash.clone());
-    let matches =
-        tokio::task::spawn_blocking(move || password::verify(&password, stored.as_deref())).await?;
+    let matches = match state.auth.passwords.verify(password, stored).await {
+        Ok(matches) => matches,
+        Err(error) => {
+            // Not checked (every slot busy): not a guess either.
+            state.auth.limiter.give_back(attempt, false);
+            return Err(error);
+        }
+    };
     let resident = match (matches, account) {
         (true, Some((id, _))) => ResidentId(id),
+        // The attempt stays counted.
         _ => {
-            state.auth.limiter.record_failure(&ip, &email, now);
             return Err(AppError::Unauthenticated {
-                code: "invalid_credentials",
+                code: codes::INVALID_CREDENTIALS,
             });
         }
     };
-    state.auth.limiter.record_success(&email);
+    state.auth.limiter.succeeded(attempt);
 
     // A new id at every sign-in (and the old one gone), so a planted cookie never becomes a
     // signed-in session.
@@ -121,8 +128,9 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<R
         Lookup::Missing => Ok(Json(json!({ "authenticated": false })).into_response()),
         Lookup::Expired => {
             let secure = auth::is_secure(&state, &headers);
-            let mut response = Json(json!({ "authenticated": false, "reason": "session_expired" }))
-                .into_response();
+            let mut response =
+                Json(json!({ "authenticated": false, "reason": codes::SESSION_EXPIRED }))
+                    .into_response();
             response
                 .headers_mut()
                 .insert(header::SET_COOKIE, auth::clearing_cookie(secure)?);
@@ -193,7 +201,7 @@ fn check_origin(headers: &HeaderMap) -> Result<(), AppError> {
     match (origin_host, host) {
         (Some(origin_host), Some(host)) if origin_host.eq_ignore_ascii_case(host.trim()) => Ok(()),
         _ => Err(AppError::Forbidden {
-            code: "origin_mismatch",
+            code: codes::ORIGIN_MISMATCH,
         }),
     }
 }

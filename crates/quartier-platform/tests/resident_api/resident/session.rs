@@ -232,7 +232,7 @@ async fn state_changes_without_the_right_csrf_token_are_403() {
             let response = app
                 .send(request.body(Body::from(body.to_string())).expect("request"))
                 .await;
-            assert_problem(response, StatusCode::FORBIDDEN, "csrf_failed").await;
+            assert_problem(response, StatusCode::FORBIDDEN, codes::CSRF_MISMATCH).await;
         }
     }
     // Another session's token does not work either.
@@ -249,7 +249,7 @@ async fn state_changes_without_the_right_csrf_token_are_403() {
             json!({ "granted": true }),
         )
         .await;
-    assert_problem(response, StatusCode::FORBIDDEN, "csrf_failed").await;
+    assert_problem(response, StatusCode::FORBIDDEN, codes::CSRF_MISMATCH).await;
     // Nothing was changed by the refused calls: Camille's newsletter record has its seeded
     // two events only.
     let consents = app.get_json(&camille, "/api/v1/me/consents").await;
@@ -356,23 +356,28 @@ async fn signing_in_again_replaces_the_old_session() {
 }
 
 #[tokio::test]
-async fn current_resident_names_the_signed_in_resident_for_other_areas() {
+async fn resident_for_write_names_the_signed_in_resident_only_with_the_csrf_token() {
+    use quartier_platform::auth::{ResidentId, WriteRefusal, resident_for_write};
     let app = app();
     let lucas = app.sign_in(LUCAS).await;
     let mut headers = axum::http::HeaderMap::new();
-    assert_eq!(
-        quartier_platform::auth::current_resident(&app.state, &headers).await,
-        None
-    );
+    let ask = |headers: axum::http::HeaderMap| {
+        let state = app.state.clone();
+        async move { resident_for_write(&state, &headers).await.expect("lookup") }
+    };
+    assert_eq!(ask(headers.clone()).await, Ok(None), "no cookie: anonymous");
     headers.insert(header::COOKIE, lucas.cookie.parse().expect("value"));
     assert_eq!(
-        quartier_platform::auth::current_resident(&app.state, &headers).await,
-        Some(quartier_platform::auth::ResidentId(2))
+        ask(headers.clone()).await,
+        Err(WriteRefusal::CsrfMismatch),
+        "a session without its token"
     );
+    headers.insert("x-csrf-token", lucas.csrf.parse().expect("value"));
+    assert_eq!(ask(headers.clone()).await, Ok(Some(ResidentId(2))));
     app.state.auth.clock.advance(Duration::from_secs(31 * 60));
     assert_eq!(
-        quartier_platform::auth::current_resident(&app.state, &headers).await,
-        None,
+        ask(headers).await,
+        Ok(None),
         "an expired session names nobody"
     );
 }
@@ -425,4 +430,69 @@ async fn sign_in_attempts_are_rate_limited() {
         app.send(sign_in_request(CAMILLE, PASSWORD)).await.status(),
         StatusCode::OK
     );
+}
+
+/// A burst of parallel guesses for one account: every attempt is counted before its password is
+/// checked, so no more than the per-email limit reach Argon2 and the rest are refused with 429.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_wrong_passwords_run_at_most_the_limit_of_argon2_checks() {
+    use quartier_platform::auth::rate_limit::PER_EMAIL;
+    let app = app_with(|settings| settings.max_password_checks = 8);
+    let router = app.router.clone();
+    let attempts: Vec<_> = (0..50)
+        .map(|i| {
+            let router = router.clone();
+            tokio::spawn(async move {
+                let request = sign_in_request(CAMILLE, &format!("guess-{i}"));
+                router.oneshot(request).await.expect("infallible")
+            })
+        })
+        .collect();
+    let (mut refused, mut limited) = (0, 0);
+    for attempt in attempts {
+        let response = attempt.await.expect("task");
+        match response.status() {
+            StatusCode::UNAUTHORIZED => refused += 1,
+            StatusCode::TOO_MANY_REQUESTS => {
+                assert!(response.headers().contains_key(header::RETRY_AFTER));
+                assert_problem(
+                    response,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    codes::TOO_MANY_ATTEMPTS,
+                )
+                .await;
+                limited += 1;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    let checks = app.state.auth.passwords.ran();
+    assert!(checks <= PER_EMAIL as u64, "{checks} Argon2 checks");
+    assert_eq!(refused, checks, "each check was one 401");
+    assert_eq!(limited, 50 - checks, "the rest were 429");
+    assert!(refused >= 1);
+}
+
+/// When every Argon2 slot stays busy the sign-in is answered 503 with `Retry-After` in the
+/// resident API's ProblemDetails, and the attempt it could not check is not held against anyone.
+#[tokio::test]
+async fn sign_in_is_503_when_every_password_check_slot_is_busy() {
+    let app = app_with(|settings| {
+        settings.max_password_checks = 1;
+        settings.busy_wait = Duration::ZERO;
+    });
+    let slot = app.state.auth.passwords.try_hold().expect("a free slot");
+    for _ in 0..(quartier_platform::auth::rate_limit::PER_EMAIL + 1) {
+        let busy = app.send(sign_in_request(CAMILLE, PASSWORD)).await;
+        assert_eq!(busy.headers()[header::RETRY_AFTER], "1");
+        assert_problem(busy, StatusCode::SERVICE_UNAVAILABLE, codes::UNAVAILABLE).await;
+    }
+    assert_eq!(app.state.auth.passwords.ran(), 0);
+    drop(slot);
+    assert_eq!(
+        app.send(sign_in_request(CAMILLE, PASSWORD)).await.status(),
+        StatusCode::OK,
+        "the unchecked attempts were given back"
+    );
+    assert_eq!(app.state.auth.passwords.ran(), 1);
 }

@@ -9,6 +9,7 @@ pub use axum::{
     response::Response,
 };
 pub use http_body_util::BodyExt;
+pub use quartier_api::resident::codes;
 pub use quartier_platform::{AppState, Settings, build_router};
 pub use serde_json::{Value, json};
 pub use tempfile::TempDir;
