@@ -47,10 +47,10 @@ pub async fn serve(
         return plain_status(StatusCode::NOT_FOUND);
     };
     let response = match segments.as_slice() {
-        [] => serve_index(&state, &headers).await,
-        [only] if *only == INDEX_HTML => serve_index(&state, &headers).await,
+        [] => serve_index(&state, &headers, &segments).await,
+        [only] if *only == INDEX_HTML => serve_index(&state, &headers, &segments).await,
         [.., last] if has_extension(last) => serve_file(&state, &segments, &headers).await,
-        _ => serve_index(&state, &headers).await,
+        _ => serve_index(&state, &headers, &segments).await,
     };
     if method == Method::HEAD {
         let (parts, _) = response.into_parts();
@@ -80,7 +80,43 @@ fn has_extension(name: &str) -> bool {
         .is_some_and(|(stem, ext)| !stem.is_empty() && !ext.is_empty())
 }
 
-async fn serve_index(state: &AppState, headers: &HeaderMap) -> Response {
+/// Written by the build's split step: for each split point of the app, the wasm files its first
+/// call downloads.
+const ROUTE_PRELOADS: &str = "route-preloads.json";
+
+/// The split point whose code a page needs at once: the map's, on the map pages.
+fn split_of_page(segments: &[&str]) -> Option<&'static str> {
+    match segments {
+        ["map"] | ["embed", "map"] => Some("map"),
+        _ => None,
+    }
+}
+
+/// `Link: </split_map-….wasm>; rel=preload; as=fetch; crossorigin, …` for the page's own code,
+/// so that the browser downloads it with the main wasm rather than once the app has started.
+/// Nothing when the build has no split (or no manifest).
+fn preload_links(manifest: &[u8], split: &str) -> Option<HeaderValue> {
+    let manifest: std::collections::HashMap<String, Vec<String>> =
+        serde_json::from_slice(manifest).ok()?;
+    let links: Vec<String> = manifest
+        .get(split)?
+        .iter()
+        // Only our own file names: a path of the site, no header syntax.
+        .filter(|file| {
+            file.starts_with('/')
+                && file[1..]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        })
+        .map(|file| format!("<{file}>; rel=preload; as=fetch; crossorigin"))
+        .collect();
+    if links.is_empty() {
+        return None;
+    }
+    HeaderValue::from_str(&links.join(", ")).ok()
+}
+
+async fn serve_index(state: &AppState, headers: &HeaderMap, segments: &[&str]) -> Response {
     let dist = &state.settings.dist_dir;
     let index = match tokio::fs::read(dist.join(INDEX_HTML)).await {
         Ok(index) => index,
@@ -108,6 +144,12 @@ async fn serve_index(state: &AppState, headers: &HeaderMap) -> Response {
     out.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));
     if let Ok(etag) = HeaderValue::from_str(&etag) {
         out.insert(header::ETAG, etag);
+    }
+    if let Some(split) = split_of_page(segments)
+        && let Ok(manifest) = tokio::fs::read(dist.join(ROUTE_PRELOADS)).await
+        && let Some(links) = preload_links(&manifest, split)
+    {
+        out.insert(header::LINK, links);
     }
     response
 }
@@ -347,6 +389,32 @@ mod tests {
         assert!(!carries_content_hash("style-8d1c2e3f4a5b6c7dx.css"));
         assert!(!carries_content_hash("leaflet.js"));
         assert!(!carries_content_hash("config.json"));
+    }
+
+    #[test]
+    fn the_map_pages_preload_the_maps_code_and_nothing_else() {
+        let manifest =
+            br#"{"map": ["/split_map-3f5a0c1d2e4b6a79.wasm", "/chunk_10-3f5a0c1d2e4b6a79.wasm"],
+                             "sign_in": ["/split_sign_in-3f5a0c1d2e4b6a79.wasm"]}"#;
+        let links = preload_links(manifest, "map").unwrap();
+        assert_eq!(
+            links.to_str().unwrap(),
+            "</split_map-3f5a0c1d2e4b6a79.wasm>; rel=preload; as=fetch; crossorigin, \
+             </chunk_10-3f5a0c1d2e4b6a79.wasm>; rel=preload; as=fetch; crossorigin"
+        );
+        assert_eq!(split_of_page(&["map"]), Some("map"));
+        assert_eq!(split_of_page(&["embed", "map"]), Some("map"));
+        assert_eq!(split_of_page(&[]), None);
+        assert_eq!(split_of_page(&["report"]), None);
+        // A manifest that is not ours, or names something odd, adds nothing.
+        assert!(preload_links(b"not json", "map").is_none());
+        assert!(
+            preload_links(
+                br#"{"map": ["https://evil.example/x.wasm", "/a>; rel=x"]}"#,
+                "map"
+            )
+            .is_none()
+        );
     }
 
     #[test]

@@ -659,3 +659,24 @@ async fn the_database_is_in_wal_mode_and_migrated() {
     assert!(version >= 1, "user_version {version}");
     assert_eq!(tables, 1);
 }
+
+#[tokio::test]
+async fn the_map_page_tells_the_browser_to_fetch_the_maps_code_at_once() {
+    let f = fixture();
+    write(
+        &f.dir.path().join("dist/route-preloads.json"),
+        r#"{"map": ["/split_map-3f5a0c1d2e4b6a79.wasm"], "sign_in": ["/split_sign_in-3f5a0c1d2e4b6a79.wasm"]}"#,
+    );
+    for uri in ["/map", "/map?layers=Streetlight", "/embed/map"] {
+        let response = get(&f.router, uri).await;
+        assert_eq!(
+            header(&response, header::LINK),
+            "</split_map-3f5a0c1d2e4b6a79.wasm>; rel=preload; as=fetch; crossorigin",
+            "{uri}"
+        );
+    }
+    for uri in ["/", "/sign-in", "/report"] {
+        let response = get(&f.router, uri).await;
+        assert!(!response.headers().contains_key(header::LINK), "{uri}");
+    }
+}

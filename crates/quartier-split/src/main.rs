@@ -16,6 +16,8 @@ use std::process::{Command, ExitCode};
 
 /// What `#[wasm_split]` functions import before the split resolves them.
 const PLACEHOLDER: &[u8] = b"__wasm_split_placeholder__";
+/// The files each split point downloads (read by the platform).
+const PRELOADS: &str = "route-preloads.json";
 
 fn main() -> ExitCode {
     match run() {
@@ -129,6 +131,7 @@ fn split(raw: &[u8], staging: &Path, stem: &str, hash: &str) -> Result<(), Strin
             .map_err(|e| format!("{}: {e}", chunk.display()))?;
     }
     std::fs::write(staging.join(&loader), loader_js).map_err(|e| format!("{loader}: {e}"))?;
+    write_preloads(staging, &split.prefetch_map, hash)?;
     // QUARTIER_SPLIT_KEEP=DIR keeps the parts before optimisation (with their function names),
     // to see what each one holds (`twiggy top DIR/main.wasm`).
     if let Some(keep) = std::env::var_os("QUARTIER_SPLIT_KEEP") {
@@ -137,6 +140,30 @@ fn split(raw: &[u8], staging: &Path, stem: &str, hash: &str) -> Result<(), Strin
         return Ok(());
     }
     std::fs::remove_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))
+}
+
+/// `route-preloads.json`: for each split point, the files its first call downloads, so that the
+/// platform can tell the browser to fetch a route's code with the main wasm (a `Link: rel=preload`
+/// on the page of that route) instead of after it.
+fn write_preloads(
+    staging: &Path,
+    prefetch: &std::collections::HashMap<String, Vec<String>>,
+    hash: &str,
+) -> Result<(), String> {
+    let mut splits: Vec<_> = prefetch.iter().collect();
+    splits.sort();
+    let entries: Vec<String> = splits
+        .into_iter()
+        .map(|(split, files)| {
+            let files: Vec<String> = files
+                .iter()
+                .map(|file| format!("\"/{file}-{hash}.wasm\""))
+                .collect();
+            format!("\"{split}\": [{}]", files.join(", "))
+        })
+        .collect();
+    let json = format!("{{\n  {}\n}}\n", entries.join(",\n  "));
+    std::fs::write(staging.join(PRELOADS), json).map_err(|e| format!("{PRELOADS}: {e}"))
 }
 
 /// `wasm-opt -Oz` on every wasm of the build, in place.
