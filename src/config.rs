@@ -232,6 +232,18 @@ impl Config {
             .collect()
     }
 
+    /// The configuration of the layer showing `entity_type`.
+    pub fn layer(&self, entity_type: &str) -> Option<&LayerConfig> {
+        self.layers.iter().find(|l| l.entity_type == entity_type)
+    }
+
+    /// A layer's label in `lang` (its entity type if the town has no such layer).
+    pub fn layer_label(&self, entity_type: &str, lang: Lang) -> String {
+        self.layer(entity_type)
+            .map(|l| l.label.get(lang).to_string())
+            .unwrap_or_else(|| entity_type.to_string())
+    }
+
     pub fn default_lang(&self) -> Lang {
         Lang::from_code(&self.default_language).unwrap_or_default()
     }
@@ -335,7 +347,8 @@ impl Config {
 }
 
 /// `#rgb` or `#rrggbb`.
-fn is_hex_colour(value: &str) -> bool {
+/// A plain `#rrggbb` colour: the only form a colour from the town may take (it ends up in CSS).
+pub fn is_hex_colour(value: &str) -> bool {
     let Some(hex) = value.strip_prefix('#') else {
         return false;
     };

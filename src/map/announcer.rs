@@ -11,14 +11,8 @@ use crate::map::state::{Announcement, MapContext};
 #[component]
 pub fn MapAnnouncer(ctx: MapContext) -> impl IntoView {
     let i18n = use_i18n();
-    let layers = use_config().layers.clone();
-    let label = move |entity_type: &str| {
-        layers
-            .iter()
-            .find(|l| l.entity_type == entity_type)
-            .map(|l| l.label.get(i18n.lang()).to_string())
-            .unwrap_or_else(|| entity_type.to_string())
-    };
+    let config = use_config();
+    let label = move |entity_type: &str| config.layer_label(entity_type, i18n.lang());
     let text = move || {
         Some(match ctx.announcement.get()? {
             Announcement::LayerReady { entity_type, count } => i18n.t_with(

@@ -12,6 +12,8 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::config::is_hex_colour;
+
 #[wasm_bindgen]
 extern "C" {
     /// `L.divIcon(options)`. leaflet-rs 0.5's `DivIcon::new` constructs an `L.Icon` instead,
@@ -288,14 +290,9 @@ fn draw_highlight(live: &Live, at: Option<(f64, f64)>) {
 
 /// A cluster badge's HTML: our numbers, a validated colour and our translated label, escaped.
 fn cluster_html(count: u32, problems: u32, warnings: u32, ring: &str, label: &str) -> String {
-    let ring = if ring.len() == 7
-        && ring.starts_with('#')
-        && ring[1..].chars().all(|c| c.is_ascii_hexdigit())
-    {
-        ring
-    } else {
-        "#5f6b7a"
-    };
+    // The town's colours are validated with the configuration; checked again here because
+    // this string becomes a style.
+    let ring = if is_hex_colour(ring) { ring } else { "#5f6b7a" };
     let mut html = format!(
         "<span class=\"map-cluster__count\" style=\"border-color:{ring}\" aria-hidden=\"true\">{count}</span>"
     );

@@ -37,13 +37,8 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
     };
     let feature = layer.features[index].clone();
     let state_key = layer.states[index].label_key();
-    let layer_config = config
-        .layers
-        .iter()
-        .find(|l| l.entity_type == picked.entity_type)
-        .cloned();
-    let status_attribute = layer_config
-        .as_ref()
+    let status_attribute = config
+        .layer(&picked.entity_type)
         .and_then(|l| l.status_attribute.clone());
     let base = config.api.ngsi_ld.clone();
     let observed = feature.observed;
@@ -59,11 +54,9 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
     let title = {
         let name = feature.name.clone();
         let reference = short_reference(&feature.id);
+        let entity_type = picked.entity_type.clone();
         move || {
-            let layer = layer_config
-                .as_ref()
-                .map(|l| l.label.get(i18n.lang()).to_string())
-                .unwrap_or_default();
+            let layer = config.layer_label(&entity_type, i18n.lang());
             match &name {
                 Some(name) => i18n.t_with(
                     "details-title-named",

@@ -8,8 +8,8 @@
 use leptos::prelude::*;
 use quartier_api::geo::LonLat;
 
-use crate::config::{LayerConfig, use_config};
-use crate::i18n::{I18n, use_i18n};
+use crate::config::use_config;
+use crate::i18n::use_i18n;
 use crate::map::layers::StateClass;
 use crate::map::state::{MapContext, Picked};
 use crate::map::state_words::{StateWords, state_words};
@@ -108,15 +108,6 @@ pub fn ServicesList(ctx: MapContext) -> impl IntoView {
     }
 }
 
-/// The layer's label in the current language (its entity type if the town gave none).
-fn layer_label(layers: &[LayerConfig], entity_type: &str, i18n: I18n) -> String {
-    layers
-        .iter()
-        .find(|l| l.entity_type == entity_type)
-        .map(|l| l.label.get(i18n.lang()).to_string())
-        .unwrap_or_else(|| entity_type.to_string())
-}
-
 #[component]
 fn ServiceRow(ctx: MapContext, row: Row) -> impl IntoView {
     let i18n = use_i18n();
@@ -132,7 +123,7 @@ fn ServiceRow(ctx: MapContext, row: Row) -> impl IntoView {
     let id = picked.id.clone();
     let label = {
         let entity_type = picked.entity_type.clone();
-        move || layer_label(&config.layers, &entity_type, i18n)
+        move || config.layer_label(&entity_type, i18n.lang())
     };
     let details_label = {
         let label = label.clone();

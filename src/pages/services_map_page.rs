@@ -38,18 +38,18 @@ pub fn ServicesMapPage() -> impl IntoView {
     start_loading(ctx);
     keep_address_in_sync(ctx, as_list);
 
-    let layer_configs = config.layers.clone();
-    let items = Memo::new(move |_| {
-        draw_items(ctx, i18n, |entity_type| {
-            let layer = layer_configs.iter().find(|l| l.entity_type == entity_type);
-            LayerLook {
-                ring: layer.map(|l| l.color.clone()).unwrap_or_default(),
-                label: layer
-                    .map(|l| l.label.get(i18n.lang()).to_string())
-                    .unwrap_or_else(|| entity_type.to_string()),
-            }
+    let items = {
+        let config = config.clone();
+        Memo::new(move |_| {
+            draw_items(ctx, i18n, |entity_type| LayerLook {
+                ring: config
+                    .layer(entity_type)
+                    .map(|l| l.color.clone())
+                    .unwrap_or_default(),
+                label: config.layer_label(entity_type, i18n.lang()),
+            })
         })
-    });
+    };
     let ringed = Memo::new(move |_| highlight(ctx));
     let ready = move || {
         (ctx.all_ready()

@@ -159,6 +159,11 @@ impl Browser {
             .map_err(|e| format!("script failed: {e}"))
     }
 
+    /// Runs a script that returns a list of strings.
+    pub async fn eval_strings(&self, script: &str) -> Result<Vec<String>, String> {
+        Ok(strings(&self.eval(script).await?))
+    }
+
     pub async fn text_of(&self, css: &str) -> Result<String, String> {
         self.wait_for(css)
             .await?
@@ -189,15 +194,7 @@ impl Browser {
             )
             .await
             .map_err(|e| format!("axe did not finish: {e}"))?;
-        Ok(result
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default())
+        Ok(strings(&result))
     }
 
     /// Cuts the page's network (`true`) or gives it back (`false`), as a phone losing its signal
@@ -268,6 +265,19 @@ impl WebDriverCompatibleCommand for BrowserLog {
             Some(json!({ "type": "browser" }).to_string()),
         )
     }
+}
+
+/// The strings of a JSON array (nothing for anything else).
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A Chrome DevTools Protocol command, through ChromeDriver's `goog/cdp/execute`.

@@ -68,16 +68,6 @@ fn a_route_whose_code_cannot_be_downloaded_offers_try_again(ctx: Arc<Ctx>) -> Ou
 
 /// The addresses of the resources the page has fetched so far.
 async fn resources(b: &Browser) -> Result<Vec<String>, String> {
-    let value = b
-        .eval("return performance.getEntriesByType('resource').map(e => e.name)")
-        .await?;
-    Ok(value
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default())
+    b.eval_strings("return performance.getEntriesByType('resource').map(e => e.name)")
+        .await
 }
