@@ -61,14 +61,23 @@ fn Layout() -> impl IntoView {
     provide_heading_focus();
     let route = use_navigation().route();
     let chrome = move || !route.get().is_some_and(|r| r.is_embed());
+    // The map's pages are the screen: header and map fill exactly one viewport (the footer
+    // follows below it), laid out by CSS from this one class.
+    let full_screen = move || {
+        route
+            .get()
+            .is_some_and(|r| matches!(r, Route::Map | Route::EmbedMap))
+    };
     view! {
-        <Show when=chrome>
-            <SkipLink/>
-            <SiteHeader/>
-        </Show>
-        <main id="main" class="site-main" tabindex="-1">
-            <AppRoutes/>
-        </main>
+        <div class="app-frame" class:app-frame--full-screen=full_screen>
+            <Show when=chrome>
+                <SkipLink/>
+                <SiteHeader/>
+            </Show>
+            <main id="main" class="site-main" tabindex="-1">
+                <AppRoutes/>
+            </main>
+        </div>
         <Show when=chrome>
             <SiteFooter/>
         </Show>

@@ -336,7 +336,10 @@ async fn the_services_list_follows_the_language_and_the_map_centre() {
     let (ctx, i18n) = handles.get().unwrap();
     let features = vec![
         streetlight("BSL-000001", 0.681, 47.390, "ok"),
-        streetlight("BSL-000002", 0.680, 47.392, "defectiveLamp"),
+        MapFeature {
+            name: Some("Lanterne du pont".into()),
+            ..streetlight("BSL-000002", 0.680, 47.392, "defectiveLamp")
+        },
         streetlight("BSL-000003", 0.690, 47.400, "ok"),
         // Outside the view: never listed.
         streetlight("BSL-000099", 0.800, 47.390, "ok"),
@@ -375,24 +378,14 @@ async fn the_services_list_follows_the_language_and_the_map_centre() {
     assert_eq!(
         listed_services(&container),
         vec![
-            row(
-                &one,
-                "Streetlights BSL-000001",
-                "Working",
-                format!("{} m away", d1[0])
-            ),
+            row(&one, "BSL-000001", "Working", format!("{} m away", d1[0])),
             row(
                 &two,
-                "Streetlights BSL-000002",
+                "Lanterne du pont, BSL-000002",
                 "Out of order or full",
                 format!("{} m away", d1[1])
             ),
-            row(
-                &three,
-                "Streetlights BSL-000003",
-                "Working",
-                format!("{} m away", d1[2])
-            ),
+            row(&three, "BSL-000003", "Working", format!("{} m away", d1[2])),
         ]
     );
 
@@ -402,33 +395,28 @@ async fn the_services_list_follows_the_language_and_the_map_centre() {
     assert_eq!(
         listed_services(&container),
         vec![
-            row(
-                &one,
-                "Éclairage public BSL-000001",
-                "En service",
-                format!("à {} m", d1[0])
-            ),
+            row(&one, "BSL-000001", "En service", format!("à {} m", d1[0])),
             row(
                 &two,
-                "Éclairage public BSL-000002",
+                "Lanterne du pont, BSL-000002",
                 "En panne ou saturé",
                 format!("à {} m", d1[1])
             ),
-            row(
-                &three,
-                "Éclairage public BSL-000003",
-                "En service",
-                format!("à {} m", d1[2])
-            ),
+            row(&three, "BSL-000003", "En service", format!("à {} m", d1[2])),
         ]
     );
     assert_eq!(
         texts(&container, ".services-list__details"),
         vec![
-            "Détails\u{202f}: Éclairage public BSL-000001",
-            "Détails\u{202f}: Éclairage public BSL-000002",
-            "Détails\u{202f}: Éclairage public BSL-000003",
+            "Détails\u{202f}: BSL-000001",
+            "Détails\u{202f}: Lanterne du pont, BSL-000002",
+            "Détails\u{202f}: BSL-000003",
         ]
+    );
+    // Grouped under the layer's name, which follows the language too.
+    assert_eq!(
+        texts(&container, ".services-list__group-title"),
+        vec!["Éclairage public"]
     );
 
     // The map moves: the distances are from the new centre, and the nearest comes first.
@@ -438,24 +426,14 @@ async fn the_services_list_follows_the_language_and_the_map_centre() {
     assert_eq!(
         listed_services(&container),
         vec![
-            row(
-                &three,
-                "Éclairage public BSL-000003",
-                "En service",
-                format!("à {} m", d2[2])
-            ),
+            row(&three, "BSL-000003", "En service", format!("à {} m", d2[2])),
             row(
                 &two,
-                "Éclairage public BSL-000002",
+                "Lanterne du pont, BSL-000002",
                 "En panne ou saturé",
                 format!("à {} m", d2[1])
             ),
-            row(
-                &one,
-                "Éclairage public BSL-000001",
-                "En service",
-                format!("à {} m", d2[0])
-            ),
+            row(&one, "BSL-000001", "En service", format!("à {} m", d2[0])),
         ]
     );
     // Leave the next test in French (set_lang remembered it), as it found the page.

@@ -260,6 +260,45 @@ pub async fn fetch_entity(base: &str, id: &str) -> Result<Entity, ApiError> {
         .map_err(|e| ApiError::decode(Service::Broker, e.to_string()))
 }
 
+/// Where each of the given services is, in one line ("3 Avenue Jean Jaurès, 37000 …"), for the
+/// list: one query by id for the rows shown (`id=a,b,…&attrs=address`), so the layers' pages
+/// stay light. Services without an address are left out of the answer.
+pub async fn fetch_addresses(
+    base: &str,
+    entity_type: &str,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, ApiError> {
+    let query = EntityQuery {
+        entity_type: Some(entity_type.to_string()),
+        ids: ids.to_vec(),
+        attrs: vec!["address".to_string()],
+        limit: Some(ids.len().max(1) as u32),
+        ..EntityQuery::default()
+    };
+    let response = Request::get(&entities_url(base, &query))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| ApiError::network(Service::Broker, e.to_string()))?;
+    if !response.ok() {
+        return Err(ApiError::status(Service::Broker, response.status()));
+    }
+    let link = response.headers().get("Link");
+    let body = response
+        .text()
+        .await
+        .map_err(|e| ApiError::network(Service::Broker, e.to_string()))?;
+    let entities = quartier_api::ngsi_ld::parse_entities(&body, link.as_deref())
+        .map_err(|e| ApiError::decode(Service::Broker, e.to_string()))?;
+    Ok(entities
+        .into_iter()
+        .filter_map(|entity| {
+            let line = entity.postal_address()?.street_line();
+            Some((entity.id, line))
+        })
+        .collect())
+}
+
 /// Reads a page with the contract crate (normalized or simplified properties, `@context`
 /// anywhere); features without a position are skipped: they cannot be drawn.
 pub fn parse_features(

@@ -1,4 +1,6 @@
-//! The main navigation. `<Link>` marks the current page with `aria-current="page"`.
+//! The main navigation. `<Link>` marks the current page with `aria-current="page"`. On a phone
+//! the list is folded behind the header's menu button (`.site-header--menu-open` unfolds it);
+//! Escape inside the unfolded list folds it and gives focus back to that button.
 
 use leptos::prelude::*;
 
@@ -8,7 +10,12 @@ use crate::route::Route;
 use crate::session::{SessionState, use_session};
 
 #[component]
-pub fn MainNav() -> impl IntoView {
+pub fn MainNav(
+    /// The list's id, which the menu button controls.
+    list_id: &'static str,
+    /// Escape pressed inside the navigation.
+    on_escape: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let links = [
         (Route::Map, "nav-map"),
@@ -28,8 +35,16 @@ pub fn MainNav() -> impl IntoView {
         _ => view! { <Link href=Route::SignIn.path()>{i18n.tr("nav-sign-in")}</Link> }.into_any(),
     };
     view! {
-        <nav class="main-nav" aria-label=i18n.tr("nav-label")>
-            <ul class="main-nav__list">
+        <nav
+            class="main-nav"
+            aria-label=i18n.tr("nav-label")
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    on_escape.run(());
+                }
+            }
+        >
+            <ul class="main-nav__list" id=list_id>
                 {links
                     .into_iter()
                     .map(|(route, key)| {

@@ -16,7 +16,7 @@ pub fn LayerPanel(ctx: MapContext) -> impl IntoView {
     let layers = use_config().layers.clone();
     view! {
         <fieldset class="layer-panel">
-            <legend class="layer-panel__legend">{i18n.tr("map-layers")}</legend>
+            <legend class="layer-panel__legend visually-hidden">{i18n.tr("map-layers")}</legend>
             <ul class="layer-panel__list">
                 {layers
                     .into_iter()

@@ -122,6 +122,8 @@ pub fn PlaceSearch(
                         type="search"
                         class="place-search__input"
                         autocomplete="street-address"
+                        // The label is hidden over the map: the same words stay in sight here.
+                        placeholder=i18n.tr("map-place-label")
                         prop:value=query
                         on:input=move |ev| query.set(event_target_value(&ev))
                     />

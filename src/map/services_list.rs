@@ -5,9 +5,13 @@
 //! keeps its DOM node, so everything it shows that can change (distance, labels) is derived
 //! when rendered, never copied into the row.
 
+use std::collections::HashMap;
+
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use quartier_api::geo::LonLat;
 
+use crate::api::ngsi_ld::fetch_addresses;
 use crate::config::use_config;
 use crate::i18n::use_i18n;
 use crate::map::layers::StateClass;
@@ -77,10 +81,63 @@ fn rows_in_view(ctx: MapContext, max: usize) -> (Vec<Row>, usize) {
     (rows.into_iter().map(|(_, row)| row).collect(), total)
 }
 
+/// The addresses found so far, by entity id (`None`: asked, the service has none).
+type Addresses = RwSignal<HashMap<String, Option<String>>>;
+
+/// Asks the addresses of the rows shown that were never asked, one query per layer. A failure
+/// costs nothing but the address: the row keeps its reference.
+fn fetch_missing_addresses(rows: Memo<(Vec<Row>, usize)>, addresses: Addresses) {
+    let base = use_config().api.ngsi_ld.clone();
+    Effect::new(move |_| {
+        let mut wanted: Vec<(String, Vec<String>)> = Vec::new();
+        rows.with(|(rows, _)| {
+            addresses.with_untracked(|known| {
+                for row in rows.iter().filter(|r| !known.contains_key(&r.picked.id)) {
+                    let entity_type = &row.picked.entity_type;
+                    match wanted.iter_mut().find(|(t, _)| t == entity_type) {
+                        Some((_, ids)) => ids.push(row.picked.id.clone()),
+                        None => wanted.push((entity_type.clone(), vec![row.picked.id.clone()])),
+                    }
+                }
+            })
+        });
+        for (entity_type, ids) in wanted {
+            // Marked as asked right away, so a moving map does not ask twice.
+            addresses.update(|known| {
+                for id in &ids {
+                    known.insert(id.clone(), None);
+                }
+            });
+            let base = base.clone();
+            spawn_local(async move {
+                if let Ok(found) = fetch_addresses(&base, &entity_type, &ids).await {
+                    addresses.try_update(|known| {
+                        for (id, line) in found {
+                            known.insert(id, Some(line));
+                        }
+                    });
+                }
+            });
+        }
+    });
+}
+
 #[component]
 pub fn ServicesList(ctx: MapContext) -> impl IntoView {
     let i18n = use_i18n();
     let rows = Memo::new(move |_| rows_in_view(ctx, MAX_ROWS));
+    let addresses: Addresses = RwSignal::new(HashMap::new());
+    fetch_missing_addresses(rows, addresses);
+    // One group per layer that has rows here, in the panel's order.
+    let groups = Memo::new(move |_| {
+        rows.with(|(rows, _)| {
+            ctx.selected
+                .get()
+                .into_iter()
+                .filter(|t| rows.iter().any(|r| &r.picked.entity_type == t))
+                .collect::<Vec<_>>()
+        })
+    });
     view! {
         <section class="services-list" aria-labelledby="services-list-title">
             <h2 id="services-list-title">{i18n.tr("map-list-title")}</h2>
@@ -99,9 +156,43 @@ pub fn ServicesList(ctx: MapContext) -> impl IntoView {
                     }
                 }}
             </p>
+            <For each=move || groups.get() key=|entity_type| entity_type.clone() let:entity_type>
+                <LayerGroup ctx=ctx entity_type=entity_type rows=rows addresses=addresses/>
+            </For>
+        </section>
+    }
+}
+
+/// The rows of one layer (nearest first), under the layer's name.
+#[component]
+fn LayerGroup(
+    ctx: MapContext,
+    entity_type: String,
+    rows: Memo<(Vec<Row>, usize)>,
+    addresses: Addresses,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let config = use_config();
+    let heading_id = format!("services-list-{entity_type}");
+    let labelled_by = heading_id.clone();
+    let label = {
+        let entity_type = entity_type.clone();
+        move || config.layer_label(&entity_type, i18n.lang())
+    };
+    let members = move || {
+        rows.with(|(rows, _)| {
+            rows.iter()
+                .filter(|r| r.picked.entity_type == entity_type)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <section class="services-list__group" aria-labelledby=labelled_by>
+            <h3 id=heading_id class="services-list__group-title">{label}</h3>
             <ol class="services-list__items">
-                <For each=move || rows.get().0 key=|row| row.picked.id.clone() let:row>
-                    <ServiceRow ctx=ctx row=row/>
+                <For each=members key=|row| row.picked.id.clone() let:row>
+                    <ServiceRow ctx=ctx row=row addresses=addresses/>
                 </For>
             </ol>
         </section>
@@ -109,9 +200,8 @@ pub fn ServicesList(ctx: MapContext) -> impl IntoView {
 }
 
 #[component]
-fn ServiceRow(ctx: MapContext, row: Row) -> impl IntoView {
+fn ServiceRow(ctx: MapContext, row: Row, addresses: Addresses) -> impl IntoView {
     let i18n = use_i18n();
-    let config = use_config();
     let Row {
         picked,
         position,
@@ -119,25 +209,40 @@ fn ServiceRow(ctx: MapContext, row: Row) -> impl IntoView {
         state,
         reading,
     } = row;
-    let reference = name.unwrap_or_else(|| short_reference(&picked.id));
+    let reference = short_reference(&picked.id);
     let id = picked.id.clone();
-    let label = {
-        let entity_type = picked.entity_type.clone();
-        move || config.layer_label(&entity_type, i18n.lang())
-    };
-    let details_label = {
-        let label = label.clone();
+    // What it is called or where it is; the reference when neither is known (yet).
+    let title = {
+        let id = id.clone();
         let reference = reference.clone();
         move || {
-            i18n.t_with(
-                "map-list-details",
-                &[
-                    ("layer", label().into()),
-                    ("reference", reference.clone().into()),
-                ],
-            )
+            name.clone()
+                .or_else(|| addresses.with(|known| known.get(&id).cloned().flatten()))
+                .unwrap_or_else(|| reference.clone())
         }
     };
+    let shows_reference = {
+        let title = title.clone();
+        let reference = reference.clone();
+        move || title() != reference
+    };
+    let details_label = {
+        let title = title.clone();
+        let reference = reference.clone();
+        move || {
+            let title = title();
+            let name = if title == reference {
+                title
+            } else {
+                format!("{title}, {reference}")
+            };
+            i18n.t_with("map-list-details", &[("name", name.into())])
+        }
+    };
+    let badge = i18n.tr(state.label_key());
+    // A reading that only repeats the badge ("working" beside "Working") is left out.
+    let reading = reading.filter(StateWords::adds_to_badge);
+    let reading = move || reading.as_ref().map(|words| words.text(i18n));
     let distance = move || {
         let metres = ctx.viewport.with(|view| {
             view.map(|v| {
@@ -155,10 +260,17 @@ fn ServiceRow(ctx: MapContext, row: Row) -> impl IntoView {
     };
     view! {
         <li class="services-list__item" data-id=id>
-            <span class="services-list__name">{label} " " {reference}</span>
-            <span class=format!("state-badge state-badge--{}", state.css())>{i18n.tr(state.label_key())}</span>
-            {reading.map(|words| view! {
-                <span class="services-list__reading">{move || words.text(i18n)}</span>
+            <span class="services-list__name">
+                {title}
+                <Show when=shows_reference>
+                    // Read as "name, reference"; shown on a line of its own.
+                    <span class="visually-hidden">", "</span>
+                    <span class="services-list__reference">{reference.clone()}</span>
+                </Show>
+            </span>
+            <span class=format!("state-badge state-badge--{}", state.css())>{badge}</span>
+            {move || reading().map(|words| view! {
+                <span class="services-list__reading">{words}</span>
             })}
             <span class="services-list__distance">{distance}</span>
             <button

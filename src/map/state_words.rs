@@ -69,6 +69,12 @@ fn atmo_band(index: u32) -> &'static str {
 }
 
 impl StateWords {
+    /// Whether it says more than the state's badge ("Working" / "Out of order"): a plain
+    /// "ok" or "working" does not, so a list shows it once.
+    pub fn adds_to_badge(&self) -> bool {
+        !matches!(self, StateWords::Known("status-ok" | "status-working"))
+    }
+
     /// In the current language.
     pub fn text(&self, i18n: I18n) -> String {
         match self {
@@ -175,5 +181,15 @@ mod tests {
             state_words("WasteContainer", &StatusValue::Number(7.0), None),
             StateWords::Unknown("7".into())
         );
+    }
+
+    #[test]
+    fn a_plain_working_state_says_nothing_more_than_its_badge() {
+        let words = |v: &str| state_words("Streetlight", &StatusValue::Text(v.into()), None);
+        assert!(!words("ok").adds_to_badge());
+        assert!(!words("working").adds_to_badge());
+        assert!(words("defectiveLamp").adds_to_badge());
+        assert!(words("somethingNew").adds_to_badge());
+        assert!(state_words("WasteContainer", &StatusValue::Number(0.99), None).adds_to_badge());
     }
 }

@@ -1,12 +1,11 @@
-//! `/embed/map`: the map widget for iframes (until the map lands, it says so).
+//! `/embed/map`: the services map as a widget for a town's website (in an iframe): the same page
+//! as `/map`, filling the frame, without the site's header and footer around it.
 
 use leptos::prelude::*;
 
-use crate::components::coming_soon::ComingSoon;
-use crate::i18n::use_i18n;
+use crate::pages::services_map_page::ServicesMapPage;
 
 #[component]
 pub fn EmbedMapPage() -> impl IntoView {
-    let i18n = use_i18n();
-    view! { <ComingSoon title=i18n.tr("page-embed-map-title")/> }
+    view! { <ServicesMapPage embedded=true/> }
 }

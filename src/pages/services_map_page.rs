@@ -24,8 +24,16 @@ const PICK_TOLERANCE_PX: f64 = 16.0;
 /// With the keyboard, Enter picks what is under the centre cross, a little more generously.
 const CENTRE_TOLERANCE_PX: f64 = 28.0;
 
+/// The layers panel's id (the button controls it) and its heading's (focus goes there).
+const LAYERS_ID: &str = "map-layers";
+const LAYERS_TITLE_ID: &str = "map-layers-title";
+
 #[component]
-pub fn ServicesMapPage() -> impl IntoView {
+pub fn ServicesMapPage(
+    /// In a town's website (`/embed/map`): the same map, without the site's chrome around it.
+    #[prop(optional)]
+    embedded: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let config = use_config();
     let location = use_navigation().location_untracked();
@@ -102,19 +110,58 @@ pub fn ServicesMapPage() -> impl IntoView {
     };
     let show_list = move || as_list.get() || map_failed.with(Option::is_some);
 
+    // The layers panel: beside the map on a wide screen (always shown there, by CSS), over it
+    // on a phone or a portrait kiosk, opened by its button. Opening moves focus into it; Escape
+    // or its close button folds it and gives focus back to the button.
+    let layers_open = RwSignal::new(false);
+    let layers_button = NodeRef::<leptos::html::Button>::new();
+    let open_layers = move |_| {
+        let open = !layers_open.get_untracked();
+        layers_open.set(open);
+        if open {
+            crate::browser::focus_by_id_soon(LAYERS_TITLE_ID);
+        }
+    };
+    let close_layers = move || {
+        if layers_open.get_untracked() {
+            layers_open.set(false);
+            if let Some(button) = layers_button.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+    };
+
     view! {
-        <div class="services-map-page">
+        <div
+            class="services-map-page"
+            class:services-map-page--embedded=embedded
+            class:services-map-page--layers-open=layers_open
+            class:services-map-page--list=show_list
+        >
             <PageHeading title=i18n.tr("page-map-title")/>
             <MapAnnouncer ctx=ctx/>
-            <PlaceSearch
-                on_place=Callback::new(move |(lat, lon): (f64, f64)| {
-                    go_to.set(Some(GoTo { lat, lon, zoom: max_zoom.min(17) }));
-                })
-                on_status=Callback::new(move |status| {
-                    ctx.announcement.set(Some(Announcement::Place(status)));
-                })
-            />
+            <div class="services-map-page__search">
+                <PlaceSearch
+                    on_place=Callback::new(move |(lat, lon): (f64, f64)| {
+                        go_to.set(Some(GoTo { lat, lon, zoom: max_zoom.min(17) }));
+                    })
+                    on_status=Callback::new(move |status| {
+                        ctx.announcement.set(Some(Announcement::Place(status)));
+                    })
+                />
+            </div>
             <div class="services-map-page__toolbar">
+                <button
+                    type="button"
+                    class="button services-map-page__layers-button"
+                    node_ref=layers_button
+                    aria-controls=LAYERS_ID
+                    aria-expanded=move || layers_open.get().to_string()
+                    on:click=open_layers
+                >
+                    <span class="services-map-page__layers-icon" aria-hidden="true"></span>
+                    {i18n.tr("map-layers-button")}
+                </button>
                 <button
                     type="button"
                     class="button"
@@ -128,62 +175,85 @@ pub fn ServicesMapPage() -> impl IntoView {
             {move || map_failed.get().map(|_| view! {
                 <p class="services-map-page__notice" role="alert">{i18n.t("map-failed")}</p>
             })}
-            <div class="services-map-page__body">
-                <LayerPanel ctx=ctx/>
-                <div class="services-map-page__main">
-                    <div
-                        id="services-map"
-                        class="services-map"
-                        class:services-map--behind=show_list
-                        role="region"
-                        aria-label=i18n.tr("map-region")
-                        aria-describedby="services-map-help"
-                        aria-hidden=move || show_list().then_some("true")
-                        inert=show_list
-                        data-ready=ready
-                        data-drawn=move || items.with(Vec::len).to_string()
-                        on:keydown=on_map_keydown
+            <section
+                id=LAYERS_ID
+                class="services-map-page__layers"
+                aria-labelledby=LAYERS_TITLE_ID
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        close_layers();
+                    }
+                }
+            >
+                <div class="services-map-page__layers-head">
+                    <h2 id=LAYERS_TITLE_ID class="services-map-page__layers-title" tabindex="-1">
+                        {i18n.tr("map-layers")}
+                    </h2>
+                    <button
+                        type="button"
+                        class="button services-map-page__layers-close"
+                        on:click=move |_| close_layers()
                     >
-                        <p id="services-map-help" class="visually-hidden">{i18n.tr("map-keyboard-help")}</p>
-                        <div class="services-map__zoom">
-                            <button type="button" class="button services-map__zoom-button" on:click=move |_| zoom_by(1)>
-                                <span aria-hidden="true">"+"</span>
-                                <span class="visually-hidden">{i18n.tr("map-zoom-in")}</span>
-                            </button>
-                            <button type="button" class="button services-map__zoom-button" on:click=move |_| zoom_by(-1)>
-                                <span aria-hidden="true">"−"</span>
-                                <span class="visually-hidden">{i18n.tr("map-zoom-out")}</span>
-                            </button>
-                        </div>
-                        <LeafletMap
-                            setup=setup
-                            items=items
-                            highlight=ringed
-                            go_to=go_to
-                            on_view=Callback::new(move |view: Viewport| ctx.viewport.set(Some(view)))
-                            on_pick=Callback::new(move |at| pick_at(at, PICK_TOLERANCE_PX))
-                            on_failure=Callback::new(move |message: String| {
-                                leptos::logging::error!("{message}");
-                                map_failed.set(Some(message));
-                            })
-                        />
-                        <div class="services-map__crosshair" aria-hidden="true"></div>
-                    </div>
-                    <Show when=show_list>
-                        <div id="services-list">
-                            <LazyView load=move || route_code::map_list(ctx)/>
-                        </div>
-                    </Show>
+                        {i18n.tr("map-layers-close")}
+                    </button>
                 </div>
-                {move || {
-                    // Only a new pick redraws the panel, not the loads it reads.
-                    ctx.picked
-                        .get()
-                        .map(|picked| untrack(|| view! {
-                            <LazyView load=move || route_code::map_details(ctx, picked.clone())/>
-                        }))
-                }}
+                <LayerPanel ctx=ctx/>
+            </section>
+            <div class="services-map-page__main">
+                <div
+                    id="services-map"
+                    class="services-map"
+                    class:services-map--behind=show_list
+                    role="region"
+                    aria-label=i18n.tr("map-region")
+                    aria-describedby="services-map-help"
+                    aria-hidden=move || show_list().then_some("true")
+                    inert=show_list
+                    data-ready=ready
+                    data-drawn=move || items.with(Vec::len).to_string()
+                    on:keydown=on_map_keydown
+                >
+                    <p id="services-map-help" class="visually-hidden">{i18n.tr("map-keyboard-help")}</p>
+                    <div class="services-map__zoom">
+                        <button type="button" class="button services-map__zoom-button" on:click=move |_| zoom_by(1)>
+                            <span aria-hidden="true">"+"</span>
+                            <span class="visually-hidden">{i18n.tr("map-zoom-in")}</span>
+                        </button>
+                        <button type="button" class="button services-map__zoom-button" on:click=move |_| zoom_by(-1)>
+                            <span aria-hidden="true">"−"</span>
+                            <span class="visually-hidden">{i18n.tr("map-zoom-out")}</span>
+                        </button>
+                    </div>
+                    <LeafletMap
+                        setup=setup
+                        items=items
+                        highlight=ringed
+                        go_to=go_to
+                        on_view=Callback::new(move |view: Viewport| ctx.viewport.set(Some(view)))
+                        on_pick=Callback::new(move |at| pick_at(at, PICK_TOLERANCE_PX))
+                        on_failure=Callback::new(move |message: String| {
+                            leptos::logging::error!("{message}");
+                            map_failed.set(Some(message));
+                        })
+                    />
+                    <div class="services-map__crosshair" aria-hidden="true"></div>
+                </div>
+                <Show when=show_list>
+                    <div id="services-list" class="services-map-page__list">
+                        <LazyView load=move || route_code::map_list(ctx)/>
+                    </div>
+                </Show>
             </div>
+            {move || {
+                // Only a new pick redraws the panel, not the loads it reads.
+                ctx.picked
+                    .get()
+                    .map(|picked| untrack(|| view! {
+                        <div class="services-map-page__details">
+                            <LazyView load=move || route_code::map_details(ctx, picked.clone())/>
+                        </div>
+                    }))
+            }}
         </div>
     }
 }

@@ -11,6 +11,8 @@ use quartier_e2e::{Outcome, env_path, http};
 
 #[path = "journeys/language.rs"]
 mod language;
+#[path = "journeys/layout.rs"]
+mod layout;
 #[path = "journeys/map.rs"]
 mod map;
 #[path = "journeys/routes.rs"]
@@ -100,6 +102,7 @@ fn main() {
     let journeys: Vec<(&str, Journey)> = shell::JOURNEYS
         .iter()
         .chain(map::JOURNEYS)
+        .chain(layout::JOURNEYS)
         .chain(language::JOURNEYS)
         .chain(routes::JOURNEYS)
         .copied()

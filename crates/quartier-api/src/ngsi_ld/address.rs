@@ -50,6 +50,17 @@ impl PostalAddress {
     }
 }
 
+impl PostalAddress {
+    /// Where in the town: the street address alone when there is one ("12 rue des Lilas"),
+    /// for lists inside one town; otherwise the whole line.
+    pub fn street_line(&self) -> String {
+        match self.street_address.as_deref().map(str::trim) {
+            Some(street) if !street.is_empty() => street.to_string(),
+            _ => self.one_line(),
+        }
+    }
+}
+
 impl Entity {
     /// The entity's postal address (`address`), if it has a readable one.
     pub fn postal_address(&self) -> Option<PostalAddress> {
@@ -76,6 +87,11 @@ mod tests {
                 .one_line(),
             "Place de la Mairie"
         );
+        assert_eq!(address.street_line(), "12 rue des Lilas");
+        let no_street = PostalAddress::from_value(&json!({"postalCode": "37000",
+            "addressLocality": "Belleville"}))
+        .unwrap();
+        assert_eq!(no_street.street_line(), "37000 Belleville");
         assert_eq!(PostalAddress::from_value(&json!({})), None);
         assert_eq!(PostalAddress::from_value(&json!(3)), None);
     }

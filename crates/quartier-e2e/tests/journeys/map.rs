@@ -321,6 +321,18 @@ fn map_and_list_pass_axe(ctx: Arc<Ctx>) -> Outcome {
                 b.open_page(page).await?;
                 b.wait_for_within(READY, READY_SECONDS).await?;
                 assert_clean_page(&ctx, b, &format!("{page} ({viewport:?})")).await?;
+                // The layers panel open over the map (phone, portrait kiosk).
+                if !page.contains("view=list") {
+                    b.eval("document.querySelector('.services-map-page__layers-button').click()")
+                        .await?;
+                    b.wait_until(
+                        "return document.getElementById('map-layers').getClientRects().length > 0",
+                        "the layers panel opened",
+                    )
+                    .await?;
+                    assert_clean_page(&ctx, b, &format!("{page} ({viewport:?}), layers open"))
+                        .await?;
+                }
             }
         }
         Ok(())

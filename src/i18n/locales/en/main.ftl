@@ -8,6 +8,7 @@ header-tagline = Your town's connected services
 
 ## Navigation
 nav-label = Main navigation
+nav-menu = Menu
 nav-map = Map
 nav-report = Report an issue
 nav-my-reports = My reports
@@ -55,7 +56,6 @@ page-my-reports-title = My reports
 page-sign-in-title = Sign in
 page-my-data-title = My data
 page-consents-title = My consents
-page-embed-map-title = Services map (embedded widget)
 page-embed-report-title = Report an issue (embedded widget)
 
 ## Not found
@@ -130,6 +130,8 @@ legal-software = Quartier is free software that any local authority can reuse.
 
 ## Services map
 map-layers = Services shown
+map-layers-button = Layers
+map-layers-close = Close
 map-layer-loading = Loading…
 map-layer-loading-progress = Loading: { $loaded } of { $total }
 map-layer-source = Source: { $provider }
@@ -140,11 +142,11 @@ map-legend-row = { $state }: { $count }
 map-legend-clusters = On the map, a circle counts the services of a layer in one place; a red square with “!” says how many of them are out of order, an orange mark how many are to watch.
 map-cluster-label = { $layer }: { $count } services{ $problems ->
     [0] {""}
-    [one] , one out of order
+    [one] , 1 out of order
    *[other] , { $problems } out of order
 }{ $warnings ->
     [0] {""}
-    [one] , one to watch
+    [one] , 1 to watch
    *[other] , { $warnings } to watch
 }.
 retry = Try again
@@ -163,7 +165,7 @@ map-list-count = { $total ->
 }
 map-list-truncated = The { $shown } nearest of { $total } services in this area. Zoom in to see the others.
 map-list-distance = { $metres } m away
-map-list-details = Details: { $layer } { $reference }
+map-list-details = Details: { $name }
 
 ## Service states
 state-ok = Working

@@ -8,6 +8,7 @@ header-tagline = Les services connectés de votre ville
 
 ## Navigation
 nav-label = Navigation principale
+nav-menu = Menu
 nav-map = Carte
 nav-report = Signaler un problème
 nav-my-reports = Mes signalements
@@ -55,7 +56,6 @@ page-my-reports-title = Mes signalements
 page-sign-in-title = Se connecter
 page-my-data-title = Mes données
 page-consents-title = Mes consentements
-page-embed-map-title = Carte des services (module intégré)
 page-embed-report-title = Signaler un problème (module intégré)
 
 ## Page introuvable
@@ -130,6 +130,8 @@ legal-software = Quartier est un logiciel libre réutilisable par toute collecti
 
 ## Carte des services
 map-layers = Services affichés
+map-layers-button = Calques
+map-layers-close = Fermer
 map-layer-loading = Chargement…
 map-layer-loading-progress = Chargement : { $loaded } sur { $total }
 map-layer-source = Source : { $provider }
@@ -140,11 +142,11 @@ map-legend-row = { $state } : { $count }
 map-legend-clusters = Sur la carte, un cercle compte les équipements d'une couche à un endroit ; un carré rouge avec « ! » indique combien sont en panne ou saturés, une marque orange combien sont à surveiller.
 map-cluster-label = { $layer } : { $count } équipements{ $problems ->
     [0] {""}
-    [one] , dont un en panne ou saturé
+    [one] , dont 1 en panne ou saturé
    *[other] , dont { $problems } en panne ou saturés
 }{ $warnings ->
     [0] {""}
-    [one] , un à surveiller
+    [one] , 1 à surveiller
    *[other] , { $warnings } à surveiller
 }.
 retry = Réessayer
@@ -163,7 +165,7 @@ map-list-count = { $total ->
 }
 map-list-truncated = Les { $shown } services les plus proches sur { $total } dans cette zone. Zoomez pour voir les autres.
 map-list-distance = à { $metres } m
-map-list-details = Détails : { $layer } { $reference }
+map-list-details = Détails : { $name }
 
 ## États des services
 state-ok = En service
