@@ -3,6 +3,7 @@
 //   node bench/run.mjs [--base-url http://127.0.0.1:P | --map-url http://127.0.0.1:P/map]
 //                      [--routes /,/map,/report,/my-data,/consents] [--out FILE] [--table]
 //                      [--sizes 100000,1000000] [--runs 3] [--no-audit] [--audit PATH]
+//                      [--no-cluster] [--label TEXT]
 //
 // 1. Clustering: serves the repository root on 127.0.0.1 (wasm modules do not load reliably
 //    from file://), opens bench/cluster.html in headless Chromium and runs Rust against
@@ -77,6 +78,8 @@ function parseArgs(argv) {
     runs: 3,
     audit: resolve(ROOT, '..', 'shared', 'qa', 'audit'),
     useAudit: true,
+    cluster: true,
+    label: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
@@ -101,6 +104,8 @@ function parseArgs(argv) {
       case '--runs': args.runs = Math.max(1, Number(value()) || 1); break;
       case '--audit': args.audit = resolve(value()); break;
       case '--no-audit': args.useAudit = false; break;
+      case '--no-cluster': args.cluster = false; break;
+      case '--label': args.label = value(); break;
       default: throw new Error(`unknown option ${argv[i]}`);
     }
   }
@@ -539,7 +544,7 @@ function table(results) {
   const lines = [];
   // A cell wider than its column still gets a space before it.
   const row = (label, cells, width = 14, labelWidth = 36) => lines.push(pad(label, labelWidth) + cells.map((c) => lpad(c, width).replace(/^(?! )/, ' ')).join(''));
-  lines.push(`Quartier bench, ${results.date} (${results.browser})`);
+  lines.push(`Quartier bench${results.label ? `, ${results.label}` : ''}, ${results.date} (${results.browser})`);
   const routes = results.routes;
   if (routes) {
     const entries = Object.entries(routes);
@@ -570,13 +575,15 @@ function table(results) {
     lines.push('');
     lines.push(`/map first load in detail (bytes on the wire)    [${map.phone.tool}]`);
     row('', ['phone', 'kiosk']);
-    for (const key of ['document', 'wasm', 'js', 'css', 'other', 'total']) {
-      row(`  ${key}`, [kb(map.phone.bytes[key]), kb(map.kiosk.bytes[key])]);
+    for (const key of ['document', 'wasm', 'js', 'css', 'image', 'fetch_xhr', 'other', 'total']) {
+      const label = { image: 'image (map tiles)', fetch_xhr: 'fetch (API data, <= 100 KB)' }[key] || key;
+      row(`  ${label}`, [kb(map.phone.bytes[key]), kb(map.kiosk.bytes[key])]);
     }
     row(`  app = doc+wasm+js+css (<= ${kb(BUDGET.first_load_bytes)})`, [kb(map.phone.bytes.app), kb(map.kiosk.bytes.app)]);
     row(`  data-ready, median (phone <= ${BUDGET.ready_ms_phone} ms)`, [ms(map.phone.ready_ms, 0), ms(map.kiosk.ready_ms, 0)]);
     row('  data-ready, each run (ms)', [map.phone.ready_ms_runs.join('/'), map.kiosk.ready_ms_runs.join('/')]);
     row('  LCP', [ms(map.phone.lcp_ms, 0), ms(map.kiosk.lcp_ms, 0)]);
+    row('  total blocking time (<= 300 ms)', [ms(map.phone.tbt_ms, 0), ms(map.kiosk.tbt_ms, 0)]);
     row('  JS heap used', [mb(map.phone.js_heap_used_bytes), mb(map.kiosk.js_heap_used_bytes)]);
     row('  ArrayBuffers (incl. wasm memory)', [mb(map.phone.array_buffers_bytes), mb(map.kiosk.array_buffers_bytes)]);
   }
@@ -626,9 +633,10 @@ async function main() {
   });
   let results;
   try {
-    const clustering = await clusterBench(browser, args, warnings);
+    const clustering = args.cluster ? await clusterBench(browser, args, warnings) : null;
     const { routes, map } = await routesBench(browser, args, warnings);
     results = {
+      label: args.label,
       date: new Date().toISOString(),
       browser: `Chromium ${browser.version()}`,
       budgets: BUDGET,

@@ -107,6 +107,23 @@ fn prefetch_map_data(config: &Config) {
     if Route::from_path(&here.path) == Some(Route::Map) {
         let view = MapView::from_query(config, |name| here.query_param(name));
         api::ngsi_ld::prefetch_layer_counts(&config.api.ngsi_ld, &view.layers);
+        // And the counts per area of the first view, in case the layers are large (the map
+        // is about the window's size: a few areas more than needed at worst).
+        let layers: Vec<(String, Option<String>)> = view
+            .layers
+            .iter()
+            .map(|t| {
+                let attr = config.layer(t).and_then(|l| l.status_attribute.clone());
+                (t.clone(), attr)
+            })
+            .collect();
+        let (width, height) = browser::window_size();
+        crate::map::area_counts::prefetch_first_view(
+            &config.api.ngsi_ld,
+            &layers,
+            (view.lat, view.lon, f64::from(view.zoom)),
+            (width, height),
+        );
     }
 }
 

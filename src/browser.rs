@@ -136,3 +136,14 @@ pub fn focus_by_id_soon(id: &'static str) {
         }
     });
 }
+
+/// The window's inner size in CSS pixels (0 × 0 when unknown).
+pub fn window_size() -> (f64, f64) {
+    let Some(window) = web_sys::window() else {
+        return (0.0, 0.0);
+    };
+    let size = |v: Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>| {
+        v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
+    };
+    (size(window.inner_width()), size(window.inner_height()))
+}

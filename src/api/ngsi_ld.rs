@@ -97,6 +97,36 @@ fn entities_url(base: &str, query: &EntityQuery) -> String {
     )
 }
 
+/// The address of the count of a type's services in an area (`[west, south, east, north]`)
+/// that match `q`: an empty page with `count=true`, a few hundred bytes whatever the town's
+/// size.
+pub fn area_count_url(
+    base: &str,
+    entity_type: &str,
+    area: Option<[f64; 4]>,
+    q: Option<String>,
+) -> String {
+    let query = EntityQuery {
+        entity_type: Some(entity_type.to_string()),
+        geo: area.and_then(area_query),
+        q,
+        limit: Some(0),
+        count: true,
+        ..EntityQuery::default()
+    };
+    entities_url(base, &query)
+}
+
+/// The count at an [`area_count_url`] (taken from [`prefetch_counts`] when it started it).
+pub async fn fetch_area_count(url: &str) -> Result<u32, ApiError> {
+    let response = count_response(url, None).await?;
+    if !response.ok() {
+        return Err(ApiError::status(Service::Broker, response.status()));
+    }
+    count_in(&response)
+        .ok_or_else(|| ApiError::decode(Service::Broker, "no NGSILD-Results-Count in the answer"))
+}
+
 /// How many entities a whole layer holds, without any of them: an empty page with
 /// `count=true`, a few hundred bytes (taken from [`prefetch_layer_counts`] when it started
 /// it). `None` when the broker does not count, or refuses an empty page (400): the caller then
@@ -106,27 +136,44 @@ pub async fn fetch_layer_count(
     layer: &LayerQuery<'_>,
     signal: Option<&AbortSignal>,
 ) -> Result<Option<u32>, ApiError> {
-    let url = count_url(base, layer.entity_type);
-    let promise = match take_early_count(&url) {
-        Some(promise) => promise,
-        None => start_count(&url, signal)?,
-    };
-    let response: web_sys::Response = JsFuture::from(promise)
-        .await
-        .and_then(|response| response.dyn_into())
-        .map_err(|e| ApiError::network(Service::Broker, format!("{e:?}")))?;
+    let response = count_response(&count_url(base, layer.entity_type), signal).await?;
     if response.status() == 400 {
         return Ok(None);
     }
     if !response.ok() {
         return Err(ApiError::status(Service::Broker, response.status()));
     }
-    Ok(response
+    Ok(count_in(&response))
+}
+
+/// The answer to a count address: the early one if it was started, else a new request. Its
+/// body (`[]`) is read to its end all the same: a response left unread stays open in the
+/// browser, and the page never settles.
+async fn count_response(
+    url: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<web_sys::Response, ApiError> {
+    let promise = match take_early_count(url) {
+        Some(promise) => promise,
+        None => start_count(url, signal)?,
+    };
+    let response: web_sys::Response = JsFuture::from(promise)
+        .await
+        .and_then(|response| response.dyn_into())
+        .map_err(|e| ApiError::network(Service::Broker, format!("{e:?}")))?;
+    if let Ok(body) = response.text() {
+        let _ = JsFuture::from(body).await;
+    }
+    Ok(response)
+}
+
+fn count_in(response: &web_sys::Response) -> Option<u32> {
+    response
         .headers()
         .get(RESULTS_COUNT_HEADER)
         .ok()
         .flatten()
-        .and_then(|v| v.trim().parse().ok()))
+        .and_then(|v| v.trim().parse().ok())
 }
 
 thread_local! {
@@ -142,9 +189,15 @@ const EARLY_COUNT_MAX_AGE_MS: f64 = 10_000.0;
 /// configuration is known: they then travel while the app renders instead of after it (about
 /// one round trip sooner on a phone). The map's loads take them up.
 pub fn prefetch_layer_counts(base: &str, entity_types: &[String]) {
-    for entity_type in entity_types {
-        let url = count_url(base, entity_type);
-        if let Ok(promise) = start_count(&url, None) {
+    let urls: Vec<String> = entity_types.iter().map(|t| count_url(base, t)).collect();
+    prefetch_counts(&urls);
+}
+
+/// Starts count requests (`limit=0&count=true` addresses) now; the first fetch of each address
+/// within a few seconds takes the answer instead of asking again.
+pub fn prefetch_counts(urls: &[String]) {
+    for url in urls {
+        if let Ok(promise) = start_count(url, None) {
             // Marks a failure as handled: the load that takes the answer reports it, and one
             // that is never taken must not end up as an "uncaught" error in the console.
             let ignore =
@@ -152,7 +205,8 @@ pub fn prefetch_layer_counts(base: &str, entity_types: &[String]) {
             let _ = promise.catch(&ignore);
             // One tiny closure per early count; the promise may call it at any time.
             ignore.forget();
-            EARLY_COUNTS.with_borrow_mut(|early| early.push((url, js_sys::Date::now(), promise)));
+            EARLY_COUNTS
+                .with_borrow_mut(|early| early.push((url.clone(), js_sys::Date::now(), promise)));
         }
     }
 }

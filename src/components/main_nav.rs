@@ -11,10 +11,12 @@ use crate::session::{SessionState, use_session};
 
 #[component]
 pub fn MainNav(
-    /// The list's id, which the menu button controls.
+    /// The list's id, which the header's menu button controls.
+    #[prop(default = "main-nav-list")]
     list_id: &'static str,
-    /// Escape pressed inside the navigation.
-    on_escape: Callback<()>,
+    /// Escape pressed inside the navigation (the header folds its menu).
+    #[prop(optional)]
+    on_escape: Option<Callback<()>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let links = [
@@ -39,7 +41,9 @@ pub fn MainNav(
             class="main-nav"
             aria-label=i18n.tr("nav-label")
             on:keydown=move |ev| {
-                if ev.key() == "Escape" {
+                if ev.key() == "Escape"
+                    && let Some(on_escape) = on_escape
+                {
                     on_escape.run(());
                 }
             }

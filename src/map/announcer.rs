@@ -26,8 +26,8 @@ pub fn MapAnnouncer(ctx: MapContext) -> impl IntoView {
                 "map-announce-layer-failed",
                 &[("layer", label(&entity_type).into())],
             ),
-            Announcement::LayerZoomIn { entity_type, total } => i18n.t_with(
-                "map-announce-layer-zoom-in",
+            Announcement::LayerByArea { entity_type, total } => i18n.t_with(
+                "map-announce-layer-by-area",
                 &[
                     ("layer", label(&entity_type).into()),
                     ("total", total.into()),

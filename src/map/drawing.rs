@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::I18n;
+use crate::map::area_counts::{counted_areas, counted_by_area};
 use crate::map::cluster::{Drawn, pixel_distance};
 use crate::map::layers::StateClass;
 use crate::map::leaflet_map::{DrawItem, DrawKind, Viewport};
@@ -25,7 +26,21 @@ pub fn draw_items(ctx: MapContext, i18n: I18n, look: impl Fn(&str) -> LayerLook)
     let bbox = padded_bbox(&view);
     let zoom = whole_zoom(view.zoom);
     let mut items = Vec::new();
+    let counted = counted_layers(ctx, &view);
     for entity_type in ctx.selected.get() {
+        if let Some(slot) = slot_of(&counted, &entity_type) {
+            let LayerLook { ring, label } = look(&entity_type);
+            for area in counted_areas(ctx, &entity_type, &view, slot) {
+                items.push(cluster_item(
+                    i18n,
+                    (area.lat, area.lon),
+                    (area.total, area.problems, area.warnings),
+                    &ring,
+                    &label,
+                ));
+            }
+            continue;
+        }
         let Some(layer) = ctx.ready(&entity_type) else {
             continue;
         };
@@ -48,33 +63,66 @@ pub fn draw_items(ctx: MapContext, i18n: I18n, look: impl Fn(&str) -> LayerLook)
                     count,
                     by_state,
                     ..
-                } => {
-                    let problems = by_state[StateClass::Problem as usize];
-                    let warnings = by_state[StateClass::Warning as usize];
-                    DrawItem {
-                        lat,
-                        lon,
-                        kind: DrawKind::Cluster {
-                            count,
-                            problems,
-                            warnings,
-                            ring: ring.clone(),
-                            label: i18n.t_with(
-                                "map-cluster-label",
-                                &[
-                                    ("layer", label.clone().into()),
-                                    ("count", count.into()),
-                                    ("problems", problems.into()),
-                                    ("warnings", warnings.into()),
-                                ],
-                            ),
-                        },
-                    }
-                }
+                } => cluster_item(
+                    i18n,
+                    (lat, lon),
+                    (
+                        count,
+                        by_state[StateClass::Problem as usize],
+                        by_state[StateClass::Warning as usize],
+                    ),
+                    &ring,
+                    &label,
+                ),
             });
         }
     }
     items
+}
+
+/// The layers shown as counts per area in this view, in the panel's order.
+fn counted_layers(ctx: MapContext, view: &Viewport) -> Vec<String> {
+    ctx.selected
+        .get()
+        .into_iter()
+        .filter(|t| counted_by_area(ctx, t, view))
+        .collect()
+}
+
+/// A counted layer's place among them, and how many there are.
+fn slot_of(counted: &[String], entity_type: &str) -> Option<(usize, usize)> {
+    let index = counted.iter().position(|t| t == entity_type)?;
+    Some((index, counted.len()))
+}
+
+/// A cluster badge: how many, how many out of order and to watch, in words for assistive
+/// technology too.
+fn cluster_item(
+    i18n: I18n,
+    (lat, lon): (f64, f64),
+    (count, problems, warnings): (u32, u32, u32),
+    ring: &str,
+    label: &str,
+) -> DrawItem {
+    DrawItem {
+        lat,
+        lon,
+        kind: DrawKind::Cluster {
+            count,
+            problems,
+            warnings,
+            ring: ring.to_string(),
+            label: i18n.t_with(
+                "map-cluster-label",
+                &[
+                    ("layer", label.to_string().into()),
+                    ("count", count.into()),
+                    ("problems", problems.into()),
+                    ("warnings", warnings.into()),
+                ],
+            ),
+        },
+    }
 }
 
 /// Where the picked service is, to ring it (`None` when nothing is picked or its layer is
@@ -119,7 +167,22 @@ pub fn nearest(ctx: MapContext, at: (f64, f64), tolerance: f64) -> Option<Target
     let bbox = padded_bbox(&view);
     let zoom = whole_zoom(view.zoom);
     let mut best: Option<(f64, Target)> = None;
+    let counted = untrack(|| counted_layers(ctx, &view));
     for entity_type in ctx.selected.get_untracked() {
+        if let Some(slot) = slot_of(&counted, &entity_type) {
+            for area in untrack(|| counted_areas(ctx, &entity_type, &view, slot)) {
+                let distance = pixel_distance(at, (area.lat, area.lon), view.zoom);
+                if distance <= tolerance && best.as_ref().is_none_or(|(d, _)| distance < *d) {
+                    let target = Target::Cluster {
+                        lat: area.lat,
+                        lon: area.lon,
+                        zoom: area.zoom_to,
+                    };
+                    best = Some((distance, target));
+                }
+            }
+            continue;
+        }
         let Some(layer) = ctx.ready_untracked(&entity_type) else {
             continue;
         };

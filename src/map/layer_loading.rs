@@ -16,11 +16,10 @@ use crate::config::use_config;
 use crate::map::cluster::LayerIndex;
 use crate::map::drawing::padded_bbox;
 use crate::map::loader::{Loaded, Paging, load_layer};
-use crate::map::state::{Announcement, LayerLoad, MapContext, Progress};
+use crate::map::state::{Announcement, LayerCounts, LayerLoad, MapContext, Progress};
 use crate::map::view_state::covers;
 
-/// From this zoom on, a very large layer is loaded for the area in view.
-pub const AREA_MIN_ZOOM: f64 = 16.0;
+pub use crate::map::area_counts::AREA_MIN_ZOOM;
 
 /// What to load of a layer now: `None` nothing, `Some(None)` the whole layer, `Some(Some(area))`
 /// the area in view. `zoomed_area` is the area in view when zoomed in enough for area loads.
@@ -33,7 +32,7 @@ pub fn wanted_load(
         None => Some(None),
         Some(LayerLoad::Failed(_)) if retrying => Some(None),
         // A very large layer: load the area in view when zoomed in and not yet covered.
-        Some(LayerLoad::ZoomIn { .. }) => zoomed_area.map(Some),
+        Some(LayerLoad::ByArea { .. }) => zoomed_area.map(Some),
         Some(LayerLoad::Ready {
             area: Some(loaded), ..
         }) => zoomed_area
@@ -228,13 +227,28 @@ fn finish(
             });
             (load, said)
         }
-        Ok(Loaded::TooLarge { total }) => (
-            LayerLoad::ZoomIn { total },
-            Some(Announcement::LayerZoomIn {
-                entity_type: entity_type.clone(),
-                total,
-            }),
-        ),
+        Ok(Loaded::TooLarge { total }) => {
+            ctx.large.try_update(|large| {
+                let known = large
+                    .get(&entity_type)
+                    .filter(|c| c.total == total)
+                    .copied();
+                large.insert(
+                    entity_type.clone(),
+                    known.unwrap_or(LayerCounts {
+                        total,
+                        by_state: None,
+                    }),
+                );
+            });
+            (
+                LayerLoad::ByArea { total },
+                Some(Announcement::LayerByArea {
+                    entity_type: entity_type.clone(),
+                    total,
+                }),
+            )
+        }
         Err(error) => (
             LayerLoad::Failed(error),
             Some(Announcement::LayerFailed {
@@ -242,7 +256,7 @@ fn finish(
             }),
         ),
     };
-    let too_large = matches!(load, LayerLoad::ZoomIn { .. });
+    let too_large = matches!(load, LayerLoad::ByArea { .. });
     ctx.progress.try_update(|progress| {
         progress.remove(&entity_type);
     });
@@ -286,7 +300,7 @@ mod tests {
 
     #[test]
     fn a_very_large_layer_loads_the_area_in_view_once_zoomed_in() {
-        let zoom_in = LayerLoad::ZoomIn { total: 120_000 };
+        let zoom_in = LayerLoad::ByArea { total: 120_000 };
         let area = [0.60, 47.30, 0.70, 47.40];
         assert_eq!(wanted_load(Some(&zoom_in), false, None), None);
         assert_eq!(

@@ -60,6 +60,10 @@ fn LayerEntry(ctx: MapContext, layer: LayerConfig) -> impl IntoView {
     let provider = layer.provider.clone();
     let licence = layer.licence.clone();
     let load = ctx.load_of(entity_type.clone());
+    let large_counts = {
+        let entity_type = entity_type.clone();
+        Memo::new(move |_| ctx.large.with(|large| large.get(&entity_type).copied()))
+    };
     let progress = ctx.progress_of(entity_type.clone());
     let status = {
         let shown = checked.clone();
@@ -80,33 +84,33 @@ fn LayerEntry(ctx: MapContext, layer: LayerConfig) -> impl IntoView {
                     </div>
                 }
                 .into_any(),
-                Some(LayerLoad::ZoomIn { total }) => view! {
-                    <p class="layer-panel__status">
-                        {move || i18n.t_with("map-layer-zoom-in", &[("total", total.into())])}
-                    </p>
+                Some(LayerLoad::ByArea { total }) => {
+                    let by_state = large_counts.get().and_then(|c| c.by_state);
+                    view! {
+                        {by_state.map(legend)}
+                        <p class="layer-panel__status">
+                            {move || i18n.t_with("map-layer-by-area", &[("total", total.into())])}
+                        </p>
+                    }
+                    .into_any()
                 }
-                .into_any(),
                 Some(LayerLoad::Ready {
                     data,
                     loaded_at,
                     area,
                 }) => {
-                    let rows = StateClass::ALL
-                        .into_iter()
-                        .map(|state| (state, data.count(state)))
-                        .filter(|(_, count)| *count > 0)
-                        .map(|(state, count)| {
-                            view! {
-                                <li class="legend__row">
-                                    <span class=format!("legend__dot legend__dot--{}", state.css()) aria-hidden="true"></span>
-                                    {move || i18n.t_with(
-                                        "map-legend-row",
-                                        &[("state", i18n.t(state.label_key()).into()), ("count", count.into())],
-                                    )}
-                                </li>
-                            }
-                        })
-                        .collect_view();
+                    // A large layer's legend counts the whole layer, not the area loaded.
+                    let by_state =
+                        large_counts
+                            .get()
+                            .and_then(|c| c.by_state)
+                            .unwrap_or_else(|| {
+                                let mut counts = [0; 4];
+                                for state in StateClass::ALL {
+                                    counts[state as usize] = data.count(state) as u32;
+                                }
+                                counts
+                            });
                     let provider = provider.clone();
                     let licence = licence.clone();
                     let newest = data.newest_observation;
@@ -139,7 +143,7 @@ fn LayerEntry(ctx: MapContext, layer: LayerConfig) -> impl IntoView {
                             .collect_view()
                     };
                     view! {
-                        <ul class="legend">{rows}</ul>
+                        {legend(by_state)}
                         <p class="layer-panel__provenance">{provenance}</p>
                     }
                     .into_any()
@@ -165,6 +169,29 @@ fn LayerEntry(ctx: MapContext, layer: LayerConfig) -> impl IntoView {
             <div id=status_id class="layer-panel__details">{status}</div>
         </li>
     }
+}
+
+/// The states of a layer with their counts (indexed by `StateClass as usize`), worst first;
+/// the dot's colour is never alone: each row names its state.
+fn legend(by_state: [u32; 4]) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = StateClass::ALL
+        .into_iter()
+        .map(|state| (state, by_state[state as usize]))
+        .filter(|(_, count)| *count > 0)
+        .map(|(state, count)| {
+            view! {
+                <li class="legend__row">
+                    <span class=format!("legend__dot legend__dot--{}", state.css()) aria-hidden="true"></span>
+                    {move || i18n.t_with(
+                        "map-legend-row",
+                        &[("state", i18n.t(state.label_key()).into()), ("count", count.into())],
+                    )}
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="legend">{rows}</ul> }
 }
 
 /// A whole layer's loading: a progress bar and "Loading: 300 of 12 000".

@@ -3,6 +3,7 @@
 //! tested natively.
 
 pub mod announcer;
+pub mod area_counts;
 pub mod cluster;
 pub mod drawing;
 pub mod layer_loading;

@@ -14,6 +14,7 @@ use quartier_api::geo::LonLat;
 use crate::api::ngsi_ld::fetch_addresses;
 use crate::config::use_config;
 use crate::i18n::use_i18n;
+use crate::map::area_counts::counted_by_area;
 use crate::map::layers::StateClass;
 use crate::map::state::{MapContext, Picked};
 use crate::map::state_words::{StateWords, state_words};
@@ -156,6 +157,30 @@ pub fn ServicesList(ctx: MapContext) -> impl IntoView {
                     }
                 }}
             </p>
+            {move || {
+                // A large layer seen from afar is counted per area, not listed.
+                let view = ctx.viewport.get()?;
+                let counted: Vec<String> = ctx
+                    .selected
+                    .get()
+                    .into_iter()
+                    .filter(|t| counted_by_area(ctx, t, &view))
+                    .collect();
+                let config = use_config();
+                (!counted.is_empty()).then(|| {
+                    counted
+                        .into_iter()
+                        .map(|t| {
+                            let layer = config.layer_label(&t, i18n.lang());
+                            view! {
+                                <p class="services-list__counted">
+                                    {i18n.t_with("map-list-counted", &[("layer", layer.into())])}
+                                </p>
+                            }
+                        })
+                        .collect_view()
+                })
+            }}
             <For each=move || groups.get() key=|entity_type| entity_type.clone() let:entity_type>
                 <LayerGroup ctx=ctx entity_type=entity_type rows=rows addresses=addresses/>
             </For>

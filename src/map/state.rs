@@ -9,6 +9,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::api::ApiError;
+use quartier_api::tile::Tile;
+
 use crate::map::cluster::LayerIndex;
 use crate::map::leaflet_map::Viewport;
 use crate::map::place_search::PlaceStatus;
@@ -25,8 +27,9 @@ pub enum LayerLoad {
         loaded_at: f64,
         area: Option<[f64; 4]>,
     },
-    /// Too large to load whole: shown only when zoomed in, area by area.
-    ZoomIn {
+    /// Too large to load whole: counted per area at low zoom ([`MapContext::cells`]), loaded
+    /// area by area once zoomed in.
+    ByArea {
         total: u32,
     },
     Failed(ApiError),
@@ -50,7 +53,7 @@ impl PartialEq for LayerLoad {
                     area: area_b,
                 },
             ) => Arc::ptr_eq(a, b) && at_a == at_b && area_a == area_b,
-            (LayerLoad::ZoomIn { total: a }, LayerLoad::ZoomIn { total: b }) => a == b,
+            (LayerLoad::ByArea { total: a }, LayerLoad::ByArea { total: b }) => a == b,
             (LayerLoad::Failed(a), LayerLoad::Failed(b)) => a == b,
             _ => false,
         }
@@ -62,6 +65,26 @@ impl PartialEq for LayerLoad {
 pub struct Progress {
     pub loaded: u32,
     pub total: Option<u32>,
+}
+
+/// A whole large layer's size, and its services per state once counted (indexed by
+/// `StateClass as usize`; `None` until the counts are in).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LayerCounts {
+    pub total: u32,
+    pub by_state: Option<[u32; 4]>,
+}
+
+/// One area's count of a large layer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CellCount {
+    /// Asked, not answered yet.
+    Asked,
+    Counted {
+        total: u32,
+        problems: u32,
+        warnings: u32,
+    },
 }
 
 /// A service the resident picked: its layer and its entity id (stable across reloads of the
@@ -77,7 +100,7 @@ pub struct Picked {
 pub enum Announcement {
     LayerReady { entity_type: String, count: usize },
     LayerFailed { entity_type: String },
-    LayerZoomIn { entity_type: String, total: u32 },
+    LayerByArea { entity_type: String, total: u32 },
     Place(PlaceStatus),
 }
 
@@ -99,6 +122,11 @@ pub struct MapContext {
     pub picked: RwSignal<Option<Picked>>,
     /// Bumped to retry the layers that failed.
     pub retry: RwSignal<u32>,
+    /// The layers too large to load whole, with their counts by state (for the legend).
+    pub large: RwSignal<HashMap<String, LayerCounts>>,
+    /// Counts of a large layer per area (a fixed grid of tiles), kept while the page lives so
+    /// panning back asks nothing.
+    pub cells: RwSignal<HashMap<(String, Tile), CellCount>>,
     pub announcement: RwSignal<Option<Announcement>>,
 }
 
@@ -111,6 +139,8 @@ impl MapContext {
             viewport: RwSignal::new(None),
             picked: RwSignal::new(None),
             retry: RwSignal::new(0),
+            large: RwSignal::new(HashMap::new()),
+            cells: RwSignal::new(HashMap::new()),
             announcement: RwSignal::new(None),
         }
     }
@@ -138,19 +168,36 @@ impl MapContext {
         Memo::new(move |_| progress.with(|p| p.get(&entity_type).copied().unwrap_or_default()))
     }
 
-    /// Whether every selected layer is loaded (what `data-ready` announces).
+    /// Whether every selected layer has drawn what the view asks (what `data-ready`
+    /// announces): loaded whole or for the area, or, for a large layer at low zoom, every
+    /// area in view counted.
     pub fn all_ready(&self) -> bool {
         let selected = self.selected.get();
-        self.loads.with(|loads| {
-            selected
-                .iter()
-                // A layer waiting for the resident to zoom in has drawn all it can.
-                .all(|t| {
-                    matches!(
-                        loads.get(t),
-                        Some(LayerLoad::Ready { .. } | LayerLoad::ZoomIn { .. })
-                    )
-                })
+        let view = self.viewport.get();
+        let counting = view.filter(|v| v.zoom < crate::map::area_counts::AREA_MIN_ZOOM);
+        selected.iter().all(|t| {
+            let large = self
+                .large
+                .with(|large| large.get(t).map(|c| c.by_state.is_some()));
+            if let (Some(states_counted), Some(view)) = (large, counting) {
+                return states_counted
+                    && self.cells.with(|cells| {
+                        crate::map::area_counts::cells_in_view(&view)
+                            .into_iter()
+                            .all(|tile| {
+                                matches!(
+                                    cells.get(&(t.clone(), tile)),
+                                    Some(CellCount::Counted { .. })
+                                )
+                            })
+                    });
+            }
+            self.loads.with(|loads| {
+                matches!(
+                    loads.get(t),
+                    Some(LayerLoad::Ready { .. } | LayerLoad::ByArea { .. })
+                )
+            })
         })
     }
 }

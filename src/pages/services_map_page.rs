@@ -9,6 +9,7 @@ use crate::components::page_heading::PageHeading;
 use crate::config::use_config;
 use crate::i18n::use_i18n;
 use crate::map::announcer::MapAnnouncer;
+use crate::map::area_counts::start_area_counts;
 use crate::map::drawing::{LayerLook, Target, draw_items, highlight, nearest};
 use crate::map::layer_loading::start_loading;
 use crate::map::layer_panel::LayerPanel;
@@ -44,6 +45,7 @@ pub fn ServicesMapPage(
     let map_failed = RwSignal::new(None::<String>);
 
     start_loading(ctx);
+    start_area_counts(ctx);
     keep_address_in_sync(ctx, as_list);
 
     let items = {

@@ -1,9 +1,11 @@
-//! `cargo xtask bench`: builds release, starts the platform with a large demo town, and measures
-//! in headless Chromium what the budgets of DESIGN.md are about: for each of `/`, `/map`,
+//! `cargo xtask bench`: builds release, starts the platform with the demo town at scale 1 (the
+//! map alone) and then at scale 10 (everything), and measures in headless Chromium what the
+//! budgets of DESIGN.md are about: for each of `/`, `/map`,
 //! `/report`, `/my-data` and `/consents`, the first-load bytes and the time until the page is
 //! ready (phone and kiosk profiles), and the bytes an in-app navigation from `/map` to each
 //! other page adds; Rust clustering against supercluster, query times, memory. The browser half
-//! is `bench/run.mjs`, which prints the table and writes `target/bench/results.json` (it also
+//! is `bench/run.mjs`, which prints the tables and writes `target/bench/results.json` (scale 10)
+//! and `target/bench/results-scale-1.json` (it also
 //! says what "ready" means for each page). It measures only: no figure makes it fail.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -17,7 +19,7 @@ use crate::run::{cmd, root, step};
 use crate::tools;
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
-/// The demo town is multiplied by this, so that layers are large enough to matter.
+/// The larger demo town: layers ten times the demo's, like a town of 500 000.
 const SCALE: u32 = 10;
 /// Generating a scaled demo town takes a while on a slow machine.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(180);
@@ -85,31 +87,60 @@ pub fn run(options: BenchOptions) -> Result<(), String> {
     let chromium = tools::which("chromium").ok_or("chromium is not on PATH after installation")?;
     build_bench_wasm()?;
 
-    let mut platform = None;
-    if !options.no_map {
-        build::app(false)?;
-        build::platform("release")?;
-        platform = Some(Platform::start()?);
+    if options.no_map {
+        return measure(
+            &options,
+            &chromium,
+            None,
+            root().join("target/bench/results.json"),
+        );
     }
-    let out = root().join("target/bench/results.json");
+    build::app(false)?;
+    build::platform("release")?;
+    // The demo town at its own size (the first view a resident of a 50 000 town gets) and ten
+    // times larger: the map's first view must stay light at both. Every route and the
+    // clustering are measured at the larger one, the map alone at scale 1.
+    for scale in [1, SCALE] {
+        let platform = Platform::start(scale)?;
+        let out = if scale == SCALE {
+            root().join("target/bench/results.json")
+        } else {
+            root().join(format!("target/bench/results-scale-{scale}.json"))
+        };
+        let measured = measure(&options, &chromium, Some((&platform, scale)), out);
+        // Stopped before reporting, whatever the measurement gave.
+        drop(platform);
+        measured?;
+    }
+    Ok(())
+}
+
+/// One run of bench/run.mjs, against `platform` at its scale when given.
+fn measure(
+    options: &BenchOptions,
+    chromium: &str,
+    platform: Option<(&Platform, u32)>,
+    out: PathBuf,
+) -> Result<(), String> {
     let mut node = cmd("node");
     node.arg("bench/run.mjs")
         .arg("--out")
         .arg(&out)
         .args(["--table", "--sizes", &options.sizes])
         .args(["--runs", &options.runs.to_string()])
-        .env("CHROMIUM", &chromium);
-    if let Some(platform) = &platform {
+        .env("CHROMIUM", chromium);
+    if let Some((platform, scale)) = platform {
         // run.mjs measures its default routes under this origin (`/map` at `{url}/map`).
         node.args(["--base-url", &platform.url]);
+        node.args(["--label", &format!("demo town at --scale {scale}")]);
+        if scale != SCALE {
+            node.args(["--routes", "/map", "--no-cluster"]);
+        }
     }
     if options.no_audit {
         node.arg("--no-audit");
     }
-    let measured = step("measure (bench/run.mjs, headless Chromium)", &mut node);
-    // Stopped before reporting, whatever the measurement gave.
-    drop(platform);
-    measured?;
+    step("measure (bench/run.mjs, headless Chromium)", &mut node)?;
     println!("\nResults: {}", out.display());
     Ok(())
 }
@@ -145,24 +176,25 @@ struct Platform {
 }
 
 impl Platform {
-    fn start() -> Result<Self, String> {
-        let data = std::env::temp_dir().join(format!("quartier-bench-{}", std::process::id()));
+    fn start(scale: u32) -> Result<Self, String> {
+        let data =
+            std::env::temp_dir().join(format!("quartier-bench-{}-{scale}", std::process::id()));
         std::fs::create_dir_all(&data)
             .map_err(|e| format!("cannot create {}: {e}", data.display()))?;
         let log_dir = root().join("target/bench");
         std::fs::create_dir_all(&log_dir)
             .map_err(|e| format!("cannot create {}: {e}", log_dir.display()))?;
-        let log = log_dir.join("platform.log");
+        let log = log_dir.join(format!("platform-scale-{scale}.log"));
         let stderr = std::fs::File::create(&log)
             .map_err(|e| format!("cannot create {}: {e}", log.display()))?;
         println!(
-            "==> quartier-platform --demo --scale {SCALE} (log: {})",
+            "==> quartier-platform --demo --scale {scale} (log: {})",
             log.display()
         );
         // Port 0: the platform picks a free port and prints it, so nothing races for one.
         let mut child = Command::new(build::platform_binary("release"))
             .current_dir(root())
-            .args(["--demo", "--scale", &SCALE.to_string(), "--port", "0"])
+            .args(["--demo", "--scale", &scale.to_string(), "--port", "0"])
             .arg("--dist")
             .arg(root().join("dist"))
             .arg("--data")

@@ -24,6 +24,7 @@ pub mod ngsi_ld;
 pub mod open311;
 pub mod resident;
 mod text_enum;
+pub mod tile;
 pub mod validation;
 
 pub use datetime::{Timestamp, TimestampError};

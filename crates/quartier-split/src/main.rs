@@ -75,7 +75,8 @@ fn app_stem(index: &str) -> Option<(String, String)> {
     index.match_indices("quartier-").find_map(|(at, _)| {
         let rest = &index[at + "quartier-".len()..];
         let hex: String = rest.chars().take_while(|c| c.is_ascii_hexdigit()).collect();
-        (hex.len() >= 16 && rest[hex.len()..].starts_with(".js"))
+        // Trunk writes its 64-bit hash without leading zeros: 16 hex digits or fewer.
+        (hex.len() >= 8 && rest[hex.len()..].starts_with(".js"))
             .then(|| (format!("quartier-{hex}"), hex))
     })
 }
@@ -222,5 +223,10 @@ mod tests {
             ))
         );
         assert_eq!(app_stem("<link href=/quartier-abc.css>"), None);
+        // A hash whose first digit was 0 has 15 digits (Trunk does not pad it).
+        assert_eq!(
+            app_stem("import init from '/quartier-b0669befefd22f1.js';"),
+            Some(("quartier-b0669befefd22f1".into(), "b0669befefd22f1".into()))
+        );
     }
 }

@@ -165,6 +165,7 @@ map-list-count = { $total ->
 }
 map-list-truncated = The { $shown } nearest of { $total } services in this area. Zoom in to see the others.
 map-list-distance = { $metres } m away
+map-list-counted = { $layer }: counted by area at this zoom. Zoom in on a district to list them.
 map-list-details = Details: { $name }
 
 ## Service states
@@ -235,11 +236,11 @@ sign-in-too-many = Too many attempts. Wait a minute before trying again.
 sign-in-already = You are signed in as { $name }.
 sign-out = Sign out
 form-errors-title = The form has errors
-map-layer-zoom-in = { $total } services: zoom in on a neighbourhood to show them.
+map-layer-by-area = { $total } services, counted by area on the map. Zoom in on a district to see each one.
 map-announce-layer-ready = { $layer }: { $count ->
     [one] one service shown.
    *[other] { $count } services shown.
 }
 map-announce-layer-failed = { $layer } could not be loaded.
-map-announce-layer-zoom-in = { $layer }: { $total } services, zoom in on a district to show them.
+map-announce-layer-by-area = { $layer }: { $total } services, counted by area. Zoom in on a district to see each one.
 map-layer-area-only = Only the services of the area shown are loaded.

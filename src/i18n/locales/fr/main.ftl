@@ -165,6 +165,7 @@ map-list-count = { $total ->
 }
 map-list-truncated = Les { $shown } services les plus proches sur { $total } dans cette zone. Zoomez pour voir les autres.
 map-list-distance = à { $metres } m
+map-list-counted = { $layer } : comptés par zone à ce niveau de zoom. Zoomez sur un quartier pour les lister.
 map-list-details = Détails : { $name }
 
 ## États des services
@@ -235,11 +236,11 @@ sign-in-too-many = Trop de tentatives. Patientez une minute avant de réessayer.
 sign-in-already = Vous êtes connecté·e en tant que { $name }.
 sign-out = Se déconnecter
 form-errors-title = Le formulaire contient des erreurs
-map-layer-zoom-in = { $total } équipements : zoomez sur un quartier pour les afficher.
+map-layer-by-area = { $total } équipements, comptés par zone sur la carte. Zoomez sur un quartier pour voir chacun d'eux.
 map-announce-layer-ready = { $layer } : { $count ->
     [one] un équipement affiché.
    *[other] { $count } équipements affichés.
 }
 map-announce-layer-failed = { $layer } n'a pas pu être chargé.
-map-announce-layer-zoom-in = { $layer } : { $total } équipements, zoomez sur un quartier pour les afficher.
+map-announce-layer-by-area = { $layer } : { $total } équipements, comptés par zone. Zoomez sur un quartier pour voir chacun d'eux.
 map-layer-area-only = Seuls les équipements de la zone affichée sont chargés.

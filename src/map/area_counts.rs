@@ -1,0 +1,428 @@
+//! A layer too large to load whole (over `maxWholeLayer`), seen from afar: instead of its
+//! services, how many there are per area of a fixed grid, and how many of them are out of
+//! order or to watch — each an empty NGSI-LD page with `count=true` (`georel=within` the area,
+//! and `q` for a state), so the first view costs a few kilobytes at any town size and works
+//! against any NGSI-LD broker. Areas are tiles one zoom level above the view (512 screen
+//! pixels); a count is asked once and kept, so panning back asks nothing. From
+//! [`AREA_MIN_ZOOM`] on, the services of the area in view are loaded instead
+//! (`layer_loading`).
+
+use std::collections::{HashMap, HashSet};
+
+use futures::future::{join, join3};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use quartier_api::geo::BoundingBox;
+use quartier_api::tile::Tile;
+
+use crate::api::ApiError;
+use crate::api::ngsi_ld::{area_count_url, fetch_area_count, prefetch_counts};
+use crate::config::use_config;
+use crate::map::layers::{StateClass, class_query};
+use crate::map::leaflet_map::Viewport;
+use crate::map::state::{Announcement, CellCount, LayerCounts, LayerLoad, MapContext};
+
+/// From this zoom on, a large layer's services are loaded for the area in view; below it,
+/// they are counted per area.
+pub const AREA_MIN_ZOOM: f64 = 16.0;
+
+/// The zoom of the grid of areas for a view: tiles one level up, 512 pixels on screen.
+pub fn cell_zoom(view_zoom: f64) -> u8 {
+    (view_zoom.floor() - 1.0).clamp(0.0, 30.0) as u8
+}
+
+/// The areas a view touches.
+pub fn cells_in_view(view: &Viewport) -> Vec<Tile> {
+    let area = BoundingBox {
+        west: view.west.max(-180.0),
+        south: view.south.max(-85.0),
+        east: view.east.min(180.0),
+        north: view.north.min(85.0),
+    };
+    Tile::covering(&area, cell_zoom(view.zoom))
+}
+
+fn as_area(tile: Tile) -> [f64; 4] {
+    let b = tile.bounds();
+    [b.west, b.south, b.east, b.north]
+}
+
+/// One counted area of a large layer, to draw as a cluster at its centre.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CountedArea {
+    pub lat: f64,
+    pub lon: f64,
+    pub total: u32,
+    pub problems: u32,
+    pub warnings: u32,
+    /// Where a click on it zooms: two levels closer.
+    pub zoom_to: u8,
+}
+
+/// Whether a layer is drawn as counts per area in this view (large, and not zoomed in).
+pub fn counted_by_area(ctx: MapContext, entity_type: &str, view: &Viewport) -> bool {
+    view.zoom < AREA_MIN_ZOOM && ctx.large.with(|large| large.contains_key(entity_type))
+}
+
+/// The counted areas in view of a large layer that hold services. Each badge sits in the
+/// middle of the part of its area in sight (so every area in view shows its count, even one
+/// whose centre is off screen); `slot` (this layer's place among the counted layers, and
+/// how many there are) sets it side by side with the other layers' badges of the same area.
+pub fn counted_areas(
+    ctx: MapContext,
+    entity_type: &str,
+    view: &Viewport,
+    slot: (usize, usize),
+) -> Vec<CountedArea> {
+    let tiles = cells_in_view(view);
+    // Degrees per screen pixel at this zoom (Web Mercator: 256 px per tile).
+    let lon_per_px = 360.0 / (256.0 * 2f64.powf(view.zoom));
+    let (index, of) = slot;
+    let shift = (index as f64 - (of.max(1) - 1) as f64 / 2.0) * BADGE_SPACING_PX * lon_per_px;
+    ctx.cells.with(|cells| {
+        tiles
+            .into_iter()
+            .filter_map(|tile| match cells.get(&(entity_type.to_string(), tile))? {
+                CellCount::Counted {
+                    total,
+                    problems,
+                    warnings,
+                } if *total > 0 => {
+                    let (lat, lon) = badge_position(tile.bounds(), view);
+                    Some(CountedArea {
+                        lat,
+                        lon: lon + shift,
+                        total: *total,
+                        problems: *problems,
+                        warnings: *warnings,
+                        zoom_to: tile.z + 2,
+                    })
+                }
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+/// How far apart two layers' badges of one area are, in screen pixels.
+const BADGE_SPACING_PX: f64 = 52.0;
+
+/// The middle of the part of an area that the view shows.
+fn badge_position(area: BoundingBox, view: &Viewport) -> (f64, f64) {
+    let west = area.west.max(view.west);
+    let east = area.east.min(view.east);
+    let south = area.south.max(view.south);
+    let north = area.north.min(view.north);
+    ((south + north) / 2.0, (west + east) / 2.0)
+}
+
+/// Every count the map will ask first for these layers around `(lat, lon)` at `zoom`, in a
+/// window of `width` × `height` pixels: the whole layer's states and each area's counts.
+/// Started with the configuration, before the map's code is even there; the map's own
+/// questions then find their answers on the way (a layer that turns out small enough to load
+/// whole leaves a few unused answers of a few hundred bytes).
+pub fn prefetch_first_view(
+    base: &str,
+    layers: &[(String, Option<String>)],
+    (lat, lon, zoom): (f64, f64, f64),
+    (width, height): (f64, f64),
+) {
+    if zoom >= AREA_MIN_ZOOM {
+        return;
+    }
+    let view = view_around(lat, lon, zoom, width, height);
+    let tiles = cells_in_view(&view);
+    let mut urls = Vec::new();
+    for (entity_type, attr) in layers {
+        let states = [StateClass::Problem, StateClass::Warning];
+        let q = |state| {
+            attr.as_deref()
+                .and_then(|a| class_query(entity_type, a, state))
+        };
+        for state in states {
+            if let Some(q) = q(state) {
+                urls.push(area_count_url(base, entity_type, None, Some(q)));
+            }
+        }
+        for tile in &tiles {
+            let area = Some(as_area(*tile));
+            urls.push(area_count_url(base, entity_type, area, None));
+            for state in states {
+                if let Some(q) = q(state) {
+                    urls.push(area_count_url(base, entity_type, area, Some(q)));
+                }
+            }
+        }
+    }
+    prefetch_counts(&urls);
+}
+
+/// The view a map of `width` × `height` pixels shows around a centre (Web Mercator).
+fn view_around(lat: f64, lon: f64, zoom: f64, width: f64, height: f64) -> Viewport {
+    let world = 256.0 * 2f64.powf(zoom);
+    let x = (lon + 180.0) / 360.0 * world;
+    let sin = lat.to_radians().sin().clamp(-0.9999, 0.9999);
+    let y = (0.5 - ((1.0 + sin) / (1.0 - sin)).ln() / (4.0 * std::f64::consts::PI)) * world;
+    let lon_at = |x: f64| x / world * 360.0 - 180.0;
+    let lat_at = |y: f64| {
+        let n = std::f64::consts::PI * (1.0 - 2.0 * y / world);
+        n.sinh().atan().to_degrees()
+    };
+    Viewport {
+        west: lon_at(x - width / 2.0),
+        east: lon_at(x + width / 2.0),
+        north: lat_at(y - height / 2.0),
+        south: lat_at(y + height / 2.0),
+        center_lat: lat,
+        center_lon: lon,
+        zoom,
+    }
+}
+
+/// Follows the view: counts the areas in sight of each large layer shown, and each large
+/// layer's states once (for its legend).
+pub fn start_area_counts(ctx: MapContext) {
+    let config = use_config();
+    let base = config.api.ngsi_ld.clone();
+    let status_attrs: HashMap<String, Option<String>> = config
+        .layers
+        .iter()
+        .map(|l| (l.entity_type.clone(), l.status_attribute.clone()))
+        .collect();
+    // The layers whose states are being counted (asked once; a failure forgets it).
+    let counting_states = StoredValue::new(HashSet::<String>::new());
+    Effect::new(move |_| {
+        let Some(view) = ctx.viewport.get() else {
+            return;
+        };
+        let large: Vec<(String, LayerCounts)> = ctx.selected.with(|selected| {
+            ctx.large.with(|large| {
+                selected
+                    .iter()
+                    .filter_map(|t| large.get(t).map(|counts| (t.clone(), *counts)))
+                    .collect()
+            })
+        });
+        for (entity_type, counts) in large {
+            let attr = status_attrs.get(&entity_type).cloned().flatten();
+            if counts.by_state.is_none()
+                && counting_states.try_update_value(|c| c.insert(entity_type.clone())) == Some(true)
+            {
+                let query = StatesQuery {
+                    base: base.clone(),
+                    entity_type: entity_type.clone(),
+                    attr: attr.clone(),
+                    total: counts.total,
+                };
+                count_layer_states(ctx, query, counting_states);
+            }
+            if view.zoom >= AREA_MIN_ZOOM {
+                continue;
+            }
+            for tile in cells_in_view(&view) {
+                let key = (entity_type.clone(), tile);
+                if ctx.cells.with_untracked(|cells| cells.contains_key(&key)) {
+                    continue;
+                }
+                ctx.cells.update(|cells| {
+                    cells.insert(key.clone(), CellCount::Asked);
+                });
+                spawn_local(count_cell(ctx, base.clone(), key, attr.clone()));
+            }
+        }
+    });
+}
+
+/// The services of one state in an area (`None`: the whole layer), or 0 when the layer has
+/// no status attribute.
+async fn count_state(
+    base: &str,
+    entity_type: &str,
+    attr: Option<&str>,
+    area: Option<[f64; 4]>,
+    state: StateClass,
+) -> Result<u32, ApiError> {
+    match attr.and_then(|attr| class_query(entity_type, attr, state)) {
+        Some(q) => fetch_area_count(&area_count_url(base, entity_type, area, Some(q))).await,
+        None => Ok(0),
+    }
+}
+
+async fn count_cell(ctx: MapContext, base: String, key: (String, Tile), attr: Option<String>) {
+    let (entity_type, tile) = &key;
+    let area = Some(as_area(*tile));
+    let attr = attr.as_deref();
+    // The three questions at once: one round trip, not two (an empty area costs two
+    // needless answers of a few hundred bytes).
+    let (total, problems, warnings) = join3(
+        fetch_area_count(&area_count_url(&base, entity_type, area, None)),
+        count_state(&base, entity_type, attr, area, StateClass::Problem),
+        count_state(&base, entity_type, attr, area, StateClass::Warning),
+    )
+    .await;
+    let counted = (|| Ok::<_, ApiError>((total?, problems?, warnings?)))();
+    match counted {
+        Ok((total, problems, warnings)) => {
+            ctx.cells.try_update(|cells| {
+                cells.insert(
+                    key,
+                    CellCount::Counted {
+                        total,
+                        problems,
+                        warnings,
+                    },
+                );
+            });
+        }
+        Err(error) => fail(ctx, key, error),
+    }
+}
+
+/// A count that failed fails its layer (with Try again, which asks again what is missing).
+fn fail(ctx: MapContext, key: (String, Tile), error: ApiError) {
+    ctx.cells.try_update(|cells| {
+        cells.remove(&key);
+    });
+    fail_layer(ctx, &key.0, error);
+}
+
+fn fail_layer(ctx: MapContext, entity_type: &str, error: ApiError) {
+    let first = ctx
+        .loads
+        .with_untracked(|loads| !matches!(loads.get(entity_type), Some(LayerLoad::Failed(_))));
+    if first {
+        ctx.loads.try_update(|loads| {
+            loads.insert(entity_type.to_string(), LayerLoad::Failed(error));
+        });
+        ctx.announcement.try_set(Some(Announcement::LayerFailed {
+            entity_type: entity_type.to_string(),
+        }));
+    }
+}
+
+/// What to count of a whole layer.
+struct StatesQuery {
+    base: String,
+    entity_type: String,
+    attr: Option<String>,
+    total: u32,
+}
+
+/// The whole layer's services per state, for its legend (two empty pages).
+fn count_layer_states(ctx: MapContext, query: StatesQuery, counting: StoredValue<HashSet<String>>) {
+    spawn_local(async move {
+        let StatesQuery {
+            base,
+            entity_type,
+            attr,
+            total,
+        } = query;
+        let attr = attr.as_deref();
+        let (problems, warnings) = join(
+            count_state(&base, &entity_type, attr, None, StateClass::Problem),
+            count_state(&base, &entity_type, attr, None, StateClass::Warning),
+        )
+        .await;
+        counting.try_update_value(|c| c.remove(&entity_type));
+        let (problems, warnings) = match (problems, warnings) {
+            (Ok(p), Ok(w)) => (p, w),
+            (Err(error), _) | (_, Err(error)) => {
+                fail_layer(ctx, &entity_type, error);
+                return;
+            }
+        };
+        let mut by_state = [0; 4];
+        by_state[StateClass::Problem as usize] = problems;
+        by_state[StateClass::Warning as usize] = warnings;
+        if attr.is_some() {
+            by_state[StateClass::Ok as usize] = total.saturating_sub(problems + warnings);
+        } else {
+            by_state[StateClass::Unknown as usize] = total;
+        }
+        ctx.large.try_update(|large| {
+            large.insert(
+                entity_type,
+                LayerCounts {
+                    total,
+                    by_state: Some(by_state),
+                },
+            );
+        });
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(zoom: f64) -> Viewport {
+        // About a phone's view of a town centre at zoom 14 (412 × 763 px).
+        Viewport {
+            west: 0.6707,
+            south: 47.3780,
+            east: 0.6989,
+            north: 47.4102,
+            center_lat: 47.3941,
+            center_lon: 0.6848,
+            zoom,
+        }
+    }
+
+    #[test]
+    fn areas_are_tiles_one_level_up_a_handful_per_view() {
+        assert_eq!(cell_zoom(14.0), 13);
+        assert_eq!(cell_zoom(14.7), 13);
+        assert_eq!(cell_zoom(0.0), 0);
+        let cells = cells_in_view(&view(14.0));
+        assert!((2..=9).contains(&cells.len()), "{cells:?}");
+        assert!(cells.iter().all(|t| t.z == 13));
+        // Every corner of the view lies in one of them.
+        let corners = [
+            (0.6707, 47.3780),
+            (0.6989, 47.4102),
+            (0.6707, 47.4102),
+            (0.6989, 47.3780),
+        ];
+        for (lon, lat) in corners {
+            let p = quartier_api::geo::LonLat { lon, lat };
+            assert!(cells.iter().any(|t| t.bounds().contains(p)), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn a_badge_sits_in_the_middle_of_the_part_in_sight() {
+        let v = view(14.0);
+        let area = BoundingBox {
+            west: 0.60,
+            south: 47.40,
+            east: 0.68,
+            north: 47.50,
+        };
+        let (lat, lon) = badge_position(area, &v);
+        assert!((lat - (47.40 + 47.4102) / 2.0).abs() < 1e-9);
+        assert!((lon - (0.6707 + 0.68) / 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_view_around_a_centre_is_the_size_of_the_window() {
+        let v = view_around(47.3941, 0.6848, 14.0, 412.0, 763.0);
+        // 412 px at zoom 14: 412 / (256 × 2^14) of 360°.
+        let width = 412.0 / (256.0 * 16384.0) * 360.0;
+        assert!(((v.east - v.west) - width).abs() < 1e-9);
+        assert!(v.south < 47.3941 && 47.3941 < v.north);
+        assert!(((v.west + v.east) / 2.0 - 0.6848).abs() < 1e-9);
+    }
+
+    #[test]
+    fn an_area_is_its_tiles_bounds() {
+        let tile = Tile {
+            z: 13,
+            x: 4111,
+            y: 2868,
+        };
+        let [w, s, e, n] = as_area(tile);
+        let b = tile.bounds();
+        assert_eq!([w, s, e, n], [b.west, b.south, b.east, b.north]);
+        assert!(w < e && s < n);
+    }
+}
