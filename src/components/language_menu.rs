@@ -25,12 +25,7 @@ pub fn LanguageMenu(
                             aria-pressed=move || (i18n.lang() == lang).to_string()
                             on:click=move |_| i18n.set_lang(lang)
                         >
-                            // A phone shows the two-letter code; the name stays the button's
-                            // accessible name everywhere.
-                            <span class="language-menu__name">{lang.endonym()}</span>
-                            <span class="language-menu__code" aria-hidden="true">
-                                {lang.code().to_uppercase()}
-                            </span>
+                            {lang.endonym()}
                         </button>
                     }
                 })

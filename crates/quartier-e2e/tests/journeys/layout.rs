@@ -65,7 +65,9 @@ async fn the_map_covers(b: &Browser, viewport: Viewport, lang: &str) -> Outcome 
             cover * 100.0
         ));
     }
-    if top > 100.0 {
+    // On a phone the header is one compact row; a kiosk's portrait screen has room for the
+    // navigation in sight.
+    if matches!(viewport, Viewport::Phone) && top > 100.0 {
         return Err(format!("{viewport:?} {lang}: the map starts {top} px down"));
     }
     Ok(())
