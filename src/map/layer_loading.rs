@@ -21,6 +21,23 @@ use crate::map::view_state::covers;
 
 pub use crate::map::area_counts::AREA_MIN_ZOOM;
 
+/// As a list from afar, a large layer's services within this distance of the centre are
+/// loaded (about the area a phone shows at zoom 16).
+pub const LIST_RADIUS_M: f64 = 300.0;
+
+/// A box of `radius` metres around the view's centre, `[west, south, east, north]`.
+pub fn around_centre(view: &crate::map::leaflet_map::Viewport, radius: f64) -> [f64; 4] {
+    const METRES_PER_DEGREE: f64 = 111_320.0;
+    let dlat = radius / METRES_PER_DEGREE;
+    let dlon = radius / (METRES_PER_DEGREE * view.center_lat.to_radians().cos().max(0.01));
+    [
+        view.center_lon - dlon,
+        view.center_lat - dlat,
+        view.center_lon + dlon,
+        view.center_lat + dlat,
+    ]
+}
+
 /// What to load of a layer now: `None` nothing, `Some(None)` the whole layer, `Some(Some(area))`
 /// the area in view. `zoomed_area` is the area in view when zoomed in enough for area loads.
 pub fn wanted_load(
@@ -68,9 +85,16 @@ pub fn start_loading(ctx: MapContext) {
         let retrying = retried.get_value() != retry;
         retried.set_value(retry);
         cancel_unselected(ctx, controllers, &selected);
-        let zoomed_area = view
-            .filter(|v| v.zoom >= AREA_MIN_ZOOM)
-            .map(|v| padded_bbox(&v));
+        // Zoomed in: the view. As a list from afar: the services near the centre, which the
+        // list shows first (a count per area is nothing to read in a list).
+        let listing = ctx.listing.get();
+        let zoomed_area = view.and_then(|v| {
+            if v.zoom >= AREA_MIN_ZOOM {
+                Some(padded_bbox(&v))
+            } else {
+                listing.then(|| around_centre(&v, LIST_RADIUS_M))
+            }
+        });
         for entity_type in selected {
             if controllers.with_value(|running| running.contains_key(&entity_type)) {
                 continue;
@@ -296,6 +320,29 @@ mod tests {
         let failed = LayerLoad::Failed(ApiError::status(Service::Broker, 503));
         assert_eq!(wanted_load(Some(&failed), false, None), None);
         assert_eq!(wanted_load(Some(&failed), true, None), Some(None));
+    }
+
+    #[test]
+    fn the_box_around_the_centre_spans_the_radius_each_way() {
+        let view = crate::map::leaflet_map::Viewport {
+            west: 0.6,
+            south: 47.3,
+            east: 0.8,
+            north: 47.5,
+            center_lat: 47.4,
+            center_lon: 0.7,
+            zoom: 14.0,
+        };
+        let [w, s, e, n] = around_centre(&view, 300.0);
+        let centre = quartier_api::geo::LonLat {
+            lon: 0.7,
+            lat: 47.4,
+        };
+        let east = quartier_api::geo::LonLat { lon: e, lat: 47.4 };
+        let north = quartier_api::geo::LonLat { lon: 0.7, lat: n };
+        assert!((centre.distance_m(&east) - 300.0).abs() < 3.0);
+        assert!((centre.distance_m(&north) - 300.0).abs() < 3.0);
+        assert!(w < 0.7 && s < 47.4);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::api::ngsi_ld::fetch_addresses;
 use crate::config::use_config;
 use crate::i18n::use_i18n;
 use crate::map::area_counts::counted_by_area;
+use crate::map::layer_loading::LIST_RADIUS_M;
 use crate::map::layers::StateClass;
 use crate::map::state::{MapContext, Picked};
 use crate::map::state_words::{StateWords, state_words};
@@ -158,7 +159,7 @@ pub fn ServicesList(ctx: MapContext) -> impl IntoView {
                 }}
             </p>
             {move || {
-                // A large layer seen from afar is counted per area, not listed.
+                // A large layer seen from afar lists only what is near the centre: say so.
                 let view = ctx.viewport.get()?;
                 let counted: Vec<String> = ctx
                     .selected
@@ -174,7 +175,10 @@ pub fn ServicesList(ctx: MapContext) -> impl IntoView {
                             let layer = config.layer_label(&t, i18n.lang());
                             view! {
                                 <p class="services-list__counted">
-                                    {i18n.t_with("map-list-counted", &[("layer", layer.into())])}
+                                    {i18n.t_with(
+                                        "map-list-near-centre",
+                                        &[("layer", layer.into()), ("metres", (LIST_RADIUS_M as u32).into())],
+                                    )}
                                 </p>
                             }
                         })

@@ -111,6 +111,7 @@ pub fn ServicesMapPage(
         attribution: config.map.tiles.attribution.clone(),
     };
     let show_list = move || as_list.get() || map_failed.with(Option::is_some);
+    Effect::new(move |_| ctx.listing.set(show_list()));
 
     // The layers panel: beside the map on a wide screen (always shown there, by CSS), over it
     // on a phone or a portrait kiosk, opened by its button. Opening moves focus into it; Escape

@@ -35,6 +35,10 @@ pub const JOURNEYS: &[(&str, Journey)] = &[
         "layout::a_full_container_says_so_in_words",
         a_full_container_says_so_in_words,
     ),
+    (
+        "layout::the_list_from_afar_lists_what_is_near_the_centre",
+        the_list_from_afar_lists_what_is_near_the_centre,
+    ),
 ];
 
 const READY: &str = "[data-ready=\"true\"]";
@@ -301,6 +305,31 @@ fn a_full_container_says_so_in_words(ctx: Arc<Ctx>) -> Outcome {
                     "{lang}: the list reads {readings:?}, not {words:?}"
                 ));
             }
+        }
+        Ok(())
+    }))
+}
+
+fn the_list_from_afar_lists_what_is_near_the_centre(ctx: Arc<Ctx>) -> Outcome {
+    ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
+        b.viewport(Viewport::Phone).await?;
+        // The town's view: both default layers are large and counted per area on the map,
+        // but a list of counts is nothing to read: it lists the nearest services.
+        b.open_page("/map?lang=en&view=list").await?;
+        b.wait_for_within(".services-list__item", READY_SECONDS)
+            .await?;
+        let groups = b
+            .eval_strings(
+                "return [...document.querySelectorAll('.services-list__group-title')]\
+                 .map(e => e.textContent.trim());",
+            )
+            .await?;
+        if !groups.iter().any(|g| g == "Streetlights") {
+            return Err(format!("the list's groups are {groups:?}"));
+        }
+        let note = b.text_of(".services-list__counted").await?;
+        if !note.contains("within 300 m of the map's centre") {
+            return Err(format!("the list does not say what it lists: {note:?}"));
         }
         Ok(())
     }))

@@ -165,7 +165,7 @@ map-list-count = { $total ->
 }
 map-list-truncated = The { $shown } nearest of { $total } services in this area. Zoom in to see the others.
 map-list-distance = { $metres } m away
-map-list-counted = { $layer }: counted by area at this zoom. Zoom in on a district to list them.
+map-list-near-centre = { $layer }: at this zoom, only those within { $metres } m of the map's centre. Zoom in or move the map to list others.
 map-list-details = Details: { $name }
 
 ## Service states

@@ -165,7 +165,7 @@ map-list-count = { $total ->
 }
 map-list-truncated = Les { $shown } services les plus proches sur { $total } dans cette zone. Zoomez pour voir les autres.
 map-list-distance = à { $metres } m
-map-list-counted = { $layer } : comptés par zone à ce niveau de zoom. Zoomez sur un quartier pour les lister.
+map-list-near-centre = { $layer } : à ce niveau de zoom, seulement ceux à moins de { $metres } m du centre de la carte. Zoomez ou déplacez la carte pour en lister d'autres.
 map-list-details = Détails : { $name }
 
 ## États des services
