@@ -48,6 +48,10 @@ pub enum AppError {
     /// response carries `Retry-After: retry_after` (seconds).
     #[error("overloaded, retry after {retry_after}s")]
     Overloaded { retry_after: u64 },
+    /// 503: the request's deadline passed (waiting for the database or running a query); the
+    /// response carries `Retry-After`.
+    #[error("deadline passed")]
+    Timeout,
     /// The platform cannot answer right now (e.g. the database is unreachable).
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -95,6 +99,13 @@ impl AppError {
             Self::Overloaded { .. } => {
                 ErrorInfo::new(StatusCode::SERVICE_UNAVAILABLE, codes::UNAVAILABLE, None)
             }
+            Self::Timeout => {
+                ErrorInfo::new(StatusCode::SERVICE_UNAVAILABLE, codes::UNAVAILABLE, None)
+            }
+            Self::Database(error) if is_busy(error) => {
+                tracing::warn!(%error, "database busy");
+                ErrorInfo::new(StatusCode::SERVICE_UNAVAILABLE, codes::UNAVAILABLE, None)
+            }
             Self::Unavailable(reason) => {
                 tracing::warn!(%reason, "service unavailable");
                 ErrorInfo::new(StatusCode::SERVICE_UNAVAILABLE, codes::UNAVAILABLE, None)
@@ -117,6 +128,36 @@ impl AppError {
     }
 }
 
+/// What a client is told to wait after a timeout or a busy database.
+pub const RETRY_AFTER_SECONDS: u64 = 1;
+
+/// `SQLITE_BUSY`/`SQLITE_LOCKED` (another connection held a lock past the busy timeout) and
+/// `SQLITE_INTERRUPT` (the call's deadline passed): the platform is overloaded, not broken.
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(
+            rusqlite::ErrorCode::DatabaseBusy
+                | rusqlite::ErrorCode::DatabaseLocked
+                | rusqlite::ErrorCode::OperationInterrupted
+        )
+    )
+}
+
+impl AppError {
+    /// The `Retry-After` this error's response carries, if any.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::TooManyRequests { retry_after, .. } | Self::Overloaded { retry_after } => {
+                Some(*retry_after)
+            }
+            Self::Timeout => Some(RETRY_AFTER_SECONDS),
+            Self::Database(error) if is_busy(error) => Some(RETRY_AFTER_SECONDS),
+            _ => None,
+        }
+    }
+}
+
 impl From<tokio::task::JoinError> for AppError {
     fn from(error: tokio::task::JoinError) -> Self {
         Self::Internal(anyhow::Error::new(error).context("blocking task failed"))
@@ -128,7 +169,7 @@ impl IntoResponse for AppError {
         // Plain until an API area's layer re-renders it; the extension lets that layer do so
         // without parsing the body. The layer keeps headers such as `Retry-After`.
         let mut response = self.info().render(ErrorFormat::Plain);
-        if let Self::TooManyRequests { retry_after, .. } | Self::Overloaded { retry_after } = self {
+        if let Some(retry_after) = self.retry_after() {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
@@ -312,6 +353,30 @@ mod tests {
             .expect("body")
             .to_bytes();
         serde_json::from_slice(&bytes).expect("json body")
+    }
+
+    #[tokio::test]
+    async fn a_busy_or_interrupted_database_is_503_with_retry_after() {
+        for code in [
+            rusqlite::ffi::SQLITE_BUSY,
+            rusqlite::ffi::SQLITE_LOCKED,
+            rusqlite::ffi::SQLITE_INTERRUPT,
+        ] {
+            let error = AppError::Database(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(code),
+                None,
+            ));
+            assert_eq!(error.retry_after(), Some(RETRY_AFTER_SECONDS));
+            let response = error.into_response();
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+            let response = format_layer(State(ErrorFormat::NgsiLd), response).await;
+            assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+            assert_eq!(body_json(response).await["status"], 503);
+        }
+        let other = AppError::Database(rusqlite::Error::QueryReturnedNoRows);
+        assert_eq!(other.info().status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(other.retry_after(), None);
     }
 
     #[tokio::test]

@@ -7,11 +7,15 @@ use axum::body::Bytes;
 
 use crate::{
     auth::{AuthState, PasswordChecks, SessionPolicy, password},
-    db::Db,
+    db::{self, Db},
     demo::{Town, assets, open311_seed, residents_seed},
+    limits::{AreaLimit, Limits},
     routes::{self, open311::Open311State, tiles},
     security::CspCache,
 };
+
+/// [`Settings::request_deadline`] unless told otherwise.
+pub const DEFAULT_REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 
 /// How the platform was started (from the command line in `main.rs`, by hand in tests).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +37,16 @@ pub struct Settings {
     pub max_password_checks: usize,
     /// Open311 photos that may be decoded and re-encoded at once.
     pub max_photo_decodes: usize,
-    /// How long a request waits for one of those slots before it is answered 503 + `Retry-After`.
+    /// How long a request waits for one of those slots (or for a place in an anonymous area)
+    /// before it is answered 503 + `Retry-After`.
     pub busy_wait: Duration,
+    /// How long an API request may take, database calls included; past it the request's query is
+    /// interrupted and the answer is 503 + `Retry-After` in the API's own error format.
+    pub request_deadline: Duration,
+    /// Read-only SQLite connections beside the writer (the anonymous areas read through them).
+    pub db_readers: usize,
+    /// Requests in flight at once in each anonymous area (NGSI-LD, tiles, geocoder).
+    pub anonymous_at_once: usize,
 }
 
 impl Settings {
@@ -50,6 +62,10 @@ impl Settings {
             max_password_checks: password::default_slots(),
             max_photo_decodes: password::default_slots(),
             busy_wait: password::DEFAULT_BUSY_WAIT,
+            request_deadline: DEFAULT_REQUEST_DEADLINE,
+            db_readers: db::default_readers(),
+            // One reader fewer than the pool, so Open311's anonymous reads always find one.
+            anonymous_at_once: db::default_readers().saturating_sub(1).max(1),
         }
     }
 }
@@ -66,13 +82,15 @@ pub struct AppState {
     pub auth: Arc<AuthState>,
     /// Open311: API keys and the report rate limit.
     pub open311: Arc<Open311State>,
+    /// Requests in flight in the anonymous areas.
+    pub limits: Limits,
 }
 
 impl AppState {
     /// Opens and migrates the database, renders the placeholder tile and computes the CSP from
     /// the app in `dist_dir`. Blocking; call it once at start.
     pub fn new(settings: Settings) -> anyhow::Result<Self> {
-        let db = Db::open(&settings.data_dir)?;
+        let db = Db::open_with(&settings.data_dir, settings.db_readers)?;
         let placeholder_tile =
             tiles::render_placeholder().context("cannot render the placeholder map tile")?;
         let csp = CspCache::load(&settings.dist_dir);
@@ -98,6 +116,12 @@ impl AppState {
         }
 
         let open311 = Arc::new(Open311State::new(&settings));
+        let area = || AreaLimit::new(settings.anonymous_at_once, settings.busy_wait);
+        let limits = Limits {
+            ngsi_ld: area(),
+            tiles: area(),
+            geocoder: area(),
+        };
         Ok(Self {
             settings: Arc::new(settings),
             db,
@@ -105,6 +129,7 @@ impl AppState {
             placeholder_tile,
             auth: Arc::new(auth),
             open311,
+            limits,
         })
     }
 }

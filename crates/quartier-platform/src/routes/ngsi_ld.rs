@@ -68,7 +68,7 @@ async fn query_entities(
     };
     let (page, query) = state
         .db
-        .call(move |conn| Ok((store::run(conn, &query)?, query)))
+        .read(move |conn| Ok((store::run(conn, &query)?, query)))
         .await?;
     let body = render::collection(page.entities, &query.view, media);
     let mut response = respond(media, &body);
@@ -107,7 +107,7 @@ async fn retrieve_entity(
     let lookup = id.clone();
     let stored = state
         .db
-        .call(move |conn| store::by_id(conn, &lookup))
+        .read(move |conn| store::by_id(conn, &lookup))
         .await?
         .ok_or_else(|| AppError::not_found(format!("no entity {id}")))?;
     Ok(respond(media, &render::single(stored, &view, media)))
@@ -123,7 +123,7 @@ async fn retrieve_types(
         return Ok(not_acceptable(offered));
     };
     let details = pairs.iter().any(|(k, v)| k == "details" && v == "true");
-    let types = state.db.call(|conn| store::types(conn)).await?;
+    let types = state.db.read(|conn| store::types(conn)).await?;
     let mut body = if details {
         Value::Array(
             types

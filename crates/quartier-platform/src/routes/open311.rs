@@ -269,7 +269,7 @@ async fn one_request(
     let id = parse_id(id).ok_or_else(unknown)?;
     let request = state
         .db
-        .call(move |conn| store::find(conn, id))
+        .read(move |conn| store::find(conn, id))
         .await?
         .ok_or_else(unknown)?;
     let list = Node::List {
@@ -298,7 +298,7 @@ async fn list_requests(
         Ok(query) => query,
         Err(problems) => return Ok(errors(StatusCode::BAD_REQUEST, problems)),
     };
-    let (requests, total) = state.db.call(move |conn| store::list(conn, &query)).await?;
+    let (requests, total) = state.db.read(move |conn| store::list(conn, &query)).await?;
     let base = base_url(headers);
     let list = Node::List {
         item: "request",
@@ -393,7 +393,7 @@ async fn media_file(
     let id = parse_id(&id).ok_or_else(unknown)?;
     let (content_type, bytes) = state
         .db
-        .call(move |conn| store::media(conn, id))
+        .read(move |conn| store::media(conn, id))
         .await?
         .ok_or_else(unknown)?;
     let content_type = HeaderValue::from_str(&content_type).map_err(|_| unknown())?;
