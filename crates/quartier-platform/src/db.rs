@@ -51,6 +51,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../migrations/0005_open311_idempotency_per_client.sql"
     )),
+    M::up(include_str!(
+        "../migrations/0006_ngsi_ld_attribute_values.sql"
+    )),
 ];
 
 pub fn migrations() -> Migrations<'static> {
