@@ -54,6 +54,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../migrations/0006_ngsi_ld_attribute_values.sql"
     )),
+    M::up(include_str!(
+        "../migrations/0007_consent_receipts_and_notices.sql"
+    )),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -10,7 +10,12 @@ use crate::{
     db::{self, Db},
     demo::{Town, assets, open311_seed, residents_seed},
     limits::{AreaLimit, Limits},
-    routes::{self, open311::Open311State, tiles},
+    routes::{
+        self,
+        open311::Open311State,
+        resident::catalogue::{self, Purpose},
+        tiles,
+    },
     security::CspCache,
 };
 
@@ -47,6 +52,8 @@ pub struct Settings {
     pub db_readers: usize,
     /// Requests in flight at once in each anonymous area (NGSI-LD, tiles, geocoder).
     pub anonymous_at_once: usize,
+    /// The purposes the town asks consent for, each at its current version.
+    pub consent_purposes: Vec<Purpose>,
 }
 
 impl Settings {
@@ -66,6 +73,7 @@ impl Settings {
             db_readers: db::default_readers(),
             // One reader fewer than the pool, so Open311's anonymous reads always find one.
             anonymous_at_once: db::default_readers().saturating_sub(1).max(1),
+            consent_purposes: catalogue::PURPOSES.to_vec(),
         }
     }
 }

@@ -95,8 +95,9 @@ pub fn category(id: &str) -> Option<&'static Category> {
 }
 
 /// A purpose the town asks consent for. `version` changes when the text changes; each consent
-/// event records the version it was given for.
-#[derive(Debug, Clone, Copy)]
+/// event records the version it was given for, and a consent given for another version is to
+/// be renewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Purpose {
     pub id: &'static str,
     pub version: &'static str,
@@ -135,6 +136,17 @@ impl Purpose {
             retention: Some(self.retention()),
             third_party: self.third_party.map(str::to_owned),
         }
+    }
+
+    /// The id of the notice (ISO/IEC 29184) that presents this purpose; its version is the
+    /// purpose's.
+    pub fn notice_id(&self) -> String {
+        format!("notice:{}", self.id)
+    }
+
+    /// The purpose's text exists in `language`.
+    pub fn has_language(&self, language: &str) -> bool {
+        matches!(language, "fr" | "en")
     }
 
     pub fn retention(&self) -> api::Retention {
@@ -221,6 +233,14 @@ pub const PURPOSES: &[Purpose] = &[
     },
 ];
 
+/// The purpose `id` of the demo catalogue (the platform's default, [`Settings::consent_purposes`]).
+///
+/// [`Settings::consent_purposes`]: crate::state::Settings::consent_purposes
 pub fn purpose(id: &str) -> Option<&'static Purpose> {
-    PURPOSES.iter().find(|p| p.id == id)
+    find(PURPOSES, id)
+}
+
+/// The purpose `id` among `purposes`.
+pub fn find<'a>(purposes: &'a [Purpose], id: &str) -> Option<&'a Purpose> {
+    purposes.iter().find(|p| p.id == id)
 }

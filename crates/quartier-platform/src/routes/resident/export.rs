@@ -23,13 +23,14 @@ const EXPORT_PURPOSE: &str = "data-portability";
 pub async fn export(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
     let resident = session.resident_id.0;
     let now = state.auth.clock.now();
+    let purposes = state.settings.consent_purposes.clone();
     let body = state
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
             let categories = catalogue::CATEGORIES
                 .iter()
-                .map(|c| data::category_json(&tx, resident, c.id, data::Window::ALL))
+                .map(|c| data::category_json(&tx, resident, c.id, data::Window::ALL, &purposes))
                 .collect::<Result<Vec<_>, _>>()?;
             let ids: Vec<&str> = catalogue::CATEGORIES.iter().map(|c| c.id).collect();
             access_log::append_self(&tx, resident, now, EXPORT_PURPOSE, &ids)?;
