@@ -15,6 +15,7 @@ pub mod routes;
 pub mod security;
 pub mod state;
 pub mod static_files;
+pub mod town;
 
 use std::time::Duration;
 

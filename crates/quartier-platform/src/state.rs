@@ -13,17 +13,18 @@ use crate::{
     routes::{
         self,
         open311::Open311State,
-        resident::catalogue::{self, Purpose},
+        resident::catalogue::{self, Consents, Purpose},
         tiles,
     },
     security::CspCache,
+    town::{TownConfig, TownProfile},
 };
 
 /// [`Settings::request_deadline`] unless told otherwise.
 pub const DEFAULT_REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 
 /// How the platform was started (from the command line in `main.rs`, by hand in tests).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// Holds `quartier.db`; created if missing.
     pub data_dir: PathBuf,
@@ -54,6 +55,10 @@ pub struct Settings {
     pub anonymous_at_once: usize,
     /// The purposes the town asks consent for, each at its current version.
     pub consent_purposes: Vec<Purpose>,
+    /// The town (`--town FILE`); without it, the demo town with `demo`, else an unnamed town.
+    pub town: Option<TownConfig>,
+    /// Open311 API keys besides those of `QUARTIER_OPEN311_API_KEYS` (and the demo key).
+    pub open311_api_keys: Vec<String>,
 }
 
 impl Settings {
@@ -74,6 +79,8 @@ impl Settings {
             // One reader fewer than the pool, so Open311's anonymous reads always find one.
             anonymous_at_once: db::default_readers().saturating_sub(1).max(1),
             consent_purposes: catalogue::PURPOSES.to_vec(),
+            town: None,
+            open311_api_keys: Vec::new(),
         }
     }
 }
@@ -92,6 +99,10 @@ pub struct AppState {
     pub open311: Arc<Open311State>,
     /// Requests in flight in the anonymous areas.
     pub limits: Limits,
+    /// The town served.
+    pub town: Arc<TownProfile>,
+    /// What consents are asked for, and by whom.
+    pub consents: Arc<Consents>,
 }
 
 impl AppState {
@@ -123,6 +134,15 @@ impl AppState {
                 .context("cannot seed the demo Open311 reports")?;
         }
 
+        let town = match (&settings.town, settings.demo) {
+            (Some(config), _) => TownProfile::configured(config.clone()),
+            (None, true) => TownProfile::demo(),
+            (None, false) => TownProfile::unnamed(),
+        };
+        let consents = Consents {
+            purposes: settings.consent_purposes.clone(),
+            controller: town.controller(),
+        };
         let open311 = Arc::new(Open311State::new(&settings));
         let area = || AreaLimit::new(settings.anonymous_at_once, settings.busy_wait);
         let limits = Limits {
@@ -138,6 +158,8 @@ impl AppState {
             auth: Arc::new(auth),
             open311,
             limits,
+            town: Arc::new(town),
+            consents: Arc::new(consents),
         })
     }
 }

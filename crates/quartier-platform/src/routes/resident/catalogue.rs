@@ -6,11 +6,6 @@
 use quartier_api::resident as api;
 use serde_json::{Value, json};
 
-/// The data controller: the town.
-pub const CONTROLLER_NAME: &str = "Ville de Belleville-sur-Loire (démo)";
-pub const CONTROLLER_CONTACT: &str = "dpo@belleville-sur-loire.example.org";
-pub const CONTROLLER_URL: &str = "https://belleville-sur-loire.example.org";
-pub const POLICY_URL: &str = "https://belleville-sur-loire.example.org/vie-privee";
 /// How consents are collected through this API (ISO/IEC TS 27560 event `method`).
 pub const COLLECTION_METHOD: &str = "quartier-web";
 
@@ -115,8 +110,8 @@ pub struct Purpose {
 }
 
 impl Purpose {
-    /// The purpose as `GET /v1/consent-purposes` lists it.
-    pub fn describe(&self) -> api::ConsentPurpose {
+    /// The purpose as `GET /v1/consent-purposes` lists it, asked by `controller`.
+    pub fn describe(&self, controller: &api::Controller) -> api::ConsentPurpose {
         api::ConsentPurpose {
             id: self.id.to_owned(),
             version: self.version.to_owned(),
@@ -126,7 +121,7 @@ impl Purpose {
             description: api::LocalizedText::default()
                 .with("fr", self.description_fr)
                 .with("en", self.description_en),
-            controller: controller(),
+            controller: controller.clone(),
             legal_basis: api::LegalBasis::Consent,
             data_categories: self
                 .data_categories
@@ -157,11 +152,17 @@ impl Purpose {
     }
 }
 
-pub fn controller() -> api::Controller {
-    api::Controller {
-        name: CONTROLLER_NAME.to_owned(),
-        contact: Some(CONTROLLER_CONTACT.to_owned()),
-        url: Some(CONTROLLER_URL.to_owned()),
+/// What consents are asked for, and by whom: the town's purposes and its data controller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Consents {
+    pub purposes: Vec<Purpose>,
+    pub controller: api::Controller,
+}
+
+impl Consents {
+    /// The purpose `id`, if the town asks consent for it.
+    pub fn purpose(&self, id: &str) -> Option<&Purpose> {
+        find(&self.purposes, id)
     }
 }
 
@@ -229,7 +230,7 @@ pub const PURPOSES: &[Purpose] = &[
         retention: "P1Y",
         retention_code: "programme-end-plus-1-year",
         purpose_category: "third-party-sharing",
-        third_party: Some("Agence locale de l'énergie et du climat (démo)"),
+        third_party: Some("Agence locale de l'énergie et du climat"),
     },
 ];
 

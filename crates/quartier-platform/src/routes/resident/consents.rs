@@ -2,6 +2,8 @@
 //! record per resident and purpose (`header`, `processing`, `parties`, `events`), where every
 //! give, refusal or withdrawal appends an event (the table refuses updates and deletes).
 
+use std::sync::Arc;
+
 use axum::{
     Json,
     extract::{Path, State},
@@ -20,10 +22,10 @@ use crate::{
 pub async fn purposes(State(state): State<AppState>) -> Json<api::ConsentPurposes> {
     Json(api::ConsentPurposes {
         purposes: state
-            .settings
-            .consent_purposes
+            .consents
+            .purposes
             .iter()
-            .map(|p| p.describe())
+            .map(|p| p.describe(&state.consents.controller))
             .collect(),
     })
 }
@@ -37,12 +39,12 @@ pub async fn list(
 ) -> Result<Json<api::MyConsents>, AppError> {
     let resident = session.resident_id.0;
     let now = state.auth.clock.now();
-    let purposes = state.settings.consent_purposes.clone();
+    let consents = Arc::clone(&state.consents);
     let records = state
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let records = read_records(&tx, resident, &purposes)?;
+            let records = read_records(&tx, resident, &consents)?;
             access_log::append_self(
                 &tx,
                 resident,
@@ -55,8 +57,8 @@ pub async fn list(
         })
         .await?;
     let current = state
-        .settings
-        .consent_purposes
+        .consents
+        .purposes
         .iter()
         .map(|purpose| {
             let record = records
@@ -92,7 +94,9 @@ pub async fn update(
     Path(purpose_id): Path<String>,
     ApiJson(change): ApiJson<api::ConsentChange>,
 ) -> Result<Json<api::ConsentRecord>, AppError> {
-    let purpose = *catalogue::find(&state.settings.consent_purposes, &purpose_id)
+    let purpose = *state
+        .consents
+        .purpose(&purpose_id)
         .ok_or_else(|| AppError::not_found(format!("no consent purpose {purpose_id}")))?;
     if let Some(language) = &change.language
         && !purpose.has_language(language)
@@ -104,7 +108,7 @@ pub async fn update(
     }
     let resident = session.resident_id.0;
     let now = state.auth.clock.now();
-    let purposes = state.settings.consent_purposes.clone();
+    let consents = Arc::clone(&state.consents);
     let record = state
         .db
         .call(move |conn| {
@@ -118,7 +122,7 @@ pub async fn update(
                 )?,
             };
             record_event(&tx, resident, &purpose, change.granted, now, &language)?;
-            let record = read_records(&tx, resident, &purposes)?
+            let record = read_records(&tx, resident, &consents)?
                 .into_iter()
                 .find(|r| r.processing.purpose_id == purpose.id)
                 .ok_or_else(|| AppError::Internal(anyhow::anyhow!("consent record vanished")))?;
@@ -187,12 +191,12 @@ pub fn record_event(
     Ok(())
 }
 
-/// Every consent record of `resident` with its events, oldest event first; `purposes` give
-/// the titles and processing details.
+/// Every consent record of `resident` with its events, oldest event first; `consents` give the
+/// purposes' titles and processing details, and the controller.
 pub fn read_records(
     conn: &Connection,
     resident: i64,
-    purposes: &[catalogue::Purpose],
+    consents: &catalogue::Consents,
 ) -> Result<Vec<api::ConsentRecord>, AppError> {
     let mut records = conn.prepare(
         "SELECT record_id, purpose_id, created_at FROM consent_records WHERE resident_id = ?1 \
@@ -213,7 +217,7 @@ pub fn read_records(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::with_capacity(rows.len());
     for (record_id, purpose_id, created_at) in rows {
-        let purpose = catalogue::find(purposes, &purpose_id);
+        let purpose = consents.purpose(&purpose_id);
         let notice_id = purpose.map_or_else(|| format!("notice:{purpose_id}"), |p| p.notice_id());
         let events = events
             .query_map([&record_id], |r| {
@@ -258,7 +262,7 @@ pub fn read_records(
                 purpose_id,
             },
             parties: api::Parties {
-                controller: catalogue::controller(),
+                controller: consents.controller.clone(),
                 subject: Some(api::Subject {
                     subject_type: "resident".to_owned(),
                     id: resident.to_string(),

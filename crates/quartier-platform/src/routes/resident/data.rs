@@ -52,14 +52,14 @@ pub async fn my_data(
         offset: query.offset,
         limit: Some(query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)),
     };
-    let purposes = state.settings.consent_purposes.clone();
+    let consents = std::sync::Arc::clone(&state.consents);
     let categories = state
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
             let categories = wanted
                 .iter()
-                .map(|id| category_json(&tx, resident, id, window, &purposes))
+                .map(|id| category_json(&tx, resident, id, window, &consents))
                 .collect::<Result<Vec<_>, _>>()?;
             access_log::append_self(&tx, resident, now, access_log::SELF_ACCESS, &wanted)?;
             tx.commit()?;
@@ -88,18 +88,18 @@ impl Window {
     }
 }
 
-/// One category: its declaration and `records: {total, offset, limit, items}`; `purposes` are
-/// the town's consent purposes (for the consents category).
+/// One category: its declaration and `records: {total, offset, limit, items}`; `consents` is
+/// what the town asks consent for (for the consents category).
 pub fn category_json(
     conn: &Connection,
     resident: i64,
     id: &str,
     window: Window,
-    purposes: &[catalogue::Purpose],
+    consents: &catalogue::Consents,
 ) -> Result<Value, AppError> {
     let declared = catalogue::category(id)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("undeclared category {id}")))?;
-    let (total, items) = records(conn, resident, id, window, purposes)?;
+    let (total, items) = records(conn, resident, id, window, consents)?;
     let mut body = declared.header();
     if let Some(map) = body.as_object_mut() {
         map.insert(
@@ -120,7 +120,7 @@ fn records(
     resident: i64,
     id: &str,
     window: Window,
-    purposes: &[catalogue::Purpose],
+    consents: &catalogue::Consents,
 ) -> Result<(i64, Vec<Value>), AppError> {
     let (limit, offset) = (window.sql_limit(), window.offset);
     match id {
@@ -163,7 +163,7 @@ fn records(
         }
         catalogue::REPORTS => reports::read(conn, resident, limit, offset),
         catalogue::CONSENTS => {
-            let records = consents::read_records(conn, resident, purposes)?;
+            let records = consents::read_records(conn, resident, consents)?;
             let total = i64::try_from(records.len()).unwrap_or(i64::MAX);
             let items = records
                 .iter()

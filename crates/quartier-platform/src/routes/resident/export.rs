@@ -23,14 +23,14 @@ const EXPORT_PURPOSE: &str = "data-portability";
 pub async fn export(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
     let resident = session.resident_id.0;
     let now = state.auth.clock.now();
-    let purposes = state.settings.consent_purposes.clone();
+    let consents = std::sync::Arc::clone(&state.consents);
     let body = state
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
             let categories = catalogue::CATEGORIES
                 .iter()
-                .map(|c| data::category_json(&tx, resident, c.id, data::Window::ALL, &purposes))
+                .map(|c| data::category_json(&tx, resident, c.id, data::Window::ALL, &consents))
                 .collect::<Result<Vec<_>, _>>()?;
             let ids: Vec<&str> = catalogue::CATEGORIES.iter().map(|c| c.id).collect();
             access_log::append_self(&tx, resident, now, EXPORT_PURPOSE, &ids)?;
@@ -43,7 +43,7 @@ pub async fn export(State(state): State<AppState>, session: Session) -> Result<R
             tx.commit()?;
             Ok(json!({
                 "exportedAt": clock::rfc3339(now),
-                "controller": catalogue::controller(),
+                "controller": consents.controller,
                 "categories": categories,
                 "accessLog": log,
                 "erasureRequests": erasure_requests,

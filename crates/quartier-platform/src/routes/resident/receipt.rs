@@ -13,7 +13,21 @@ use rusqlite::OptionalExtension;
 use serde_json::json;
 
 use super::{access_log, catalogue};
-use crate::{auth::Session, error::AppError, state::AppState};
+use crate::{auth::Session, error::AppError, state::AppState, town::TownProfile};
+
+/// The controller's postal address (schema.org PostalAddress) as far as the town is known.
+fn address(town: &TownProfile) -> serde_json::Value {
+    let mut address = json!({ "addressCountry": "FR" });
+    if let Some(map) = address.as_object_mut() {
+        if !town.name().is_empty() {
+            map.insert("addressLocality".into(), town.name().into());
+        }
+        if let Some(postcode) = town.postcode() {
+            map.insert("postalCode".into(), postcode.into());
+        }
+    }
+    address
+}
 
 /// The latest event of a record, as a receipt needs it.
 struct Attested {
@@ -35,7 +49,9 @@ pub async fn receipt(
     session: Session,
     Path(purpose_id): Path<String>,
 ) -> Result<Response, AppError> {
-    let purpose = *catalogue::find(&state.settings.consent_purposes, &purpose_id)
+    let purpose = *state
+        .consents
+        .purpose(&purpose_id)
         .ok_or_else(|| AppError::not_found(format!("no consent purpose {purpose_id}")))?;
     let resident = session.resident_id.0;
     let now = state.auth.clock.now();
@@ -81,6 +97,7 @@ pub async fn receipt(
     let attested = found.ok_or_else(|| {
         AppError::not_found(format!("no consent record for purpose {purpose_id}"))
     })?;
+    let controller = &state.consents.controller;
     let body = api::ConsentReceipt {
         version: api::KANTARA_VERSION.to_owned(),
         jurisdiction: "FR".to_owned(),
@@ -96,15 +113,15 @@ pub async fn receipt(
         ),
         pii_principal_id: attested.email,
         pii_controllers: vec![api::PiiController {
-            pii_controller: catalogue::CONTROLLER_NAME.to_owned(),
+            pii_controller: controller.name.clone(),
             on_behalf: false,
-            contact: catalogue::CONTROLLER_CONTACT.to_owned(),
-            address: json!({ "streetAddress": "Place de la Mairie", "addressCountry": "FR" }),
-            email: catalogue::CONTROLLER_CONTACT.to_owned(),
-            phone: "+33 2 00 00 00 00".to_owned(),
-            pii_controller_url: Some(catalogue::CONTROLLER_URL.to_owned()),
+            contact: controller.contact.clone().unwrap_or_default(),
+            address: address(&state.town),
+            email: controller.contact.clone().unwrap_or_default(),
+            phone: String::new(),
+            pii_controller_url: controller.url.clone(),
         }],
-        policy_url: catalogue::POLICY_URL.to_owned(),
+        policy_url: state.town.policy_url().unwrap_or_default().to_owned(),
         services: vec![api::ReceiptService {
             service: "Quartier".to_owned(),
             purposes: vec![api::ReceiptPurpose {
