@@ -12,7 +12,10 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use quartier_api::resident::codes;
+use quartier_api::{
+    ngsi_ld::{ErrorType, PROBLEM_CONTENT_TYPE, ProblemDetails},
+    resident::codes,
+};
 use serde_json::json;
 
 /// Every way a request can fail. Client-facing detail is English developer text; the UI shows
@@ -181,7 +184,8 @@ impl IntoResponse for AppError {
 /// The wire format of an error, one per API area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorFormat {
-    /// ETSI NGSI-LD: `application/problem+json` with a type under `https://uri.etsi.org/ngsi-ld/errors/`.
+    /// ETSI NGSI-LD: ProblemDetails as `application/json` (GS CIM 009 sends its errors so) with
+    /// a type under `https://uri.etsi.org/ngsi-ld/errors/`.
     NgsiLd,
     /// Open311 GeoReport v2: `[{"code": <status>, "description": "…"}]`.
     Open311,
@@ -194,7 +198,8 @@ pub enum ErrorFormat {
 impl ErrorFormat {
     fn content_type(self) -> &'static str {
         match self {
-            Self::NgsiLd | Self::Resident => "application/problem+json",
+            Self::NgsiLd => PROBLEM_CONTENT_TYPE,
+            Self::Resident => "application/problem+json",
             Self::Open311 => "application/json",
             Self::Plain => "text/plain; charset=utf-8",
         }
@@ -247,37 +252,38 @@ impl ErrorInfo {
         self.status.canonical_reason().unwrap_or("Error")
     }
 
-    /// ETSI GS CIM 009 error types; statuses the standard has no type for use `about:blank`.
-    fn ngsi_ld_type(&self) -> &'static str {
+    /// The ETSI GS CIM 009 error type (the contract's [`ErrorType`]); statuses the standard has
+    /// no type for (405, 401, 429…) are `about:blank`, as RFC 7807 has it.
+    fn ngsi_ld_type(&self) -> ErrorType {
         match self.status {
-            StatusCode::NOT_FOUND => "https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound",
-            StatusCode::BAD_REQUEST => "https://uri.etsi.org/ngsi-ld/errors/BadRequestData",
-            StatusCode::CONFLICT => "https://uri.etsi.org/ngsi-ld/errors/AlreadyExists",
-            StatusCode::FORBIDDEN if self.code == "too_many_results" => {
-                "https://uri.etsi.org/ngsi-ld/errors/TooManyResults"
+            StatusCode::NOT_FOUND => ErrorType::ResourceNotFound,
+            // A syntax error is InvalidRequest; well-formed but unacceptable data BadRequestData.
+            StatusCode::BAD_REQUEST if self.code == "invalid_request" => ErrorType::InvalidRequest,
+            StatusCode::BAD_REQUEST => ErrorType::BadRequestData,
+            StatusCode::CONFLICT => ErrorType::AlreadyExists,
+            StatusCode::FORBIDDEN if self.code == "too_many_results" => ErrorType::TooManyResults,
+            StatusCode::NOT_ACCEPTABLE => ErrorType::NotAcceptable,
+            StatusCode::UNPROCESSABLE_ENTITY => ErrorType::OperationNotSupported,
+            StatusCode::PAYLOAD_TOO_LARGE => ErrorType::InvalidRequest,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorType::UnsupportedMediaType,
+            StatusCode::SERVICE_UNAVAILABLE if self.code == "ld_context_not_available" => {
+                ErrorType::LdContextNotAvailable
             }
-            StatusCode::NOT_ACCEPTABLE => "https://uri.etsi.org/ngsi-ld/errors/NotAcceptable",
-            StatusCode::METHOD_NOT_ALLOWED | StatusCode::UNPROCESSABLE_ENTITY => {
-                "https://uri.etsi.org/ngsi-ld/errors/OperationNotSupported"
-            }
-            StatusCode::PAYLOAD_TOO_LARGE => "https://uri.etsi.org/ngsi-ld/errors/InvalidRequest",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                "https://uri.etsi.org/ngsi-ld/errors/InvalidRequest"
-            }
-            s if s.is_server_error() => "https://uri.etsi.org/ngsi-ld/errors/InternalError",
-            _ => "about:blank",
+            s if s.is_server_error() => ErrorType::InternalError,
+            _ => ErrorType::Other("about:blank".to_owned()),
         }
     }
 
     pub fn render(&self, format: ErrorFormat) -> Response {
         let detail = self.detail.as_deref().unwrap_or(self.title());
         let mut response = match format {
-            ErrorFormat::NgsiLd => Json(json!({
-                "type": self.ngsi_ld_type(),
-                "title": self.title(),
-                "status": self.status.as_u16(),
-                "detail": detail,
-            }))
+            ErrorFormat::NgsiLd => Json(ProblemDetails {
+                error_type: self.ngsi_ld_type(),
+                title: Some(self.title().to_owned()),
+                status: Some(self.status.as_u16()),
+                detail: Some(detail.to_owned()),
+                instance: None,
+            })
             .into_response(),
             ErrorFormat::Resident => {
                 let mut body = json!({

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::{
     geo,
-    query::{AttrPath, EntityQuery, Expr, Literal, Op, Operand, Term},
+    query::{AttrPath, EntityQuery, Expr, Literal, Op, Operand, Term, TypeExpr},
 };
 use crate::error::AppError;
 
@@ -51,7 +51,14 @@ impl Filter {
 
 pub fn run(conn: &Connection, query: &EntityQuery) -> Result<Page, AppError> {
     let mut filter = Filter::default();
-    filter.any_of("e.type", &query.types);
+    match query.types.as_ref().map(|t| (t, t.names())) {
+        None => {}
+        Some((_, Some(names))) => filter.any_of("e.type", &names),
+        Some((expr, None)) => {
+            let sql = type_sql(expr, &mut filter.params);
+            filter.conditions.push(sql);
+        }
+    }
     filter.any_of("e.id", &query.ids);
     if let Some(q) = &query.q {
         let mut params = Vec::new();
@@ -61,7 +68,7 @@ pub fn run(conn: &Connection, query: &EntityQuery) -> Result<Page, AppError> {
     }
     if let Some(attrs) = &query.view.attrs {
         // `attrs` alone selects the entities that have at least one of them (6.4.3.2).
-        if query.types.is_empty() && query.ids.is_empty() && query.q.is_none() {
+        if query.types.is_none() && query.ids.is_empty() && query.q.is_none() {
             let any = attrs
                 .iter()
                 .map(|a| {
@@ -77,6 +84,23 @@ pub fn run(conn: &Connection, query: &EntityQuery) -> Result<Page, AppError> {
         run_filtered_in_rust(conn, query, filter)
     } else {
         run_in_sql(conn, query, &filter)
+    }
+}
+
+/// A type selection on the entity's type. An entity here has one type, so `A;B` holds only
+/// when `A` and `B` are the same type, as the spec's set semantics give.
+fn type_sql(expr: &TypeExpr, params: &mut Vec<SqlValue>) -> String {
+    let join = |items: &[TypeExpr], glue: &str, params: &mut Vec<SqlValue>| {
+        let parts: Vec<String> = items.iter().map(|i| type_sql(i, params)).collect();
+        format!("({})", parts.join(glue))
+    };
+    match expr {
+        TypeExpr::Name(name) => {
+            params.push(SqlValue::Text(name.clone()));
+            "e.type = ?".to_owned()
+        }
+        TypeExpr::Or(items) => join(items, " OR ", params),
+        TypeExpr::And(items) => join(items, " AND ", params),
     }
 }
 
