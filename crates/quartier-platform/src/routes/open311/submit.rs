@@ -5,7 +5,7 @@
 //!
 //! The rules are the contract crate's (`validate_report`, `validate_report_attributes`), the
 //! same the app applies before sending; the platform adds what only it knows: which services
-//! exist, the town's exact outline, and the `asset_id` extension.
+//! exist and the town's exact outline.
 
 use quartier_api::{
     BoundingBox, LonLat,
@@ -16,9 +16,6 @@ use serde_json::Value;
 
 use super::catalogue::{self, Service};
 use crate::town::TownProfile;
-
-/// Longest `asset_id` (an NGSI-LD URN).
-const MAX_ASSET_ID: usize = 256;
 
 /// A report ready to be stored.
 #[derive(Debug, Clone)]
@@ -99,14 +96,8 @@ impl Form {
         {
             errors.push(FieldError::new("location", FieldErrorCode::OutsideTown));
         }
-        let asset_id = self.get("asset_id").map(str::to_owned);
-        if let Some(id) = &asset_id {
-            if id.chars().count() > MAX_ASSET_ID {
-                errors.push(FieldError::new("asset_id", FieldErrorCode::TooLong));
-            } else if !id.starts_with("urn:ngsi-ld:") {
-                errors.push(FieldError::new("asset_id", FieldErrorCode::InvalidUrl));
-            }
-        }
+        // `validate_report` checked it (length, `urn:ngsi-ld:`): one problem per field.
+        let asset_id = report.asset_id.clone().filter(|id| !id.trim().is_empty());
         let problems: Vec<String> = errors
             .iter()
             .map(|error| format!("{}: {}", error.field, error.code))
@@ -314,5 +305,28 @@ mod tests {
         .validate(&TownProfile::demo())
         .expect_err("unknown service");
         assert_eq!(problems, ["service_code: not_an_option"]);
+    }
+
+    #[test]
+    fn each_problem_is_listed_once() {
+        let (lat, long) = inside();
+        for (asset_id, problem) in [
+            ("not-a-urn", "asset_id: invalid_url"),
+            (
+                &*format!("urn:ngsi-ld:{}", "x".repeat(300)),
+                "asset_id: too_long",
+            ),
+        ] {
+            let problems = form(&[
+                ("service_code", "graffiti"),
+                ("lat", &lat),
+                ("long", &long),
+                ("description", "Un tag"),
+                ("asset_id", asset_id),
+            ])
+            .validate(&TownProfile::demo())
+            .expect_err("refused");
+            assert_eq!(problems, vec![problem.to_owned()], "{asset_id}");
+        }
     }
 }
