@@ -121,9 +121,8 @@ impl AppState {
             PasswordChecks::new(settings.max_password_checks, settings.busy_wait),
         );
         if settings.demo {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+            // The same clock as every handler's (tests move it).
+            let now = auth.clock.now();
             let inserted = db
                 .call_blocking(|conn| assets::seed(conn, Town::demo(), settings.scale, now))
                 .context("cannot seed the demo town's services")?;

@@ -17,6 +17,7 @@ const KEY: &str = "town-key";
 struct Platform {
     _dir: TempDir,
     router: Router,
+    state: AppState,
 }
 
 fn platform(town: Option<TownConfig>) -> Platform {
@@ -29,7 +30,8 @@ fn platform(town: Option<TownConfig>) -> Platform {
     assert!(!settings.demo);
     let state = AppState::new(settings).expect("state");
     Platform {
-        router: build_router(state),
+        router: build_router(state.clone()),
+        state,
         _dir: dir,
     }
 }
@@ -235,4 +237,53 @@ async fn without_a_town_file_nor_demo_nothing_of_the_demo_town_shows() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_no_demo("POST", &created);
+}
+
+#[tokio::test]
+async fn open311_dates_follow_the_platform_clock() {
+    let platform = platform(Some(ville_sur_mer()));
+    let (status, created) = platform
+        .post(&[
+            ("api_key", KEY),
+            ("service_code", "graffiti"),
+            ("lat", "47.22"),
+            ("long", "-1.55"),
+            ("description", "Un tag"),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = serde_json::from_str::<Value>(&created).expect("json")[0]["service_request_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let listed = |body: &str| {
+        serde_json::from_str::<Value>(body)
+            .expect("json")
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|r| r["service_request_id"] == id.as_str())
+    };
+    let (_, list) = platform.get("/open311/v2/requests.json").await;
+    assert!(listed(&list), "{list}");
+    // The default window is the last 90 days of the platform's clock, which tests move.
+    platform
+        .state
+        .auth
+        .clock
+        .advance(std::time::Duration::from_secs(91 * 86_400));
+    let (_, list) = platform.get("/open311/v2/requests.json").await;
+    assert!(!listed(&list), "{list}");
+    let (_, report) = platform
+        .get(&format!("/open311/v2/requests/{id}.json"))
+        .await;
+    let requested = serde_json::from_str::<Value>(&report).expect("json")[0]["requested_datetime"]
+        .as_str()
+        .expect("datetime")
+        .to_owned();
+    let (status, list) = platform
+        .get(&format!("/open311/v2/requests.json?start_date={requested}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(listed(&list), "{list}");
 }

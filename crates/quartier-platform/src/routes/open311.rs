@@ -297,7 +297,7 @@ async fn list_requests(
     format: Format,
 ) -> Result<Response, AppError> {
     let pairs = form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned();
-    let query = match parse_query(pairs, time::now()) {
+    let query = match parse_query(pairs, state.auth.clock.now()) {
         Ok(query) => query,
         Err(problems) => return Ok(errors(StatusCode::BAD_REQUEST, problems)),
     };
