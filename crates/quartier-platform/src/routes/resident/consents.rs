@@ -280,18 +280,7 @@ fn timestamp(seconds: i64) -> Timestamp {
     Timestamp::from_unix_millis(seconds.saturating_mul(1000))
 }
 
-/// A random (version 4) UUID.
+/// A random (version 4) UUID, hyphenated.
 pub fn new_uuid() -> String {
-    let mut bytes = rand::random::<[u8; 16]>();
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    uuid::Uuid::new_v4().to_string()
 }
