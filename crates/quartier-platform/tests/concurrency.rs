@@ -243,3 +243,50 @@ async fn full_anonymous_areas_answer_503_with_retry_after_in_their_format() {
     drop(_ngsi_ld);
     assert_eq!(app.get(ENTITIES).await.status(), StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_locked_by_another_process_is_503_with_retry_after_then_recovers() {
+    let app = app(|_| {});
+    let response = app.sign_in().await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response.headers()[header::SET_COOKIE]
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    let csrf = json_of(response).await["csrfToken"]
+        .as_str()
+        .expect("csrf")
+        .to_owned();
+    let change = || {
+        Request::put("/api/v1/me/consents/town-newsletter")
+            .header(header::COOKIE, &cookie)
+            .header("x-csrf-token", &csrf)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({ "granted": true }).to_string()))
+            .expect("request")
+    };
+
+    // Another process (the CLI, a backup) holds the write lock past the busy timeout.
+    let other = rusqlite::Connection::open(app.state.db.path()).expect("open");
+    other.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let started = Instant::now();
+    let response = app.send(change()).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    assert_eq!(json_of(response).await["code"], "unavailable");
+    assert!(
+        started.elapsed() < Duration::from_secs(9),
+        "{:?}",
+        started.elapsed()
+    );
+
+    other.execute_batch("ROLLBACK").expect("unlock");
+    assert_eq!(app.send(change()).await.status(), StatusCode::OK);
+}
