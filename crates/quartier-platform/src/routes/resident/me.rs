@@ -21,7 +21,8 @@ pub async fn profile(
             if let Some(map) = profile.as_object_mut() {
                 map.insert(
                     "erasureRequests".into(),
-                    Value::Array(erasure::read_all(&tx, resident)?),
+                    serde_json::to_value(erasure::read_all(&tx, resident)?)
+                        .map_err(|error| AppError::Internal(anyhow::Error::new(error)))?,
                 );
             }
             access_log::append_self(
