@@ -124,7 +124,13 @@ fn records(
 ) -> Result<(i64, Vec<Value>), AppError> {
     let (limit, offset) = (window.sql_limit(), window.offset);
     match id {
-        catalogue::IDENTITY => Ok((1, vec![me::read_profile(conn, resident)?])),
+        catalogue::IDENTITY => Ok((
+            1,
+            vec![
+                serde_json::to_value(me::read_profile(conn, resident)?)
+                    .map_err(|error| AppError::Internal(anyhow::Error::new(error)))?,
+            ],
+        )),
         catalogue::WATER => {
             let total = count(conn, "water_readings", resident)?;
             let mut select = conn.prepare(

@@ -7,7 +7,10 @@ async fn profile_has_name_address_district_and_language() {
     let app = app();
     let camille = app.sign_in(CAMILLE).await;
     let me = app.get_json(&camille, "/api/v1/me").await;
-    assert_eq!(me["id"], 1);
+    assert_eq!(
+        me["id"], "1",
+        "ids are opaque text, as the contract has them"
+    );
     assert_eq!(me["email"], CAMILLE);
     assert_eq!(me["name"]["full"], "Camille Martin");
     assert!(
