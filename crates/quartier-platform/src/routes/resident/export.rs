@@ -36,7 +36,7 @@ pub async fn export(State(state): State<AppState>, session: Session) -> Result<R
             access_log::append_self(&tx, resident, now, EXPORT_PURPOSE, &ids)?;
             let mut select = tx.prepare(access_log::SELECT_ENTRIES)?;
             let log = select
-                .query_map(params![resident], access_log::entry_json)?
+                .query_map(params![resident], access_log::entry)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             drop(select);
             let erasure_requests = erasure::read_all(&tx, resident)?;
