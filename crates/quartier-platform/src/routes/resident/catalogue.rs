@@ -4,7 +4,6 @@
 //! activities (GDPR art. 30). Codes only: the app translates them.
 
 use quartier_api::resident as api;
-use serde_json::{Value, json};
 
 /// How consents are collected through this API (ISO/IEC TS 27560 event `method`).
 pub const COLLECTION_METHOD: &str = "quartier-web";
@@ -22,18 +21,6 @@ pub struct Category {
     /// ISO 8601 duration, counted from `retention_code`'s starting point.
     pub retention: &'static str,
     pub retention_code: &'static str,
-}
-
-impl Category {
-    pub fn header(&self) -> Value {
-        json!({
-            "id": self.id,
-            "source": self.source,
-            "purpose": self.purpose,
-            "legalBasis": self.legal_basis,
-            "retention": { "duration": self.retention, "code": self.retention_code },
-        })
-    }
 }
 
 pub const IDENTITY: &str = "identity";

@@ -6,7 +6,7 @@ use axum::{
     Json,
     extract::{Query, State},
 };
-use quartier_api::resident::codes;
+use quartier_api::resident::{self as api, codes};
 use rusqlite::{Connection, params};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -35,7 +35,7 @@ pub async fn my_data(
     State(state): State<AppState>,
     session: Session,
     Query(query): Query<DataQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::MyData>, AppError> {
     let wanted: Vec<&'static str> = match query.category.as_deref() {
         None => catalogue::CATEGORIES.iter().map(|c| c.id).collect(),
         Some(id) => vec![
@@ -66,7 +66,7 @@ pub async fn my_data(
             Ok(categories)
         })
         .await?;
-    Ok(Json(json!({ "categories": categories })))
+    Ok(Json(api::MyData { categories }))
 }
 
 /// Which records of a category to read; `limit: None` reads them all (export).
@@ -96,23 +96,26 @@ pub fn category_json(
     id: &str,
     window: Window,
     consents: &catalogue::Consents,
-) -> Result<Value, AppError> {
+) -> Result<api::DataCategory, AppError> {
     let declared = catalogue::category(id)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("undeclared category {id}")))?;
     let (total, items) = records(conn, resident, id, window, consents)?;
-    let mut body = declared.header();
-    if let Some(map) = body.as_object_mut() {
-        map.insert(
-            "records".into(),
-            json!({
-                "total": total,
-                "offset": window.offset,
-                "limit": window.limit,
-                "items": items,
-            }),
-        );
-    }
-    Ok(body)
+    Ok(api::DataCategory {
+        id: declared.id.to_owned(),
+        source: declared.source.to_owned(),
+        purpose: declared.purpose.to_owned(),
+        legal_basis: api::LegalBasis::from_text(declared.legal_basis),
+        retention: api::Retention {
+            duration: declared.retention.to_owned(),
+            code: declared.retention_code.to_owned(),
+        },
+        records: api::Page {
+            total: u64::try_from(total).unwrap_or(0),
+            offset: u64::from(window.offset),
+            limit: window.limit.map(u64::from),
+            items,
+        },
+    })
 }
 
 fn records(
