@@ -7,8 +7,8 @@ use axum::{
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
+use quartier_api::{Timestamp, resident as api};
 use rusqlite::params;
-use serde_json::json;
 
 use super::{access_log, catalogue, data, erasure};
 use crate::{
@@ -41,13 +41,13 @@ pub async fn export(State(state): State<AppState>, session: Session) -> Result<R
             drop(select);
             let erasure_requests = erasure::read_all(&tx, resident)?;
             tx.commit()?;
-            Ok(json!({
-                "exportedAt": clock::rfc3339(now),
-                "controller": consents.controller,
-                "categories": categories,
-                "accessLog": log,
-                "erasureRequests": erasure_requests,
-            }))
+            Ok(api::Export {
+                exported_at: Timestamp::from_unix_millis(now.saturating_mul(1000)),
+                controller: consents.controller.clone(),
+                categories,
+                access_log: log,
+                erasure_requests,
+            })
         })
         .await?;
     let mut response = Json(body).into_response();
