@@ -170,7 +170,15 @@ fn records(
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok((total, items))
         }
-        catalogue::REPORTS => reports::read(conn, resident, limit, offset),
+        catalogue::REPORTS => {
+            let (total, items) = reports::read(conn, resident, limit, offset)?;
+            let items = items
+                .iter()
+                .map(serde_json::to_value)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|error| AppError::Internal(anyhow::Error::new(error)))?;
+            Ok((total, items))
+        }
         catalogue::CONSENTS => {
             let records = consents::read_records(conn, resident, consents)?;
             let total = i64::try_from(records.len()).unwrap_or(i64::MAX);
