@@ -23,6 +23,10 @@ use crate::{
 /// [`Settings::request_deadline`] unless told otherwise.
 pub const DEFAULT_REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 
+/// [`Settings::upload_deadline`] unless told otherwise: under [`crate::REQUEST_TIMEOUT`], so that
+/// Open311's own deadline answers (in its format) before the last-resort 408.
+pub const DEFAULT_UPLOAD_DEADLINE: Duration = Duration::from_secs(25);
+
 /// How the platform was started (from the command line in `main.rs`, by hand in tests).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -49,6 +53,9 @@ pub struct Settings {
     /// How long an API request may take, database calls included; past it the request's query is
     /// interrupted and the answer is 503 + `Retry-After` in the API's own error format.
     pub request_deadline: Duration,
+    /// The same for Open311, whose reports may carry a photo over a slow phone network: the
+    /// upload counts in it.
+    pub upload_deadline: Duration,
     /// Read-only SQLite connections beside the writer (the anonymous areas read through them).
     pub db_readers: usize,
     /// Requests in flight at once in each anonymous area (NGSI-LD, tiles, geocoder).
@@ -75,6 +82,7 @@ impl Settings {
             max_photo_decodes: password::default_slots(),
             busy_wait: password::DEFAULT_BUSY_WAIT,
             request_deadline: DEFAULT_REQUEST_DEADLINE,
+            upload_deadline: DEFAULT_UPLOAD_DEADLINE,
             db_readers: db::default_readers(),
             // One reader fewer than the pool, so Open311's anonymous reads always find one.
             anonymous_at_once: db::default_readers().saturating_sub(1).max(1),

@@ -163,6 +163,7 @@ async fn past_their_deadline_requests_answer_503_in_their_api_format_and_sign_in
     let app = app(|s| {
         s.db_readers = 1;
         s.request_deadline = Duration::from_millis(300);
+        s.upload_deadline = Duration::from_millis(300);
     });
     let (release, held) = hold_the_reader(&app);
 

@@ -60,7 +60,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             open311::xml_errors_layer(formatted(
                 api_area(open311::router()),
                 ErrorFormat::Open311,
-                deadline,
+                state.settings.upload_deadline,
             )),
         )
         .nest(
