@@ -1,9 +1,10 @@
 //! The URL space: one module per area, each API nested under its prefix with its error format.
 //!
 //! To add an API (`ngsi_ld.rs`, `open311.rs`, `resident.rs`): give it `pub fn router() ->
-//! Router<AppState>` with paths relative to its prefix (e.g. `/v1/entities` for NGSI-LD), and pass
-//! it to [`api_area`] below instead of `Router::new()`. Its handlers return `Result<_, AppError>`;
-//! the area's layer renders errors in the API's own shape.
+//! Router<AppState>` with paths relative to its prefix (e.g. `/v1/entities` for NGSI-LD), and nest
+//! `formatted(api_area(router), format, deadline)` below (`limited` for an anonymous area, which
+//! also bounds its requests in flight). Its handlers return `Result<_, AppError>`; the area's
+//! layer renders errors in the API's own shape, its deadline's and its limit's included.
 
 pub mod geocode;
 pub mod health;
