@@ -12,7 +12,10 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use quartier_api::resident::codes;
+use quartier_api::{
+    ngsi_ld::{ErrorType, PROBLEM_CONTENT_TYPE, ProblemDetails},
+    resident::codes,
+};
 use serde_json::json;
 
 /// Every way a request can fail. Client-facing detail is English developer text; the UI shows
@@ -48,6 +51,10 @@ pub enum AppError {
     /// response carries `Retry-After: retry_after` (seconds).
     #[error("overloaded, retry after {retry_after}s")]
     Overloaded { retry_after: u64 },
+    /// 503: the request's deadline passed (waiting for the database or running a query); the
+    /// response carries `Retry-After`.
+    #[error("deadline passed")]
+    Timeout,
     /// The platform cannot answer right now (e.g. the database is unreachable).
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -95,6 +102,13 @@ impl AppError {
             Self::Overloaded { .. } => {
                 ErrorInfo::new(StatusCode::SERVICE_UNAVAILABLE, codes::UNAVAILABLE, None)
             }
+            Self::Timeout => {
+                ErrorInfo::new(StatusCode::SERVICE_UNAVAILABLE, codes::UNAVAILABLE, None)
+            }
+            Self::Database(error) if is_busy(error) => {
+                tracing::warn!(%error, "database busy");
+                ErrorInfo::new(StatusCode::SERVICE_UNAVAILABLE, codes::UNAVAILABLE, None)
+            }
             Self::Unavailable(reason) => {
                 tracing::warn!(%reason, "service unavailable");
                 ErrorInfo::new(StatusCode::SERVICE_UNAVAILABLE, codes::UNAVAILABLE, None)
@@ -117,6 +131,36 @@ impl AppError {
     }
 }
 
+/// What a client is told to wait after a timeout or a busy database.
+pub const RETRY_AFTER_SECONDS: u64 = 1;
+
+/// `SQLITE_BUSY`/`SQLITE_LOCKED` (another connection held a lock past the busy timeout) and
+/// `SQLITE_INTERRUPT` (the call's deadline passed): the platform is overloaded, not broken.
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(
+            rusqlite::ErrorCode::DatabaseBusy
+                | rusqlite::ErrorCode::DatabaseLocked
+                | rusqlite::ErrorCode::OperationInterrupted
+        )
+    )
+}
+
+impl AppError {
+    /// The `Retry-After` this error's response carries, if any.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::TooManyRequests { retry_after, .. } | Self::Overloaded { retry_after } => {
+                Some(*retry_after)
+            }
+            Self::Timeout => Some(RETRY_AFTER_SECONDS),
+            Self::Database(error) if is_busy(error) => Some(RETRY_AFTER_SECONDS),
+            _ => None,
+        }
+    }
+}
+
 impl From<tokio::task::JoinError> for AppError {
     fn from(error: tokio::task::JoinError) -> Self {
         Self::Internal(anyhow::Error::new(error).context("blocking task failed"))
@@ -128,7 +172,7 @@ impl IntoResponse for AppError {
         // Plain until an API area's layer re-renders it; the extension lets that layer do so
         // without parsing the body. The layer keeps headers such as `Retry-After`.
         let mut response = self.info().render(ErrorFormat::Plain);
-        if let Self::TooManyRequests { retry_after, .. } | Self::Overloaded { retry_after } = self {
+        if let Some(retry_after) = self.retry_after() {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
@@ -140,7 +184,8 @@ impl IntoResponse for AppError {
 /// The wire format of an error, one per API area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorFormat {
-    /// ETSI NGSI-LD: `application/problem+json` with a type under `https://uri.etsi.org/ngsi-ld/errors/`.
+    /// ETSI NGSI-LD: ProblemDetails as `application/json` (GS CIM 009 sends its errors so) with
+    /// a type under `https://uri.etsi.org/ngsi-ld/errors/`.
     NgsiLd,
     /// Open311 GeoReport v2: `[{"code": <status>, "description": "…"}]`.
     Open311,
@@ -153,7 +198,8 @@ pub enum ErrorFormat {
 impl ErrorFormat {
     fn content_type(self) -> &'static str {
         match self {
-            Self::NgsiLd | Self::Resident => "application/problem+json",
+            Self::NgsiLd => PROBLEM_CONTENT_TYPE,
+            Self::Resident => "application/problem+json",
             Self::Open311 => "application/json",
             Self::Plain => "text/plain; charset=utf-8",
         }
@@ -206,37 +252,38 @@ impl ErrorInfo {
         self.status.canonical_reason().unwrap_or("Error")
     }
 
-    /// ETSI GS CIM 009 error types; statuses the standard has no type for use `about:blank`.
-    fn ngsi_ld_type(&self) -> &'static str {
+    /// The ETSI GS CIM 009 error type (the contract's [`ErrorType`]); statuses the standard has
+    /// no type for (405, 401, 429…) are `about:blank`, as RFC 7807 has it.
+    fn ngsi_ld_type(&self) -> ErrorType {
         match self.status {
-            StatusCode::NOT_FOUND => "https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound",
-            StatusCode::BAD_REQUEST => "https://uri.etsi.org/ngsi-ld/errors/BadRequestData",
-            StatusCode::CONFLICT => "https://uri.etsi.org/ngsi-ld/errors/AlreadyExists",
-            StatusCode::FORBIDDEN if self.code == "too_many_results" => {
-                "https://uri.etsi.org/ngsi-ld/errors/TooManyResults"
+            StatusCode::NOT_FOUND => ErrorType::ResourceNotFound,
+            // A syntax error is InvalidRequest; well-formed but unacceptable data BadRequestData.
+            StatusCode::BAD_REQUEST if self.code == "invalid_request" => ErrorType::InvalidRequest,
+            StatusCode::BAD_REQUEST => ErrorType::BadRequestData,
+            StatusCode::CONFLICT => ErrorType::AlreadyExists,
+            StatusCode::FORBIDDEN if self.code == "too_many_results" => ErrorType::TooManyResults,
+            StatusCode::NOT_ACCEPTABLE => ErrorType::NotAcceptable,
+            StatusCode::UNPROCESSABLE_ENTITY => ErrorType::OperationNotSupported,
+            StatusCode::PAYLOAD_TOO_LARGE => ErrorType::InvalidRequest,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorType::UnsupportedMediaType,
+            StatusCode::SERVICE_UNAVAILABLE if self.code == "ld_context_not_available" => {
+                ErrorType::LdContextNotAvailable
             }
-            StatusCode::NOT_ACCEPTABLE => "https://uri.etsi.org/ngsi-ld/errors/NotAcceptable",
-            StatusCode::METHOD_NOT_ALLOWED | StatusCode::UNPROCESSABLE_ENTITY => {
-                "https://uri.etsi.org/ngsi-ld/errors/OperationNotSupported"
-            }
-            StatusCode::PAYLOAD_TOO_LARGE => "https://uri.etsi.org/ngsi-ld/errors/InvalidRequest",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                "https://uri.etsi.org/ngsi-ld/errors/InvalidRequest"
-            }
-            s if s.is_server_error() => "https://uri.etsi.org/ngsi-ld/errors/InternalError",
-            _ => "about:blank",
+            s if s.is_server_error() => ErrorType::InternalError,
+            _ => ErrorType::Other("about:blank".to_owned()),
         }
     }
 
     pub fn render(&self, format: ErrorFormat) -> Response {
         let detail = self.detail.as_deref().unwrap_or(self.title());
         let mut response = match format {
-            ErrorFormat::NgsiLd => Json(json!({
-                "type": self.ngsi_ld_type(),
-                "title": self.title(),
-                "status": self.status.as_u16(),
-                "detail": detail,
-            }))
+            ErrorFormat::NgsiLd => Json(ProblemDetails {
+                error_type: self.ngsi_ld_type(),
+                title: Some(self.title().to_owned()),
+                status: Some(self.status.as_u16()),
+                detail: Some(detail.to_owned()),
+                instance: None,
+            })
             .into_response(),
             ErrorFormat::Resident => {
                 let mut body = json!({
@@ -312,6 +359,30 @@ mod tests {
             .expect("body")
             .to_bytes();
         serde_json::from_slice(&bytes).expect("json body")
+    }
+
+    #[tokio::test]
+    async fn a_busy_or_interrupted_database_is_503_with_retry_after() {
+        for code in [
+            rusqlite::ffi::SQLITE_BUSY,
+            rusqlite::ffi::SQLITE_LOCKED,
+            rusqlite::ffi::SQLITE_INTERRUPT,
+        ] {
+            let error = AppError::Database(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(code),
+                None,
+            ));
+            assert_eq!(error.retry_after(), Some(RETRY_AFTER_SECONDS));
+            let response = error.into_response();
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+            let response = format_layer(State(ErrorFormat::NgsiLd), response).await;
+            assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+            assert_eq!(body_json(response).await["status"], 503);
+        }
+        let other = AppError::Database(rusqlite::Error::QueryReturnedNoRows);
+        assert_eq!(other.info().status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(other.retry_after(), None);
     }
 
     #[tokio::test]

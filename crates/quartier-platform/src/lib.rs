@@ -10,10 +10,12 @@ pub mod auth;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod limits;
 pub mod routes;
 pub mod security;
 pub mod state;
 pub mod static_files;
+pub mod town;
 
 use std::time::Duration;
 
@@ -36,14 +38,15 @@ pub use state::{AppState, Settings};
 /// its own `DefaultBodyLimit` layer.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// A request that takes longer is answered 408 and dropped, so a stuck client or query cannot
-/// hold a connection forever.
+/// The last resort for what no API area's deadline covers (static files): a request that takes
+/// longer is answered 408 and dropped. API requests have their own, shorter deadline
+/// ([`Settings::request_deadline`]) answered in their own error format.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The whole platform. Layers, from the outside in: security headers (so they are on every
 /// response, errors included), tracing, timeout, compression, body limit, then the routes.
 pub fn build_router(state: AppState) -> Router {
-    routes::router()
+    routes::router(&state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CompressionLayer::new().compress_when(SizeAbove::new(256).and(compressible)))
         .layer(TimeoutLayer::with_status_code(

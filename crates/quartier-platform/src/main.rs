@@ -26,6 +26,10 @@ struct Options {
     /// Serve the demo town (demo residents and generated data).
     #[arg(long)]
     demo: bool,
+    /// The town served: a JSON file with its name, postcode, outline and contacts (see the
+    /// README). Without it and without `--demo`, an unnamed town that accepts any position.
+    #[arg(long)]
+    town: Option<PathBuf>,
     /// Size multiplier of the demo town.
     #[arg(long, default_value_t = 1)]
     scale: u32,
@@ -53,7 +57,13 @@ async fn main() -> anyhow::Result<()> {
     if options.demo {
         tracing::info!(scale = options.scale, "demo mode");
     }
+    let town = options
+        .town
+        .as_deref()
+        .map(quartier_platform::town::TownConfig::load)
+        .transpose()?;
     let settings = Settings {
+        town,
         demo: options.demo,
         scale: options.scale,
         ngsi_ld_max_limit: options.ngsi_ld_max_limit,

@@ -7,14 +7,28 @@ use axum::body::Bytes;
 
 use crate::{
     auth::{AuthState, PasswordChecks, SessionPolicy, password},
-    db::Db,
+    db::{self, Db},
     demo::{Town, assets, open311_seed, residents_seed},
-    routes::{self, open311::Open311State, tiles},
+    limits::{AreaLimit, Limits},
+    routes::{
+        self,
+        open311::Open311State,
+        resident::catalogue::{self, Consents, Purpose},
+        tiles,
+    },
     security::CspCache,
+    town::{TownConfig, TownProfile},
 };
 
+/// [`Settings::request_deadline`] unless told otherwise.
+pub const DEFAULT_REQUEST_DEADLINE: Duration = Duration::from_secs(10);
+
+/// [`Settings::upload_deadline`] unless told otherwise: under [`crate::REQUEST_TIMEOUT`], so that
+/// Open311's own deadline answers (in its format) before the last-resort 408.
+pub const DEFAULT_UPLOAD_DEADLINE: Duration = Duration::from_secs(25);
+
 /// How the platform was started (from the command line in `main.rs`, by hand in tests).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// Holds `quartier.db`; created if missing.
     pub data_dir: PathBuf,
@@ -33,8 +47,25 @@ pub struct Settings {
     pub max_password_checks: usize,
     /// Open311 photos that may be decoded and re-encoded at once.
     pub max_photo_decodes: usize,
-    /// How long a request waits for one of those slots before it is answered 503 + `Retry-After`.
+    /// How long a request waits for one of those slots (or for a place in an anonymous area)
+    /// before it is answered 503 + `Retry-After`.
     pub busy_wait: Duration,
+    /// How long an API request may take, database calls included; past it the request's query is
+    /// interrupted and the answer is 503 + `Retry-After` in the API's own error format.
+    pub request_deadline: Duration,
+    /// The same for Open311, whose reports may carry a photo over a slow phone network: the
+    /// upload counts in it.
+    pub upload_deadline: Duration,
+    /// Read-only SQLite connections beside the writer (the anonymous areas read through them).
+    pub db_readers: usize,
+    /// Requests in flight at once in each anonymous area (NGSI-LD, tiles, geocoder).
+    pub anonymous_at_once: usize,
+    /// The purposes the town asks consent for, each at its current version.
+    pub consent_purposes: Vec<Purpose>,
+    /// The town (`--town FILE`); without it, the demo town with `demo`, else an unnamed town.
+    pub town: Option<TownConfig>,
+    /// Open311 API keys besides those of `QUARTIER_OPEN311_API_KEYS` (and the demo key).
+    pub open311_api_keys: Vec<String>,
 }
 
 impl Settings {
@@ -50,6 +81,14 @@ impl Settings {
             max_password_checks: password::default_slots(),
             max_photo_decodes: password::default_slots(),
             busy_wait: password::DEFAULT_BUSY_WAIT,
+            request_deadline: DEFAULT_REQUEST_DEADLINE,
+            upload_deadline: DEFAULT_UPLOAD_DEADLINE,
+            db_readers: db::default_readers(),
+            // One reader fewer than the pool, so Open311's anonymous reads always find one.
+            anonymous_at_once: db::default_readers().saturating_sub(1).max(1),
+            consent_purposes: catalogue::PURPOSES.to_vec(),
+            town: None,
+            open311_api_keys: Vec::new(),
         }
     }
 }
@@ -66,13 +105,19 @@ pub struct AppState {
     pub auth: Arc<AuthState>,
     /// Open311: API keys and the report rate limit.
     pub open311: Arc<Open311State>,
+    /// Requests in flight in the anonymous areas.
+    pub limits: Limits,
+    /// The town served.
+    pub town: Arc<TownProfile>,
+    /// What consents are asked for, and by whom.
+    pub consents: Arc<Consents>,
 }
 
 impl AppState {
     /// Opens and migrates the database, renders the placeholder tile and computes the CSP from
     /// the app in `dist_dir`. Blocking; call it once at start.
     pub fn new(settings: Settings) -> anyhow::Result<Self> {
-        let db = Db::open(&settings.data_dir)?;
+        let db = Db::open_with(&settings.data_dir, settings.db_readers)?;
         let placeholder_tile =
             tiles::render_placeholder().context("cannot render the placeholder map tile")?;
         let csp = CspCache::load(&settings.dist_dir);
@@ -84,9 +129,8 @@ impl AppState {
             PasswordChecks::new(settings.max_password_checks, settings.busy_wait),
         );
         if settings.demo {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+            // The same clock as every handler's (tests move it).
+            let now = auth.clock.now();
             let inserted = db
                 .call_blocking(|conn| assets::seed(conn, Town::demo(), settings.scale, now))
                 .context("cannot seed the demo town's services")?;
@@ -97,7 +141,22 @@ impl AppState {
                 .context("cannot seed the demo Open311 reports")?;
         }
 
+        let town = match (&settings.town, settings.demo) {
+            (Some(config), _) => TownProfile::configured(config.clone()),
+            (None, true) => TownProfile::demo(),
+            (None, false) => TownProfile::unnamed(),
+        };
+        let consents = Consents {
+            purposes: settings.consent_purposes.clone(),
+            controller: town.controller(),
+        };
         let open311 = Arc::new(Open311State::new(&settings));
+        let area = || AreaLimit::new(settings.anonymous_at_once, settings.busy_wait);
+        let limits = Limits {
+            ngsi_ld: area(),
+            tiles: area(),
+            geocoder: area(),
+        };
         Ok(Self {
             settings: Arc::new(settings),
             db,
@@ -105,6 +164,9 @@ impl AppState {
             placeholder_tile,
             auth: Arc::new(auth),
             open311,
+            limits,
+            town: Arc::new(town),
+            consents: Arc::new(consents),
         })
     }
 }

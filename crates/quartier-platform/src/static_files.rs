@@ -159,7 +159,7 @@ fn app_not_built() -> Response {
     (
         StatusCode::SERVICE_UNAVAILABLE,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "The Quartier app is not built yet: run `cargo xtask demo`.\n",
+        "The Quartier app is not built yet: build it with Trunk into the --dist directory (see the README).\n",
     )
         .into_response()
 }

@@ -246,7 +246,7 @@ async fn q_filters_on_equality_and_comparison() {
         None,
     )
     .await
-    .problem(StatusCode::BAD_REQUEST, "BadRequestData");
+    .problem(StatusCode::BAD_REQUEST, "InvalidRequest");
 }
 
 #[tokio::test]
@@ -318,12 +318,12 @@ async fn within_a_polygon() {
         "{ENTITIES}?type=WasteContainer&georel=within&geometry=Polygon&coordinates=[[[0,0],[1,1]]]"
     ))
     .await
-    .problem(StatusCode::BAD_REQUEST, "BadRequestData");
+    .problem(StatusCode::BAD_REQUEST, "InvalidRequest");
     demo.geojson(&format!(
         "{ENTITIES}?type=WasteContainer&georel=near;maxDistance==10&geometry=Point"
     ))
     .await
-    .problem(StatusCode::BAD_REQUEST, "BadRequestData");
+    .problem(StatusCode::BAD_REQUEST, "InvalidRequest");
 }
 
 #[tokio::test]
@@ -412,7 +412,7 @@ async fn limits_and_missing_criteria_are_refused_as_the_spec_says() {
         .problem(StatusCode::FORBIDDEN, "TooManyResults");
     demo.get(&format!("{ENTITIES}?type=Streetlight&limit=ten"), None)
         .await
-        .problem(StatusCode::BAD_REQUEST, "BadRequestData");
+        .problem(StatusCode::BAD_REQUEST, "InvalidRequest");
     demo.get(&format!("{ENTITIES}?limit=10"), None)
         .await
         .problem(StatusCode::BAD_REQUEST, "BadRequestData");
@@ -691,4 +691,199 @@ async fn the_contract_crate_builds_the_queries_and_reads_the_answers() {
     let problem = ngsi_ld::parse_problem(&error.body.to_string()).expect("problem parses");
     assert_eq!(problem.error_type.short_name(), "TooManyResults");
     assert_eq!(problem.http_status(), 403);
+}
+
+/// Builds a GET with extra headers.
+async fn get_with(demo: &Demo, uri: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut request = Request::get(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response: Response = demo
+        .router
+        .clone()
+        .oneshot(request.body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    Reply {
+        status,
+        headers,
+        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    }
+}
+
+#[tokio::test]
+async fn type_selections_combine_with_or_and_and_parentheses_or_are_invalid() {
+    let demo = demo();
+    let count = |reply: &Reply| {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.headers["NGSILD-Results-Count"]
+            .to_str()
+            .expect("ascii")
+            .parse::<usize>()
+            .expect("count")
+    };
+    let page = |types: &str| format!("{ENTITIES}?type={types}&limit=0&count=true");
+    let lights = count(&demo.get(&page("Streetlight"), None).await);
+    let bins = count(&demo.get(&page("WasteContainer"), None).await);
+    assert!(lights > 0 && bins > 0);
+    for either in [
+        "Streetlight,WasteContainer",
+        "Streetlight|WasteContainer",
+        "(Streetlight|WasteContainer)",
+    ] {
+        assert_eq!(
+            count(&demo.get(&page(either), None).await),
+            lights + bins,
+            "{either}"
+        );
+    }
+    // An entity has one type: both at once is none; the same type twice is that type.
+    assert_eq!(
+        count(&demo.get(&page("Streetlight;WasteContainer"), None).await),
+        0
+    );
+    assert_eq!(
+        count(&demo.get(&page("Streetlight;Streetlight"), None).await),
+        lights
+    );
+    assert_eq!(
+        count(
+            &demo
+                .get(&page("(Streetlight;WasteContainer)|WasteContainer"), None)
+                .await
+        ),
+        bins
+    );
+    for bad_types in [
+        "Streetlight;",
+        "(Streetlight",
+        "Streetlight)",
+        "Streetlight,,WasteContainer",
+        "()",
+    ] {
+        demo.get(&page(bad_types), None)
+            .await
+            .problem(StatusCode::BAD_REQUEST, "InvalidRequest");
+    }
+}
+
+#[tokio::test]
+async fn syntax_errors_are_invalid_request_and_unacceptable_data_bad_request_data() {
+    let demo = demo();
+    for syntax in [
+        "type=Streetlight&q=status==%22ok",
+        "type=Streetlight&q=(status==%22ok%22",
+        "type=Streetlight&georel=near&geometry=Point&coordinates=[2,47]",
+        "type=Streetlight&georel=within&geometry=Polygon&coordinates=nope",
+        "type=Streetlight&count=maybe",
+        "type=Streetlight&idPattern=(",
+    ] {
+        demo.get(&format!("{ENTITIES}?{syntax}"), None)
+            .await
+            .problem(StatusCode::BAD_REQUEST, "InvalidRequest");
+    }
+    demo.get(&format!("{ENTITIES}?limit=5"), None)
+        .await
+        .problem(StatusCode::BAD_REQUEST, "BadRequestData");
+}
+
+#[tokio::test]
+async fn full_iris_and_a_known_link_context_match_what_short_names_match() {
+    let demo = demo();
+    let short = demo
+        .get(
+            &format!(
+                "{ENTITIES}?type=Streetlight&q=status==%22defectiveLamp%22&attrs=status&limit=50"
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::OK);
+    assert!(!short.ids().is_empty());
+    let link = "<https://smartdatamodels.org/context.jsonld>; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\"";
+    let expanded = get_with(
+        &demo,
+        &format!(
+            "{ENTITIES}?type=https://smartdatamodels.org/dataModel.Streetlighting/Streetlight\
+             &q=https://uri.etsi.org/ngsi-ld/status==%22defectiveLamp%22\
+             &attrs=https://uri.etsi.org/ngsi-ld/status&limit=50"
+        ),
+        &[("Link", link)],
+    )
+    .await;
+    assert_eq!(expanded.status, StatusCode::OK, "{}", expanded.body);
+    assert_eq!(expanded.ids(), short.ids());
+    assert_eq!(expanded.body, short.body);
+
+    // A context the platform cannot know (it fetches none): LdContextNotAvailable.
+    let unknown = get_with(
+        &demo,
+        &format!("{ENTITIES}?type=Streetlight"),
+        &[(
+            "Link",
+            "<https://example.org/my-context.jsonld>; rel=\"http://www.w3.org/ns/json-ld#context\"",
+        )],
+    )
+    .await;
+    unknown.problem(StatusCode::SERVICE_UNAVAILABLE, "LdContextNotAvailable");
+}
+
+#[tokio::test]
+async fn errors_are_contract_problem_details_and_405_is_not_operation_not_supported() {
+    let demo = demo();
+    let response = demo
+        .router
+        .clone()
+        .oneshot(
+            Request::post(ENTITIES)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{}"))
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        quartier_api::ngsi_ld::PROBLEM_CONTENT_TYPE
+    );
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let problem = quartier_api::ngsi_ld::ProblemDetails::parse_with_status(&text, 405)
+        .expect("contract ProblemDetails");
+    assert_ne!(
+        problem.error_type,
+        quartier_api::ngsi_ld::ErrorType::OperationNotSupported,
+        "{text}"
+    );
+    assert_eq!(problem.status, Some(405));
+
+    let reply = demo
+        .get(&format!("{ENTITIES}?type=Streetlight&q=("), None)
+        .await;
+    let problem =
+        quartier_api::ngsi_ld::ProblemDetails::parse_with_status(&reply.body.to_string(), 400)
+            .expect("contract ProblemDetails");
+    assert_eq!(
+        problem.error_type,
+        quartier_api::ngsi_ld::ErrorType::InvalidRequest
+    );
+    assert_eq!(
+        reply.headers[header::CONTENT_TYPE],
+        quartier_api::ngsi_ld::PROBLEM_CONTENT_TYPE
+    );
 }

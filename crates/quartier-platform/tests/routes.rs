@@ -291,9 +291,10 @@ async fn unknown_ngsi_ld_paths_are_problem_details() {
     for uri in ["/ngsi-ld/v1/nope", "/ngsi-ld", "/ngsi-ld/"] {
         let response = get(&f.router, uri).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{uri}");
+        // GS CIM 009 sends ProblemDetails as application/json (the contract's content type).
         assert_eq!(
             header(&response, header::CONTENT_TYPE),
-            "application/problem+json",
+            quartier_api::ngsi_ld::PROBLEM_CONTENT_TYPE,
             "{uri}"
         );
         assert_eq!(
@@ -601,7 +602,7 @@ async fn without_a_built_app_the_platform_still_serves_health_and_apis() {
             "text/plain; charset=utf-8"
         );
         let text = String::from_utf8(body_bytes(response).await).expect("utf8");
-        assert!(text.contains("cargo xtask demo"), "{text}");
+        assert!(text.contains("not built yet"), "{text}");
     }
     let api = get(&f.router, "/api/v1/nope").await;
     assert_eq!(api.status(), StatusCode::NOT_FOUND);

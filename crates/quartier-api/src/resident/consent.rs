@@ -60,10 +60,27 @@ pub struct ConsentPurposes {
 }
 
 /// `PUT /api/v1/me/consents/{purpose_id}` body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConsentChange {
     /// Give (`true`) or withdraw/refuse (`false`).
     pub granted: bool,
+    /// The language the purpose's notice was shown in (`fr`, `en`); the resident's preferred
+    /// language when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// The notice (ISO/IEC 29184) a resident was shown when answering: the purpose's text in one
+/// version and one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentNotice {
+    /// The notice's id (one per purpose).
+    pub id: String,
+    /// The purpose version whose text it was.
+    pub version: String,
+    /// The language it was shown in.
+    pub language: String,
 }
 
 text_enum! {
@@ -105,6 +122,12 @@ pub struct ConsentEvent {
     /// Which version of the purpose text it answered.
     #[serde(default)]
     pub purpose_version: Option<String>,
+    /// The id of the receipt that attests this event (distinct from the record's id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_id: Option<String>,
+    /// The notice shown when the resident answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<ConsentNotice>,
 }
 
 /// The record's header.
@@ -131,7 +154,7 @@ pub struct Processing {
     /// The purpose's title when the record was written.
     #[serde(default)]
     pub purpose: Option<String>,
-    /// The purpose's version.
+    /// The purpose version the record's last event answered.
     #[serde(default)]
     pub purpose_version: Option<String>,
     /// `consent`.
@@ -201,10 +224,17 @@ pub struct ConsentStatus {
     /// Its current version.
     #[serde(default)]
     pub purpose_version: Option<String>,
-    /// Given, withdrawn, refused or none.
+    /// Given, withdrawn, refused or none (the last event, whatever version it answered).
     pub state: ConsentState,
-    /// Shortcut: `state == given`.
+    /// Given for the current version: `state == given` and not [`renewal_needed`](Self::renewal_needed).
     pub granted: bool,
+    /// The version the last event answered, if any.
+    #[serde(default)]
+    pub consented_version: Option<String>,
+    /// Given for an older version of the purpose: it no longer counts, and the resident is to
+    /// be asked again.
+    #[serde(default)]
+    pub renewal_needed: bool,
     /// When it last changed.
     #[serde(default)]
     pub updated_at: Option<Timestamp>,
@@ -292,8 +322,28 @@ mod tests {
             Some("Town newsletter")
         );
         assert_eq!(
-            serde_json::to_value(ConsentChange { granted: true }).unwrap(),
+            serde_json::to_value(ConsentChange {
+                granted: true,
+                language: None
+            })
+            .unwrap(),
             json!({"granted": true})
         );
+        let change: ConsentChange =
+            serde_json::from_value(json!({"granted": false, "language": "en"})).unwrap();
+        assert_eq!(change.language.as_deref(), Some("en"));
+        assert!(serde_json::from_value::<ConsentChange>(json!({"granted": true, "x": 1})).is_err());
+        let renew: ConsentStatus = serde_json::from_value(json!({
+            "purposeId": "town-newsletter", "purposeVersion": "3.0", "state": "given",
+            "granted": false, "consentedVersion": "2.0", "renewalNeeded": true
+        }))
+        .unwrap();
+        assert!(renew.renewal_needed);
+        assert_eq!(renew.consented_version.as_deref(), Some("2.0"));
+        let old: ConsentStatus = serde_json::from_value(json!({
+            "purposeId": "x", "state": "none", "granted": false
+        }))
+        .unwrap();
+        assert!(!old.renewal_needed);
     }
 }

@@ -9,13 +9,18 @@ pub const MAX_REASON_CHARS: usize = 2000;
 
 /// The body of a new erasure request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct NewErasureRequest {
-    /// Category ids to erase; empty means every category.
-    #[serde(default)]
+    /// Category ids to erase; empty (or `null`, or missing) means every category.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub categories: Vec<String>,
     /// Why, in the resident's words (optional, ≤ [`MAX_REASON_CHARS`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// An erasure request as recorded.
@@ -78,5 +83,14 @@ mod tests {
         assert_eq!(r.status, ErasureStatus::InProgress);
         let list: ErasureRequests = serde_json::from_value(json!({"items": []})).unwrap();
         assert!(list.items.is_empty());
+        for all in [
+            json!({}),
+            json!({"categories": null}),
+            json!({"categories": []}),
+        ] {
+            let body: NewErasureRequest = serde_json::from_value(all).unwrap();
+            assert!(body.categories.is_empty());
+        }
+        assert!(serde_json::from_value::<NewErasureRequest>(json!({"scope": "all"})).is_err());
     }
 }

@@ -20,9 +20,9 @@ mod text;
 
 pub use access_log::{AccessLogEntry, AccessLogPage, ActorType};
 pub use consent::{
-    ConsentChange, ConsentEvent, ConsentEventType, ConsentPurpose, ConsentPurposes, ConsentRecord,
-    ConsentState, ConsentStatus, Controller, MyConsents, Parties, Processing, RecordHeader,
-    SCHEMA_VERSION, Subject,
+    ConsentChange, ConsentEvent, ConsentEventType, ConsentNotice, ConsentPurpose, ConsentPurposes,
+    ConsentRecord, ConsentState, ConsentStatus, Controller, MyConsents, Parties, Processing,
+    RecordHeader, SCHEMA_VERSION, Subject,
 };
 pub use erasure::{
     ErasureRequest, ErasureRequests, ErasureStatus, MAX_REASON_CHARS, NewErasureRequest,

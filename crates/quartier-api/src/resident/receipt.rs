@@ -2,6 +2,7 @@
 //! Consent Receipt Specification v1.1 (plus three Quartier members saying which state and
 //! purpose it attests, so a withdrawal receipt is never mistaken for a consent).
 
+use super::consent::ConsentNotice;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -48,9 +49,15 @@ pub struct ConsentReceipt {
     /// Quartier: the purpose's code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose_id: Option<String>,
-    /// Quartier: the purpose's version.
+    /// Quartier: the purpose version consented to (or refused), not necessarily the current one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose_version: Option<String>,
+    /// Quartier: the ISO/IEC TS 27560 record the attested event belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<String>,
+    /// Quartier: the notice shown when the resident answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<ConsentNotice>,
 }
 
 /// A controller in a receipt.

@@ -10,6 +10,7 @@ use std::fmt;
 
 /// `POST /api/v1/session` body.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct SignInRequest {
     /// The resident's email.
     pub email: String,

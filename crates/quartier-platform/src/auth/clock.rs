@@ -1,10 +1,13 @@
-//! Wall-clock time as the resident API sees it: Unix seconds, with an offset that tests move
-//! forward to expire sessions or rate-limit windows without sleeping.
+//! The platform's time: one clock (Unix seconds, with an offset that tests move forward to
+//! expire sessions, rate-limit windows or Open311 date filters without sleeping), and one
+//! calendar library (`jiff`) for every date printed or parsed.
 
 use std::{
     sync::atomic::{AtomicI64, Ordering},
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
+
+use jiff::{Timestamp, civil, tz::Offset};
 
 /// The platform's clock. `advance` exists for tests; production never calls it.
 #[derive(Debug, Default)]
@@ -30,36 +33,52 @@ impl Clock {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339, UTC) of Unix seconds. Hand-written rather than a date
-/// crate: the API only ever prints UTC instants and dates.
+/// The instant of Unix seconds, clamped to what a calendar can show (years -9999 to 9999).
+fn instant(seconds: i64) -> Timestamp {
+    let clamped = seconds.clamp(Timestamp::MIN.as_second(), Timestamp::MAX.as_second());
+    Timestamp::from_second(clamped).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339, UTC) of Unix seconds: every instant the platform prints
+/// (resident API, Open311, the demo's NGSI-LD entities).
 pub fn rfc3339(seconds: i64) -> String {
-    let (date, rem) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        iso_date_of_day(date),
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    instant(seconds).to_string()
 }
 
 /// `YYYY-MM-DD` of the UTC day containing these Unix seconds.
 pub fn iso_date(seconds: i64) -> String {
-    iso_date_of_day(seconds.div_euclid(86_400))
+    Offset::UTC.to_datetime(instant(seconds)).date().to_string()
 }
 
-/// `YYYY-MM-DD` of a day number (days since 1970-01-01), by Howard Hinnant's `civil_from_days`.
+/// `YYYY-MM-DD` of a day number (days since 1970-01-01).
 pub fn iso_date_of_day(day: i64) -> String {
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    iso_date(day.saturating_mul(86_400))
+}
+
+/// Parses a W3C datetime (the ISO 8601 profile Open311 uses) into Unix seconds. A date alone
+/// means its midnight UTC; a time without a zone is taken as UTC (the spec requires a zone, but
+/// being lenient here harms no one); fractions of a second are dropped. The time needs at least
+/// hours and minutes.
+pub fn parse_w3c(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let Some((_, time)) = text.split_once(['T', 't', ' ']) else {
+        let date: civil::Date = text.parse().ok()?;
+        return Offset::UTC
+            .to_timestamp(date.to_datetime(civil::Time::midnight()))
+            .ok()
+            .map(Timestamp::as_second);
+    };
+    if !time.contains(':') {
+        return None;
+    }
+    if let Ok(at) = text.parse::<Timestamp>() {
+        return Some(at.as_second());
+    }
+    let local: civil::DateTime = text.parse().ok()?;
+    Offset::UTC
+        .to_timestamp(local)
+        .ok()
+        .map(Timestamp::as_second)
 }
 
 #[cfg(test)]
@@ -73,6 +92,34 @@ mod tests {
         assert_eq!(rfc3339(1_795_000_000), "2026-11-18T11:06:40Z");
         assert_eq!(iso_date(951_782_400), "2000-02-29");
         assert_eq!(iso_date(-1), "1969-12-31");
+        assert_eq!(iso_date_of_day(20_775), "2026-11-18");
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn parses_w3c_datetimes() {
+        assert_eq!(parse_w3c("2026-11-18T11:06:40Z"), Some(1_795_000_000));
+        assert_eq!(parse_w3c("2026-11-18T12:06:40+01:00"), Some(1_795_000_000));
+        assert_eq!(
+            parse_w3c("2026-11-18T03:06:40.250-08:00"),
+            Some(1_795_000_000)
+        );
+        assert_eq!(parse_w3c("2026-11-18"), Some(1_794_960_000));
+        assert_eq!(parse_w3c("2000-02-29T00:00"), Some(951_782_400));
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-01",
+            "2026-02-30",
+            "2025-02-29",
+            "2026-11-18T25:00:00Z",
+            "2026-11-18T10:00:00+99:00",
+            "26-11-18",
+            "2026-11-18T10",
+            "+2026-11-18",
+        ] {
+            assert_eq!(parse_w3c(bad), None, "{bad}");
+        }
     }
 
     #[test]

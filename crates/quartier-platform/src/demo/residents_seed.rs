@@ -199,7 +199,7 @@ pub fn seed(conn: &mut Connection, now: i64) -> Result<(), AppError> {
         for (purpose_id, days_ago, granted) in demo.consents {
             if let Some(purpose) = catalogue::purpose(purpose_id) {
                 let at = (today - days_ago) * DAY + rng.random_range(8 * 3600..21 * 3600);
-                consents::record_event(&tx, demo.id, purpose, *granted, at)?;
+                consents::record_event(&tx, demo.id, purpose, *granted, at, demo.language)?;
             }
         }
         for (actor, agent, role, service, purpose, category, days_ago) in ACCESSES {

@@ -32,7 +32,7 @@ async fn search(
 ) -> Result<Json<Value>, AppError> {
     // Only the demo town has streets here; a real town uses its own geocoder.
     if !state.settings.demo {
-        return Err(AppError::not_found("no geocoder outside the demo town"));
+        return Err(AppError::not_found("this platform has no geocoder"));
     }
     let text = query.q.unwrap_or_default();
     if text.trim().len() < 2 {

@@ -1,9 +1,10 @@
 //! The URL space: one module per area, each API nested under its prefix with its error format.
 //!
 //! To add an API (`ngsi_ld.rs`, `open311.rs`, `resident.rs`): give it `pub fn router() ->
-//! Router<AppState>` with paths relative to its prefix (e.g. `/v1/entities` for NGSI-LD), and pass
-//! it to [`api_area`] below instead of `Router::new()`. Its handlers return `Result<_, AppError>`;
-//! the area's layer renders errors in the API's own shape.
+//! Router<AppState>` with paths relative to its prefix (e.g. `/v1/entities` for NGSI-LD), and nest
+//! `formatted(api_area(router), format, deadline)` below (`limited` for an anonymous area, which
+//! also bounds its requests in flight). Its handlers return `Result<_, AppError>`; the area's
+//! layer renders errors in the API's own shape, its deadline's and its limit's included.
 
 pub mod geocode;
 pub mod health;
@@ -12,10 +13,13 @@ pub mod open311;
 pub mod resident;
 pub mod tiles;
 
+use std::time::Duration;
+
 use axum::{Router, extract::OriginalUri, middleware, routing::get};
 
 use crate::{
     error::{AppError, ErrorFormat, format_layer},
+    limits::{self, AreaLimit},
     state::AppState,
     static_files,
 };
@@ -30,28 +34,86 @@ const AREAS: &[(&str, ErrorFormat)] = &[
     ("/healthz", ErrorFormat::Plain),
 ];
 
-pub fn router() -> Router<AppState> {
+/// Every area has the request deadline of `state`'s settings; the anonymous ones (NGSI-LD,
+/// tiles, geocoder) a bound on their requests in flight.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let deadline = state.settings.request_deadline;
+    let limits = &state.limits;
     Router::new()
         .route("/healthz", get(health::healthz))
-        .merge(tiles::router())
-        .nest("/ngsi-ld", api_area(ngsi_ld::router(), ErrorFormat::NgsiLd))
+        .merge(limited(
+            tiles::router(),
+            ErrorFormat::Plain,
+            deadline,
+            &limits.tiles,
+        ))
+        .nest(
+            "/ngsi-ld",
+            limited(
+                api_area(ngsi_ld::router()),
+                ErrorFormat::NgsiLd,
+                deadline,
+                &limits.ngsi_ld,
+            ),
+        )
         .nest(
             "/open311",
-            open311::xml_errors_layer(api_area(open311::router(), ErrorFormat::Open311)),
+            open311::xml_errors_layer(formatted(
+                api_area(open311::router()),
+                ErrorFormat::Open311,
+                state.settings.upload_deadline,
+            )),
         )
-        .nest("/api", api_area(resident::router(), ErrorFormat::Resident))
+        .nest(
+            "/api",
+            formatted(
+                api_area(resident::router()),
+                ErrorFormat::Resident,
+                deadline,
+            ),
+        )
         .nest(
             "/geocode",
-            api_area(geocode::router(), ErrorFormat::Resident),
+            limited(
+                api_area(geocode::router()),
+                ErrorFormat::Resident,
+                deadline,
+                &limits.geocoder,
+            ),
         )
         .fallback(static_files::serve)
 }
 
-/// An API's routes with a 404 for the rest of its prefix and its error format on every error.
-fn api_area(routes: Router<AppState>, format: ErrorFormat) -> Router<AppState> {
+/// An API's routes with a 404 for the rest of its prefix.
+fn api_area(routes: Router<AppState>) -> Router<AppState> {
+    routes.fallback(no_route)
+}
+
+/// Routes under a deadline, with their area's error format on every error (the deadline's
+/// included: the format layer is outside it).
+fn formatted(
+    routes: Router<AppState>,
+    format: ErrorFormat,
+    deadline: Duration,
+) -> Router<AppState> {
     routes
-        .fallback(no_route)
+        .layer(middleware::from_fn_with_state(deadline, limits::deadline))
         .layer(middleware::map_response_with_state(format, format_layer))
+}
+
+/// [`formatted`], and at most `limit`'s number of requests in flight (waiting for a place counts
+/// in the deadline).
+fn limited(
+    routes: Router<AppState>,
+    format: ErrorFormat,
+    deadline: Duration,
+    limit: &AreaLimit,
+) -> Router<AppState> {
+    formatted(
+        routes.layer(middleware::from_fn_with_state(limit.clone(), limits::limit)),
+        format,
+        deadline,
+    )
 }
 
 async fn no_route(OriginalUri(uri): OriginalUri) -> AppError {

@@ -38,6 +38,10 @@ use crate::{
 use query::QueryError;
 use render::MediaType;
 
+/// The codes of the two 400 errors, which [`ErrorInfo`] renders as their ETSI types.
+pub const INVALID_REQUEST: &str = "invalid_request";
+pub const BAD_REQUEST_DATA: &str = "bad_request_data";
+
 /// The maximum `limit` when the settings do not say otherwise (Orion-LD's; Stellio caps at 100).
 pub const DEFAULT_MAX_LIMIT: usize = 1000;
 
@@ -62,13 +66,16 @@ async fn query_entities(
     let Some(media) = negotiate(&headers, ENTITY_MEDIA) else {
         return Ok(not_acceptable(ENTITY_MEDIA));
     };
+    if let Some(response) = unknown_context(&headers) {
+        return Ok(response);
+    }
     let query = match query::parse_entity_query(&pairs, state.settings.ngsi_ld_max_limit) {
         Ok(query) => query,
         Err(error) => return Ok(query_error(error)),
     };
     let (page, query) = state
         .db
-        .call(move |conn| Ok((store::run(conn, &query)?, query)))
+        .read(move |conn| Ok((store::run(conn, &query)?, query)))
         .await?;
     let body = render::collection(page.entities, &query.view, media);
     let mut response = respond(media, &body);
@@ -89,6 +96,9 @@ async fn retrieve_entity(
     let Some(media) = negotiate(&headers, ENTITY_MEDIA) else {
         return Ok(not_acceptable(ENTITY_MEDIA));
     };
+    if let Some(response) = unknown_context(&headers) {
+        return Ok(response);
+    }
     // Entity ids are URIs (5.2.4): a scheme, a colon, no spaces.
     let is_uri = id
         .split_once(':')
@@ -96,7 +106,7 @@ async fn retrieve_entity(
         && !id.chars().any(char::is_whitespace);
     if !is_uri {
         return Err(AppError::bad_request(
-            "bad_request_data",
+            BAD_REQUEST_DATA,
             format!("{id:?} is not a URI"),
         ));
     }
@@ -107,7 +117,7 @@ async fn retrieve_entity(
     let lookup = id.clone();
     let stored = state
         .db
-        .call(move |conn| store::by_id(conn, &lookup))
+        .read(move |conn| store::by_id(conn, &lookup))
         .await?
         .ok_or_else(|| AppError::not_found(format!("no entity {id}")))?;
     Ok(respond(media, &render::single(stored, &view, media)))
@@ -123,7 +133,7 @@ async fn retrieve_types(
         return Ok(not_acceptable(offered));
     };
     let details = pairs.iter().any(|(k, v)| k == "details" && v == "true");
-    let types = state.db.call(|conn| store::types(conn)).await?;
+    let types = state.db.read(|conn| store::types(conn)).await?;
     let mut body = if details {
         Value::Array(
             types
@@ -187,13 +197,39 @@ fn problem(status: StatusCode, code: &'static str, detail: String) -> Response {
 
 fn query_error(error: QueryError) -> Response {
     match error {
-        QueryError::BadRequest(detail) => {
-            AppError::bad_request("bad_request_data", detail).render(ErrorFormat::NgsiLd)
+        QueryError::InvalidRequest(detail) => {
+            AppError::bad_request(INVALID_REQUEST, detail).render(ErrorFormat::NgsiLd)
+        }
+        QueryError::BadRequestData(detail) => {
+            AppError::bad_request(BAD_REQUEST_DATA, detail).render(ErrorFormat::NgsiLd)
         }
         QueryError::TooManyResults(detail) => {
             problem(StatusCode::FORBIDDEN, "too_many_results", detail)
         }
     }
+}
+
+/// A request `Link` `@context` (6.3.5) that the platform does not know: 503
+/// LdContextNotAvailable, since it fetches no context documents. The core context and Smart
+/// Data Models' contexts are known: their terms are the short names the entities are stored
+/// with, and their full IRIs are compacted to them ([`query::compact`]).
+fn unknown_context(headers: &HeaderMap) -> Option<Response> {
+    let url = headers
+        .get_all(header::LINK)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(quartier_api::ngsi_ld::parse_link_context)?;
+    if query::is_known_context(&url) {
+        return None;
+    }
+    Some(problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "ld_context_not_available",
+        format!(
+            "this platform fetches no @context; {url} is not one it knows (the NGSI-LD core \
+             context and Smart Data Models' are)"
+        ),
+    ))
 }
 
 /// The best representation `Accept` allows among `offered` (by q-value, then header order);

@@ -72,7 +72,6 @@ use tokio::sync::Semaphore;
 
 use crate::{
     auth::{self, password::wait_for_slot},
-    demo::Town,
     error::AppError,
     state::{AppState, Settings},
 };
@@ -114,7 +113,7 @@ impl Open311State {
         })
     }
 
-    /// The demo key in demo mode, plus those of [`API_KEYS_VAR`].
+    /// The demo key in demo mode, plus those of [`API_KEYS_VAR`] and of the settings.
     pub fn new(settings: &Settings) -> Self {
         let mut api_keys: Vec<String> = std::env::var(API_KEYS_VAR)
             .unwrap_or_default()
@@ -123,6 +122,13 @@ impl Open311State {
             .filter(|key| !key.is_empty())
             .map(str::to_owned)
             .collect();
+        api_keys.extend(
+            settings
+                .open311_api_keys
+                .iter()
+                .filter(|key| !key.is_empty())
+                .cloned(),
+        );
         if settings.demo {
             api_keys.push(DEMO_API_KEY.to_owned());
         }
@@ -188,10 +194,7 @@ fn discovery(state: &AppState, headers: &HeaderMap) -> Node {
     };
     Node::Record(vec![
         ("changeset", Node::text(CHANGESET)),
-        (
-            "contact",
-            Node::text(format!("Mairie de {} (demo data)", Town::demo().name())),
-        ),
+        ("contact", Node::text(state.town.contact())),
         ("key_service", Node::text(key_service)),
         (
             "endpoints",
@@ -269,7 +272,7 @@ async fn one_request(
     let id = parse_id(id).ok_or_else(unknown)?;
     let request = state
         .db
-        .call(move |conn| store::find(conn, id))
+        .read(move |conn| store::find(conn, id))
         .await?
         .ok_or_else(unknown)?;
     let list = Node::List {
@@ -294,11 +297,11 @@ async fn list_requests(
     format: Format,
 ) -> Result<Response, AppError> {
     let pairs = form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned();
-    let query = match parse_query(pairs, time::now()) {
+    let query = match parse_query(pairs, state.auth.clock.now()) {
         Ok(query) => query,
         Err(problems) => return Ok(errors(StatusCode::BAD_REQUEST, problems)),
     };
-    let (requests, total) = state.db.call(move |conn| store::list(conn, &query)).await?;
+    let (requests, total) = state.db.read(move |conn| store::list(conn, &query)).await?;
     let base = base_url(headers);
     let list = Node::List {
         item: "request",
@@ -393,7 +396,7 @@ async fn media_file(
     let id = parse_id(&id).ok_or_else(unknown)?;
     let (content_type, bytes) = state
         .db
-        .call(move |conn| store::media(conn, id))
+        .read(move |conn| store::media(conn, id))
         .await?
         .ok_or_else(unknown)?;
     let content_type = HeaderValue::from_str(&content_type).map_err(|_| unknown())?;
@@ -480,7 +483,7 @@ async fn create_request(
     if let Err(wait) = state.open311.limiter.check(&client, Instant::now()) {
         return Ok(too_many(wait));
     }
-    let new = match received.form.validate(Town::demo()) {
+    let new = match received.form.validate(&state.town) {
         Ok(new) => new,
         Err(problems) => return Ok(errors(StatusCode::BAD_REQUEST, problems)),
     };
@@ -716,18 +719,13 @@ fn save(
         Some((kind, bytes)) => Some(store::insert_media(&tx, kind.content_type(), bytes, now)?),
         None => None,
     };
-    let town = Town::demo();
     let mut new = new.clone();
     if media_id.is_some() {
         new.media_url = None;
     }
-    // A point without an address gets the nearest one, as a town's agent would write it.
-    if let (Some((lat, long)), None) = (new.lat_long, &new.address) {
-        new.address = Some(town.nearest_address(long, lat).label);
-    }
     let placement = Placement {
         requested_at: now,
-        zipcode: new.lat_long.map(|_| crate::demo::POSTCODE.to_owned()),
+        zipcode: new.zipcode.clone(),
         media_id,
         resident_id: owner,
     };

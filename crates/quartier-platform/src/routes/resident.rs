@@ -16,7 +16,7 @@
 //! contract's types, so the app and the platform cannot drift apart.
 
 mod access_log;
-pub(crate) mod catalogue;
+pub mod catalogue;
 pub(crate) mod consents;
 mod data;
 mod erasure;

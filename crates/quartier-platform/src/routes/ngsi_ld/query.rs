@@ -1,31 +1,218 @@
 //! The query parameters of `GET /ngsi-ld/v1/entities` (ETSI GS CIM 009, 6.4.3.2), parsed and
 //! checked into an [`EntityQuery`] before any database work. Pure: no I/O.
 //!
-//! Supported: `type` and `id` (comma lists; `type` also takes `|`), `idPattern` (a regex),
+//! Supported: `type` (an entity type selection, 4.17: `,` and `|` or, `;` and, parentheses),
+//! `id` (a comma list), `idPattern` (a regex),
 //! `q` (the NGSI-LD query language: `;` and, `|` or, parentheses, `==` `!=` `>` `>=` `<` `<=`,
 //! value lists `"a","b"` and ranges `1..5`, attribute paths `attr`, `attr.subAttr`,
 //! `attr[member]`), `attrs`, `georel`/`geometry`/`coordinates`/`geoproperty`, `limit`, `offset`,
 //! `count`, `options`/`format`.
+//!
+//! Types and attribute names may be given as full IRIs of the vocabularies the platform stores
+//! (Smart Data Models, the NGSI-LD core context): they are compacted to the short names the
+//! entities use ([`compact`]), so `type=https://smartdatamodels.org/dataModel.Streetlighting/Streetlight`
+//! matches what `type=Streetlight` matches.
 
 use regex::Regex;
 
-/// Why a query is refused: the two NGSI-LD errors a query string can cause.
+/// Why a query is refused: the NGSI-LD errors a query string can cause.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueryError {
-    /// 400 BadRequestData.
-    BadRequest(String),
+    /// 400 InvalidRequest: the query is not well formed (a syntax error in `q`, `type`, a
+    /// geo-query, a number…).
+    InvalidRequest(String),
+    /// 400 BadRequestData: well formed but not acceptable (no restriction at all, too many ids…).
+    BadRequestData(String),
     /// 403 TooManyResults: `limit` above the platform's maximum.
     TooManyResults(String),
 }
 
+/// A syntax error.
 fn bad(detail: impl Into<String>) -> QueryError {
-    QueryError::BadRequest(detail.into())
+    QueryError::InvalidRequest(detail.into())
+}
+
+/// Well formed, but refused.
+fn bad_data(detail: impl Into<String>) -> QueryError {
+    QueryError::BadRequestData(detail.into())
+}
+
+/// IRI prefixes of the vocabularies whose terms the platform stores by their short names:
+/// the NGSI-LD core context (and its default context, where unknown terms expand) and Smart
+/// Data Models (`https://smartdatamodels.org/dataModel.<Domain>/<term>` and
+/// `https://smartdatamodels.org/<term>` for the common ones).
+const CORE_PREFIXES: &[&str] = &[
+    "https://uri.etsi.org/ngsi-ld/default-context/",
+    "https://uri.etsi.org/ngsi-ld/",
+];
+const DATA_MODELS: &str = "https://smartdatamodels.org/";
+
+/// The length of the known IRI prefix `text` starts with (0 if none), up to the short name.
+fn iri_prefix_len(text: &str) -> usize {
+    if let Some(prefix) = CORE_PREFIXES.iter().find(|p| text.starts_with(*p)) {
+        return prefix.len();
+    }
+    let Some(rest) = text.strip_prefix(DATA_MODELS) else {
+        return 0;
+    };
+    match rest.strip_prefix("dataModel.") {
+        // `dataModel.<Domain>/`
+        Some(domain) => match domain.find('/') {
+            Some(slash)
+                if domain[..slash]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+            {
+                DATA_MODELS.len() + "dataModel.".len() + slash + 1
+            }
+            _ => 0,
+        },
+        None => DATA_MODELS.len(),
+    }
+}
+
+/// The short name of a type or attribute given as a full IRI of a known vocabulary; any other
+/// text as it is.
+pub fn compact(term: &str) -> &str {
+    let rest = &term[iri_prefix_len(term)..];
+    if rest.is_empty() || rest.contains('/') {
+        term
+    } else {
+        rest
+    }
+}
+
+/// Whether a `Link` header's `@context` is one the platform knows without fetching it: the
+/// NGSI-LD core context and Smart Data Models' contexts, whose terms it stores.
+pub fn is_known_context(url: &str) -> bool {
+    url.starts_with("https://uri.etsi.org/ngsi-ld/")
+        || url.starts_with(DATA_MODELS)
+        || url.starts_with("https://raw.githubusercontent.com/smart-data-models/")
+        || url.starts_with("https://smart-data-models.github.io/")
+}
+
+/// An entity type selection (4.17): `A,B` or `A|B` (either), `A;B` (both), parentheses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeExpr {
+    Name(String),
+    Or(Vec<TypeExpr>),
+    And(Vec<TypeExpr>),
+}
+
+impl TypeExpr {
+    /// The names of a plain list (`A`, `A,B|C`), which an index lookup answers.
+    pub fn names(&self) -> Option<Vec<String>> {
+        match self {
+            Self::Name(name) => Some(vec![name.clone()]),
+            Self::Or(items) => items
+                .iter()
+                .map(|item| match item {
+                    Self::Name(name) => Some(name.clone()),
+                    _ => None,
+                })
+                .collect(),
+            Self::And(_) => None,
+        }
+    }
+}
+
+/// Parses `type`; a syntax error is InvalidRequest.
+pub fn parse_types(text: &str) -> Result<TypeExpr, QueryError> {
+    let mut parser = TypeParser {
+        chars: text.chars().collect(),
+        at: 0,
+        depth: 0,
+        names: 0,
+    };
+    let expr = parser.or()?;
+    if parser.at != parser.chars.len() {
+        return Err(parser.error("unexpected character"));
+    }
+    Ok(expr)
+}
+
+struct TypeParser {
+    chars: Vec<char>,
+    at: usize,
+    depth: usize,
+    names: usize,
+}
+
+impl TypeParser {
+    fn error(&self, what: &str) -> QueryError {
+        bad(format!("invalid type at character {}: {what}", self.at + 1))
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        if self.chars.get(self.at) == Some(&c) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn or(&mut self) -> Result<TypeExpr, QueryError> {
+        let mut items = vec![self.and()?];
+        while self.eat(',') || self.eat('|') {
+            items.push(self.and()?);
+        }
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            TypeExpr::Or(items)
+        })
+    }
+
+    fn and(&mut self) -> Result<TypeExpr, QueryError> {
+        let mut items = vec![self.primary()?];
+        while self.eat(';') {
+            items.push(self.primary()?);
+        }
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            TypeExpr::And(items)
+        })
+    }
+
+    fn primary(&mut self) -> Result<TypeExpr, QueryError> {
+        if self.eat('(') {
+            self.depth += 1;
+            if self.depth > 16 {
+                return Err(self.error("too deeply nested"));
+            }
+            let inner = self.or()?;
+            if !self.eat(')') {
+                return Err(self.error("expected )"));
+            }
+            self.depth -= 1;
+            return Ok(inner);
+        }
+        let start = self.at;
+        while let Some(&c) = self.chars.get(self.at) {
+            if c.is_ascii_alphanumeric() || "_-:/#@.~".contains(c) {
+                self.at += 1;
+            } else {
+                break;
+            }
+        }
+        if start == self.at {
+            return Err(self.error("expected a type name"));
+        }
+        self.names += 1;
+        if self.names > MAX_LIST {
+            return Err(bad_data(format!("at most {MAX_LIST} types per query")));
+        }
+        let name: String = self.chars[start..self.at].iter().collect();
+        Ok(TypeExpr::Name(compact(name.trim()).to_owned()))
+    }
 }
 
 /// `GET entities` once parsed.
 #[derive(Debug, Clone)]
 pub struct EntityQuery {
-    pub types: Vec<String>,
+    pub types: Option<TypeExpr>,
     pub ids: Vec<String>,
     pub id_pattern: Option<Regex>,
     pub q: Option<Expr>,
@@ -65,14 +252,12 @@ pub fn parse_entity_query(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    let types = list(get("type"), &[',', '|']);
+    let types = get("type").map(parse_types).transpose()?;
     let ids = list(get("id"), &[',']);
     // Each id, type and q term becomes SQL parameters: bounded so that no query reaches SQLite's
     // parameter limit (which would be a 500 instead of a 400).
-    if ids.len() > MAX_LIST || types.len() > MAX_LIST {
-        return Err(bad(format!(
-            "at most {MAX_LIST} ids and {MAX_LIST} types per query"
-        )));
+    if ids.len() > MAX_LIST {
+        return Err(bad_data(format!("at most {MAX_LIST} ids per query")));
     }
     let id_pattern = get("idPattern")
         .map(|p| {
@@ -90,14 +275,14 @@ pub fn parse_entity_query(
         get("coordinates"),
         &view.geoproperty,
     )?;
-    if types.is_empty()
+    if types.is_none()
         && ids.is_empty()
         && id_pattern.is_none()
         && q.is_none()
         && view.attrs.is_none()
         && geo.is_none()
     {
-        return Err(bad(
+        return Err(bad_data(
             "a query needs at least one of type, id, idPattern, q, attrs or a geo-query",
         ));
     }
@@ -116,7 +301,7 @@ pub fn parse_entity_query(
         )));
     }
     if limit == 0 && !count {
-        return Err(bad("limit=0 is only allowed with count=true"));
+        return Err(bad_data("limit=0 is only allowed with count=true"));
     }
     let offset = get("offset").map_or(Ok(0), |t| parse_natural(t, "offset"))?;
     Ok(EntityQuery {
@@ -150,14 +335,19 @@ pub fn parse_view(pairs: &[(String, String)]) -> Result<View, QueryError> {
         Some("keyValues" | "simplified") => key_values = true,
         Some(other) => return Err(bad(format!("unknown format {other:?}"))),
     }
-    let attrs = get("attrs").map(|a| list(Some(a), &[',']));
+    let attrs = get("attrs").map(|a| {
+        list(Some(a), &[','])
+            .iter()
+            .map(|name| compact(name).to_owned())
+            .collect::<Vec<_>>()
+    });
     if attrs.as_ref().is_some_and(Vec::is_empty) {
         return Err(bad("attrs is empty"));
     }
     if attrs.as_ref().is_some_and(|a| a.len() > MAX_LIST) {
-        return Err(bad(format!("at most {MAX_LIST} attrs")));
+        return Err(bad_data(format!("at most {MAX_LIST} attrs")));
     }
-    let geoproperty = get("geoproperty").unwrap_or("location").to_owned();
+    let geoproperty = compact(get("geoproperty").unwrap_or("location")).to_owned();
     if !is_attribute_name(&geoproperty) {
         return Err(bad(format!("invalid geoproperty {geoproperty:?}")));
     }
@@ -371,6 +561,9 @@ impl QParser {
     }
 
     fn path(&mut self) -> Result<AttrPath, QueryError> {
+        // A full IRI of a known vocabulary (its dots are not sub-attribute paths): its short name.
+        let rest: String = self.chars[self.at..].iter().collect();
+        self.at += rest[..iri_prefix_len(&rest)].chars().count();
         let attr = self.name();
         if attr.is_empty() {
             return Err(self.error("expected an attribute name"));
@@ -758,7 +951,12 @@ mod tests {
         let ids = vec!["urn:x"; MAX_LIST + 1].join(",");
         assert!(matches!(
             parse(&format!("id={ids}")),
-            Err(QueryError::BadRequest(_))
+            Err(QueryError::BadRequestData(_))
+        ));
+        let types = vec!["T"; MAX_LIST + 1].join(",");
+        assert!(matches!(
+            parse(&format!("type={types}")),
+            Err(QueryError::BadRequestData(_))
         ));
     }
 
@@ -791,7 +989,7 @@ mod tests {
         ));
         assert!(matches!(
             parse("type=T&limit=0"),
-            Err(QueryError::BadRequest(_))
+            Err(QueryError::BadRequestData(_))
         ));
         assert!(parse("type=T&limit=0&count=true").is_ok());
         for bad_query in [
@@ -801,12 +999,15 @@ mod tests {
             "type=T&count=yes",
         ] {
             assert!(
-                matches!(parse(bad_query), Err(QueryError::BadRequest(_))),
+                matches!(parse(bad_query), Err(QueryError::InvalidRequest(_))),
                 "{bad_query}"
             );
         }
-        assert!(matches!(parse(""), Err(QueryError::BadRequest(_))));
-        assert!(matches!(parse("limit=5"), Err(QueryError::BadRequest(_))));
+        assert!(matches!(parse(""), Err(QueryError::BadRequestData(_))));
+        assert!(matches!(
+            parse("limit=5"),
+            Err(QueryError::BadRequestData(_))
+        ));
         assert!(parse("attrs=status").is_ok());
         assert!(parse("q=status").is_ok());
     }
@@ -845,7 +1046,7 @@ mod tests {
             "type=T&georel=within&geometry=Circle&coordinates=[0,0]",
         ] {
             assert!(
-                matches!(parse(bad_query), Err(QueryError::BadRequest(_))),
+                matches!(parse(bad_query), Err(QueryError::InvalidRequest(_))),
                 "{bad_query}"
             );
         }
@@ -874,8 +1075,74 @@ mod tests {
         assert!(parse("type=T&format=weird").is_err());
         assert!(parse("type=T&geoproperty=a\"b").is_err());
         let q = parse("type=A,B|C&id=urn:a,urn:b").expect("ok");
-        assert_eq!(q.types, vec!["A", "B", "C"]);
+        assert_eq!(
+            q.types.and_then(|t| t.names()),
+            Some(vec!["A".to_owned(), "B".to_owned(), "C".to_owned()])
+        );
         assert_eq!(q.ids, vec!["urn:a", "urn:b"]);
         assert!(parse("idPattern=(").is_err());
+    }
+
+    #[test]
+    fn type_selections_follow_the_spec_or_are_invalid() {
+        let name = |n: &str| TypeExpr::Name(n.to_owned());
+        assert_eq!(parse_types("A").expect("ok"), name("A"));
+        assert_eq!(
+            parse_types("A;B").expect("ok"),
+            TypeExpr::And(vec![name("A"), name("B")])
+        );
+        assert_eq!(
+            parse_types("(A;B)|C").expect("ok"),
+            TypeExpr::Or(vec![TypeExpr::And(vec![name("A"), name("B")]), name("C")])
+        );
+        assert_eq!(
+            parse_types("A,(B|C);D").expect("ok"),
+            TypeExpr::Or(vec![
+                name("A"),
+                TypeExpr::And(vec![TypeExpr::Or(vec![name("B"), name("C")]), name("D")])
+            ])
+        );
+        assert_eq!(parse_types("A;B").expect("ok").names(), None);
+        for bad_types in ["", "A;", "(A", "A)", "A,,B", "A;(B", "()", "A B", "A\"B"] {
+            assert!(
+                matches!(parse_types(bad_types), Err(QueryError::InvalidRequest(_))),
+                "{bad_types:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn full_iris_of_known_vocabularies_are_compacted() {
+        assert_eq!(
+            compact("https://smartdatamodels.org/dataModel.Streetlighting/Streetlight"),
+            "Streetlight"
+        );
+        assert_eq!(compact("https://smartdatamodels.org/address"), "address");
+        assert_eq!(compact("https://uri.etsi.org/ngsi-ld/location"), "location");
+        assert_eq!(
+            compact("https://uri.etsi.org/ngsi-ld/default-context/Thing"),
+            "Thing"
+        );
+        assert_eq!(
+            compact("https://example.org/x/Thing"),
+            "https://example.org/x/Thing"
+        );
+        assert_eq!(compact("Streetlight"), "Streetlight");
+        let q = parse(
+            "type=https://smartdatamodels.org/dataModel.Streetlighting/Streetlight\
+             &attrs=https://uri.etsi.org/ngsi-ld/status\
+             &q=https://smartdatamodels.org/dataModel.Streetlighting/powerState==\"on\"",
+        )
+        .expect("ok");
+        assert_eq!(q.types, Some(TypeExpr::Name("Streetlight".into())));
+        assert_eq!(q.view.attrs, Some(vec!["status".to_owned()]));
+        assert_eq!(
+            q.q,
+            Some(term("powerState", Op::Eq, Literal::Text("on".into())))
+        );
+        assert!(is_known_context(
+            "https://smartdatamodels.org/context.jsonld"
+        ));
+        assert!(!is_known_context("https://example.org/context.jsonld"));
     }
 }

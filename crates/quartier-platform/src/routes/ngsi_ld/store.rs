@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::{
     geo,
-    query::{AttrPath, EntityQuery, Expr, Literal, Op, Operand, Term},
+    query::{AttrPath, EntityQuery, Expr, Literal, Op, Operand, Term, TypeExpr},
 };
 use crate::error::AppError;
 
@@ -51,7 +51,14 @@ impl Filter {
 
 pub fn run(conn: &Connection, query: &EntityQuery) -> Result<Page, AppError> {
     let mut filter = Filter::default();
-    filter.any_of("e.type", &query.types);
+    match query.types.as_ref().map(|t| (t, t.names())) {
+        None => {}
+        Some((_, Some(names))) => filter.any_of("e.type", &names),
+        Some((expr, None)) => {
+            let sql = type_sql(expr, &mut filter.params);
+            filter.conditions.push(sql);
+        }
+    }
     filter.any_of("e.id", &query.ids);
     if let Some(q) = &query.q {
         let mut params = Vec::new();
@@ -61,7 +68,7 @@ pub fn run(conn: &Connection, query: &EntityQuery) -> Result<Page, AppError> {
     }
     if let Some(attrs) = &query.view.attrs {
         // `attrs` alone selects the entities that have at least one of them (6.4.3.2).
-        if query.types.is_empty() && query.ids.is_empty() && query.q.is_none() {
+        if query.types.is_none() && query.ids.is_empty() && query.q.is_none() {
             let any = attrs
                 .iter()
                 .map(|a| {
@@ -77,6 +84,23 @@ pub fn run(conn: &Connection, query: &EntityQuery) -> Result<Page, AppError> {
         run_filtered_in_rust(conn, query, filter)
     } else {
         run_in_sql(conn, query, &filter)
+    }
+}
+
+/// A type selection on the entity's type. An entity here has one type, so `A;B` holds only
+/// when `A` and `B` are the same type, as the spec's set semantics give.
+fn type_sql(expr: &TypeExpr, params: &mut Vec<SqlValue>) -> String {
+    let join = |items: &[TypeExpr], glue: &str, params: &mut Vec<SqlValue>| {
+        let parts: Vec<String> = items.iter().map(|i| type_sql(i, params)).collect();
+        format!("({})", parts.join(glue))
+    };
+    match expr {
+        TypeExpr::Name(name) => {
+            params.push(SqlValue::Text(name.clone()));
+            "e.type = ?".to_owned()
+        }
+        TypeExpr::Or(items) => join(items, " OR ", params),
+        TypeExpr::And(items) => join(items, " AND ", params),
     }
 }
 
@@ -349,9 +373,90 @@ fn text_prefilter(operand: &Operand, params: &mut Vec<SqlValue>) -> Option<Strin
     Some(format!("({any})"))
 }
 
-/// `json_each` on a path yields the value itself for a scalar and the elements for an array, so
-/// `category=="onStreet"` matches `["onStreet", "forDisabled"]` as the spec asks.
+/// A `q` term: through the index when it can be, else through the stored JSON.
 fn term_sql(term: &Term, params: &mut Vec<SqlValue>) -> String {
+    indexed_term_sql(term, params).unwrap_or_else(|| json_term_sql(term, params))
+}
+
+/// The kind `entity_values` files a value under (migration 0006).
+fn kind(value: &Literal) -> &'static str {
+    match value {
+        Literal::Text(_) => "text",
+        Literal::Number(_) => "number",
+        Literal::Bool(_) => "bool",
+    }
+}
+
+/// A term on a top-level attribute's value with `==` or an ordering, through the
+/// `entity_values` index: the same rows the JSON path below would match (the table holds what
+/// `json_each` yields on `value` and `object`), found by lookup instead of by parsing every entity.
+fn indexed_term_sql(term: &Term, params: &mut Vec<SqlValue>) -> Option<String> {
+    if term.path.sub.is_some() || !term.path.members.is_empty() {
+        return None;
+    }
+    let (op, operand) = term.test.as_ref()?;
+    let attr = &term.path.attr;
+    let lookup = |params: &mut Vec<SqlValue>, kind: &'static str, test: String| {
+        params.push(SqlValue::Text(attr.clone()));
+        params.push(SqlValue::Text(kind.to_owned()));
+        format!("e.pk IN (SELECT pk FROM entity_values WHERE attr = ? AND kind = ? AND {test})")
+    };
+    let sql = match (op, operand) {
+        (Op::Ne, _) => return None,
+        (Op::Eq, Operand::Values(values)) => {
+            let mut kinds: Vec<&'static str> = values.iter().map(kind).collect();
+            kinds.sort_unstable();
+            kinds.dedup();
+            let any = kinds
+                .into_iter()
+                .map(|k| {
+                    let mut test_params = Vec::new();
+                    let marks = values
+                        .iter()
+                        .filter(|v| kind(v) == k)
+                        .map(|v| {
+                            test_params.push(literal(v));
+                            "?"
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let sql = lookup(params, k, format!("value IN ({marks})"));
+                    params.extend(test_params);
+                    sql
+                })
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            format!("({any})")
+        }
+        (Op::Eq, Operand::Range(low, high)) => {
+            let sql = lookup(params, kind(low), "value BETWEEN ? AND ?".to_owned());
+            params.push(literal(low));
+            params.push(literal(high));
+            sql
+        }
+        (Op::Gt | Op::Ge | Op::Lt | Op::Le, operand) => {
+            let sign = match op {
+                Op::Gt => ">",
+                Op::Ge => ">=",
+                Op::Lt => "<",
+                _ => "<=",
+            };
+            let value = match operand {
+                Operand::Values(values) => values.first()?,
+                Operand::Range(low, _) => low,
+            };
+            let sql = lookup(params, kind(value), format!("value {sign} ?"));
+            params.push(literal(value));
+            sql
+        }
+    };
+    Some(sql)
+}
+
+/// `json_each` on a path yields the value itself for a scalar and the elements for an array, so
+/// `category=="onStreet"` matches `["onStreet", "forDisabled"]` as the spec asks; a JSON object
+/// value matches no literal (its members are reached with `attr[member]`).
+fn json_term_sql(term: &Term, params: &mut Vec<SqlValue>) -> String {
     let paths = term_paths(&term.path);
     let exists = |params: &mut Vec<SqlValue>| {
         let any = paths
@@ -366,12 +471,15 @@ fn term_sql(term: &Term, params: &mut Vec<SqlValue>) -> String {
     };
     let matching = |params: &mut Vec<SqlValue>,
                     condition: &dyn Fn(&mut Vec<SqlValue>) -> String| {
+        // An object value is compared member by member only through `attr[member]`.
         let any = paths
             .iter()
             .map(|p| {
                 params.push(SqlValue::Text(p.clone()));
+                params.push(SqlValue::Text(p.clone()));
                 format!(
-                    "EXISTS (SELECT 1 FROM json_each(e.data, ?) AS j WHERE {})",
+                    "(json_type(e.data, ?) <> 'object' AND \
+                     EXISTS (SELECT 1 FROM json_each(e.data, ?) AS j WHERE {}))",
                     condition(params)
                 )
             })
@@ -468,8 +576,36 @@ mod tests {
     }
 
     fn ids(conn: &Connection, q: &str) -> Vec<String> {
+        let indexed = ids_with(conn, q, expr_sql);
+        // The JSON path, for every term: the index must give the same entities.
+        let scanned = ids_with(conn, q, json_expr_sql);
+        assert_eq!(indexed, scanned, "{q}: the index and the JSON disagree");
+        indexed
+    }
+
+    /// [`expr_sql`] without the index.
+    fn json_expr_sql(expr: &Expr, params: &mut Vec<SqlValue>) -> String {
+        match expr {
+            Expr::And(terms) | Expr::Or(terms) => {
+                let glue = if matches!(expr, Expr::And(_)) {
+                    " AND "
+                } else {
+                    " OR "
+                };
+                let parts: Vec<String> = terms.iter().map(|t| json_expr_sql(t, params)).collect();
+                format!("({})", parts.join(glue))
+            }
+            Expr::Term(term) => json_term_sql(term, params),
+        }
+    }
+
+    fn ids_with(
+        conn: &Connection,
+        q: &str,
+        to_sql: fn(&Expr, &mut Vec<SqlValue>) -> String,
+    ) -> Vec<String> {
         let mut params = Vec::new();
-        let sql = expr_sql(&parse_q(q).expect("q"), &mut params);
+        let sql = to_sql(&parse_q(q).expect("q"), &mut params);
         let mut statement = conn
             .prepare(&format!(
                 "SELECT id FROM entities e WHERE {sql} ORDER BY id"
@@ -480,6 +616,48 @@ mod tests {
             .expect("query")
             .collect::<Result<_, _>>()
             .expect("rows")
+    }
+
+    #[test]
+    fn the_value_index_follows_inserts_updates_and_deletes() {
+        let conn = db();
+        assert_eq!(ids(&conn, r#"status=="ok""#), ["urn:e:0"]);
+        conn.execute(
+            "UPDATE entities SET data = replace(data, '\"ok\"', '\"broken\"') WHERE id = 'urn:e:0'",
+            [],
+        )
+        .expect("update");
+        assert_eq!(ids(&conn, r#"status=="ok""#), Vec::<String>::new());
+        assert_eq!(ids(&conn, r#"status=="broken""#), ["urn:e:0", "urn:e:1"]);
+        conn.execute("DELETE FROM entities WHERE id = 'urn:e:1'", [])
+            .expect("delete");
+        assert_eq!(ids(&conn, r#"status=="broken""#), ["urn:e:0"]);
+        let rows: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM entity_values WHERE pk NOT IN (SELECT pk FROM entities)",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(rows, 0);
+        // The query a layer makes reads the index, not every entity's JSON.
+        let mut params = Vec::new();
+        let sql = expr_sql(&parse_q(r#"status=="ok""#).expect("q"), &mut params);
+        let mut explain = conn
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN SELECT id FROM entities e WHERE e.type = 'T' AND {sql}"
+            ))
+            .expect("explain");
+        let plan: Vec<String> = explain
+            .query_map(params_from_iter(params.iter()), |r| r.get(3))
+            .expect("plan")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("entity_values") && step.contains("PRIMARY KEY")),
+            "{plan:?}"
+        );
     }
 
     #[test]
@@ -496,6 +674,8 @@ mod tests {
         assert_eq!(ids(&conn, r#"category=="b""#), ["urn:e:2"]);
         assert_eq!(ids(&conn, r#"ref=="urn:x""#), ["urn:e:2"]);
         assert_eq!(ids(&conn, r#"address[city]=="X""#), ["urn:e:3"]);
+        // A compound value is compared through its members only.
+        assert_eq!(ids(&conn, r#"address=="X""#), Vec::<String>::new());
         assert_eq!(ids(&conn, "flag==true"), ["urn:e:3"]);
         assert_eq!(ids(&conn, "status"), ["urn:e:0", "urn:e:1"]);
         assert_eq!(
@@ -504,6 +684,10 @@ mod tests {
         );
         assert_eq!(ids(&conn, r#"status=="ok"|n>7"#), ["urn:e:0", "urn:e:2"]);
         assert_eq!(ids(&conn, r#"status=="ok";n>7"#), Vec::<String>::new());
+        assert_eq!(ids(&conn, r#"n==5,"5""#), ["urn:e:0", "urn:e:1"]);
+        assert_eq!(ids(&conn, "n<=7.5;n>5"), ["urn:e:2"]);
+        assert_eq!(ids(&conn, "flag==false"), Vec::<String>::new());
+        assert_eq!(ids(&conn, r#"status>="broken""#), ["urn:e:0", "urn:e:1"]);
         assert_eq!(
             ids(&conn, r#"status=="ok","broken""#),
             ["urn:e:0", "urn:e:1"]

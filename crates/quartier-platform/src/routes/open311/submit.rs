@@ -5,7 +5,7 @@
 //!
 //! The rules are the contract crate's (`validate_report`, `validate_report_attributes`), the
 //! same the app applies before sending; the platform adds what only it knows: which services
-//! exist, the town's exact outline, and the `asset_id` extension.
+//! exist and the town's exact outline.
 
 use quartier_api::{
     BoundingBox, LonLat,
@@ -15,10 +15,7 @@ use quartier_api::{
 use serde_json::Value;
 
 use super::catalogue::{self, Service};
-use crate::demo::Town;
-
-/// Longest `asset_id` (an NGSI-LD URN).
-const MAX_ASSET_ID: usize = 256;
+use crate::town::TownProfile;
 
 /// A report ready to be stored.
 #[derive(Debug, Clone)]
@@ -38,6 +35,8 @@ pub struct NewRequest {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub phone: Option<String>,
+    /// The town's postcode, for a report given by a point.
+    pub zipcode: Option<String>,
 }
 
 /// The fields of the form as received, in order.
@@ -72,16 +71,10 @@ impl Form {
     }
 
     /// Validates the form against the contract's rules, the service catalogue and the town.
-    pub fn validate(&self, town: &Town) -> Result<NewRequest, Vec<String>> {
+    pub fn validate(&self, town: &TownProfile) -> Result<NewRequest, Vec<String>> {
         let report = NewServiceRequest::from_form_pairs(self.pairs.iter().cloned())
             .map_err(|error| vec![parse_problem(&error)])?;
-        let bbox = town.bbox();
-        let outline = BoundingBox {
-            west: bbox.min_lon,
-            south: bbox.min_lat,
-            east: bbox.max_lon,
-            north: bbox.max_lat,
-        };
+        let outline: BoundingBox = town.bbox();
         let mut errors = validate_report(&report, &outline);
         let service = catalogue::find(report.service_code.trim());
         match service {
@@ -103,23 +96,25 @@ impl Form {
         {
             errors.push(FieldError::new("location", FieldErrorCode::OutsideTown));
         }
-        let asset_id = self.get("asset_id").map(str::to_owned);
-        if let Some(id) = &asset_id {
-            if id.chars().count() > MAX_ASSET_ID {
-                errors.push(FieldError::new("asset_id", FieldErrorCode::TooLong));
-            } else if !id.starts_with("urn:ngsi-ld:") {
-                errors.push(FieldError::new("asset_id", FieldErrorCode::InvalidUrl));
-            }
-        }
+        // `validate_report` checked it (length, `urn:ngsi-ld:`): one problem per field.
+        let asset_id = report.asset_id.clone().filter(|id| !id.trim().is_empty());
         let problems: Vec<String> = errors
             .iter()
             .map(|error| format!("{}: {}", error.field, error.code))
             .collect();
+        let lat_long = report.lat.zip(report.long);
+        // A point without an address gets the nearest one, as a town's agent would write it,
+        // where the platform knows the town's streets.
+        let address = match (lat_long, report.address_string) {
+            (Some((lat, long)), None) => town.nearest_address(long, lat),
+            (_, address) => address,
+        };
         match service {
             Some(service) if problems.is_empty() => Ok(NewRequest {
                 service,
-                lat_long: report.lat.zip(report.long),
-                address: report.address_string,
+                lat_long,
+                zipcode: lat_long.and(town.postcode()).map(str::to_owned),
+                address,
                 address_id: report.address_id,
                 description: report.description,
                 media_url: report.media_url,
@@ -182,7 +177,7 @@ mod tests {
     }
 
     fn inside() -> (String, String) {
-        let (lon, lat) = Town::demo().center();
+        let (lon, lat) = crate::demo::Town::demo().center();
         (lat.to_string(), lon.to_string())
     }
 
@@ -203,7 +198,7 @@ mod tests {
             ("attribute[depuis]", "2026-11-20T08:00:00+01:00"),
             ("asset_id", "urn:ngsi-ld:Road:R-1"),
         ])
-        .validate(Town::demo())
+        .validate(&TownProfile::demo())
         .expect("valid");
         assert_eq!(request.service.code, "nid-de-poule");
         assert_eq!(request.asset_id.as_deref(), Some("urn:ngsi-ld:Road:R-1"));
@@ -227,7 +222,7 @@ mod tests {
             ("email", "06 12 34 56 78"),
             ("asset_id", "BSL-1"),
         ])
-        .validate(Town::demo())
+        .validate(&TownProfile::demo())
         .expect_err("invalid");
         for expected in [
             "service_code: required",
@@ -243,7 +238,7 @@ mod tests {
             );
         }
         let problems = form(&[("lat", "abc")])
-            .validate(Town::demo())
+            .validate(&TownProfile::demo())
             .expect_err("unreadable");
         assert_eq!(problems, ["lat: invalid"]);
     }
@@ -262,7 +257,7 @@ mod tests {
             ("attribute[consigne]", "x"),
             ("attribute[couleur]", "rouge"),
         ])
-        .validate(Town::demo())
+        .validate(&TownProfile::demo())
         .expect_err("invalid");
         let mut problems = problems;
         problems.sort();
@@ -282,7 +277,7 @@ mod tests {
     #[test]
     fn location_is_required_and_inside_the_town() {
         let problems = form(&[("service_code", "graffiti"), ("description", "tag")])
-            .validate(Town::demo())
+            .validate(&TownProfile::demo())
             .expect_err("no location");
         assert_eq!(problems, ["location: required"]);
         let problems = form(&[
@@ -291,7 +286,7 @@ mod tests {
             ("lat", "48.85"),
             ("long", "2.35"),
         ])
-        .validate(Town::demo())
+        .validate(&TownProfile::demo())
         .expect_err("Paris");
         assert_eq!(problems, ["location: outside_town"]);
         let request = form(&[
@@ -299,7 +294,7 @@ mod tests {
             ("description", "tag"),
             ("address_string", "1 rue X"),
         ])
-        .validate(Town::demo())
+        .validate(&TownProfile::demo())
         .expect("an address is enough");
         assert_eq!(request.address.as_deref(), Some("1 rue X"));
         let problems = form(&[
@@ -307,8 +302,31 @@ mod tests {
             ("description", "?"),
             ("address_id", "A1"),
         ])
-        .validate(Town::demo())
+        .validate(&TownProfile::demo())
         .expect_err("unknown service");
         assert_eq!(problems, ["service_code: not_an_option"]);
+    }
+
+    #[test]
+    fn each_problem_is_listed_once() {
+        let (lat, long) = inside();
+        for (asset_id, problem) in [
+            ("not-a-urn", "asset_id: invalid_url"),
+            (
+                &*format!("urn:ngsi-ld:{}", "x".repeat(300)),
+                "asset_id: too_long",
+            ),
+        ] {
+            let problems = form(&[
+                ("service_code", "graffiti"),
+                ("lat", &lat),
+                ("long", &long),
+                ("description", "Un tag"),
+                ("asset_id", asset_id),
+            ])
+            .validate(&TownProfile::demo())
+            .expect_err("refused");
+            assert_eq!(problems, vec![problem.to_owned()], "{asset_id}");
+        }
     }
 }

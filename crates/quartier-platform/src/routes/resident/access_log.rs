@@ -6,15 +6,11 @@ use axum::{
     Json,
     extract::{Query, State},
 };
+use quartier_api::{Timestamp, resident as api};
 use rusqlite::{Connection, params};
-use serde_json::{Value, json};
 
 use super::Page;
-use crate::{
-    auth::{Session, clock::rfc3339},
-    error::AppError,
-    state::AppState,
-};
+use crate::{auth::Session, error::AppError, state::AppState};
 
 /// The purpose logged when residents read their own data (GDPR art. 15, right of access).
 pub const SELF_ACCESS: &str = "right-of-access";
@@ -37,17 +33,18 @@ pub fn append_self(
     Ok(())
 }
 
-pub fn entry_json(row: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
-    Ok(json!({
-        "id": row.get::<_, i64>(0)?,
-        "timestamp": rfc3339(row.get(1)?),
-        "actorType": row.get::<_, String>(2)?,
-        "agent": row.get::<_, String>(3)?,
-        "role": row.get::<_, String>(4)?,
-        "service": row.get::<_, String>(5)?,
-        "purpose": row.get::<_, String>(6)?,
-        "category": row.get::<_, String>(7)?,
-    }))
+/// One row of [`SELECT_ENTRIES`] as the contract's entry.
+pub fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<api::AccessLogEntry> {
+    Ok(api::AccessLogEntry {
+        id: row.get::<_, i64>(0)?.to_string(),
+        timestamp: Timestamp::from_unix_millis(row.get::<_, i64>(1)?.saturating_mul(1000)),
+        actor_type: api::ActorType::from_text(&row.get::<_, String>(2)?),
+        agent: row.get(3)?,
+        role: row.get(4)?,
+        service: row.get(5)?,
+        purpose: row.get(6)?,
+        category: row.get(7)?,
+    })
 }
 
 pub const SELECT_ENTRIES: &str = "SELECT id, at, actor_type, agent, role, service, purpose, \
@@ -58,7 +55,7 @@ pub async fn list(
     State(state): State<AppState>,
     session: Session,
     Query(page): Query<Page>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::AccessLogPage>, AppError> {
     let resident = session.resident_id.0;
     let limit = page.limit(50, 200);
     let offset = page.offset;
@@ -72,15 +69,15 @@ pub async fn list(
             )?;
             let mut select = conn.prepare(&format!("{SELECT_ENTRIES} LIMIT ?2 OFFSET ?3"))?;
             let items = select
-                .query_map(params![resident, limit, offset], entry_json)?
+                .query_map(params![resident, limit, offset], entry)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok((total, items))
         })
         .await?;
-    Ok(Json(json!({
-        "total": total,
-        "offset": offset,
-        "limit": limit,
-        "items": items,
-    })))
+    Ok(Json(api::Page {
+        total: u64::try_from(total).unwrap_or(0),
+        offset: u64::from(offset),
+        limit: Some(u64::from(limit)),
+        items,
+    }))
 }

@@ -4,13 +4,7 @@
 //! activities (GDPR art. 30). Codes only: the app translates them.
 
 use quartier_api::resident as api;
-use serde_json::{Value, json};
 
-/// The data controller: the town.
-pub const CONTROLLER_NAME: &str = "Ville de Belleville-sur-Loire (démo)";
-pub const CONTROLLER_CONTACT: &str = "dpo@belleville-sur-loire.example.org";
-pub const CONTROLLER_URL: &str = "https://belleville-sur-loire.example.org";
-pub const POLICY_URL: &str = "https://belleville-sur-loire.example.org/vie-privee";
 /// How consents are collected through this API (ISO/IEC TS 27560 event `method`).
 pub const COLLECTION_METHOD: &str = "quartier-web";
 
@@ -27,18 +21,6 @@ pub struct Category {
     /// ISO 8601 duration, counted from `retention_code`'s starting point.
     pub retention: &'static str,
     pub retention_code: &'static str,
-}
-
-impl Category {
-    pub fn header(&self) -> Value {
-        json!({
-            "id": self.id,
-            "source": self.source,
-            "purpose": self.purpose,
-            "legalBasis": self.legal_basis,
-            "retention": { "duration": self.retention, "code": self.retention_code },
-        })
-    }
 }
 
 pub const IDENTITY: &str = "identity";
@@ -95,8 +77,9 @@ pub fn category(id: &str) -> Option<&'static Category> {
 }
 
 /// A purpose the town asks consent for. `version` changes when the text changes; each consent
-/// event records the version it was given for.
-#[derive(Debug, Clone, Copy)]
+/// event records the version it was given for, and a consent given for another version is to
+/// be renewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Purpose {
     pub id: &'static str,
     pub version: &'static str,
@@ -114,8 +97,8 @@ pub struct Purpose {
 }
 
 impl Purpose {
-    /// The purpose as `GET /v1/consent-purposes` lists it.
-    pub fn describe(&self) -> api::ConsentPurpose {
+    /// The purpose as `GET /v1/consent-purposes` lists it, asked by `controller`.
+    pub fn describe(&self, controller: &api::Controller) -> api::ConsentPurpose {
         api::ConsentPurpose {
             id: self.id.to_owned(),
             version: self.version.to_owned(),
@@ -125,7 +108,7 @@ impl Purpose {
             description: api::LocalizedText::default()
                 .with("fr", self.description_fr)
                 .with("en", self.description_en),
-            controller: controller(),
+            controller: controller.clone(),
             legal_basis: api::LegalBasis::Consent,
             data_categories: self
                 .data_categories
@@ -137,6 +120,17 @@ impl Purpose {
         }
     }
 
+    /// The id of the notice (ISO/IEC 29184) that presents this purpose; its version is the
+    /// purpose's.
+    pub fn notice_id(&self) -> String {
+        format!("notice:{}", self.id)
+    }
+
+    /// The purpose's text exists in `language`.
+    pub fn has_language(&self, language: &str) -> bool {
+        matches!(language, "fr" | "en")
+    }
+
     pub fn retention(&self) -> api::Retention {
         api::Retention {
             duration: self.retention.to_owned(),
@@ -145,11 +139,17 @@ impl Purpose {
     }
 }
 
-pub fn controller() -> api::Controller {
-    api::Controller {
-        name: CONTROLLER_NAME.to_owned(),
-        contact: Some(CONTROLLER_CONTACT.to_owned()),
-        url: Some(CONTROLLER_URL.to_owned()),
+/// What consents are asked for, and by whom: the town's purposes and its data controller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Consents {
+    pub purposes: Vec<Purpose>,
+    pub controller: api::Controller,
+}
+
+impl Consents {
+    /// The purpose `id`, if the town asks consent for it.
+    pub fn purpose(&self, id: &str) -> Option<&Purpose> {
+        find(&self.purposes, id)
     }
 }
 
@@ -217,10 +217,18 @@ pub const PURPOSES: &[Purpose] = &[
         retention: "P1Y",
         retention_code: "programme-end-plus-1-year",
         purpose_category: "third-party-sharing",
-        third_party: Some("Agence locale de l'énergie et du climat (démo)"),
+        third_party: Some("Agence locale de l'énergie et du climat"),
     },
 ];
 
+/// The purpose `id` of the demo catalogue (the platform's default, [`Settings::consent_purposes`]).
+///
+/// [`Settings::consent_purposes`]: crate::state::Settings::consent_purposes
 pub fn purpose(id: &str) -> Option<&'static Purpose> {
-    PURPOSES.iter().find(|p| p.id == id)
+    find(PURPOSES, id)
+}
+
+/// The purpose `id` among `purposes`.
+pub fn find<'a>(purposes: &'a [Purpose], id: &str) -> Option<&'a Purpose> {
+    purposes.iter().find(|p| p.id == id)
 }

@@ -2,13 +2,14 @@
 //! record per resident and purpose (`header`, `processing`, `parties`, `events`), where every
 //! give, refusal or withdrawal appends an event (the table refuses updates and deletes).
 
+use std::sync::Arc;
+
 use axum::{
     Json,
     extract::{Path, State},
 };
 use quartier_api::{Timestamp, resident as api};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Deserialize;
 
 use super::{ApiJson, access_log, catalogue};
 use crate::{
@@ -18,25 +19,32 @@ use crate::{
 };
 
 /// `GET /v1/consent-purposes` (public).
-pub async fn purposes() -> Json<api::ConsentPurposes> {
+pub async fn purposes(State(state): State<AppState>) -> Json<api::ConsentPurposes> {
     Json(api::ConsentPurposes {
-        purposes: catalogue::PURPOSES.iter().map(|p| p.describe()).collect(),
+        purposes: state
+            .consents
+            .purposes
+            .iter()
+            .map(|p| p.describe(&state.consents.controller))
+            .collect(),
     })
 }
 
 /// `GET /v1/me/consents`: for each purpose the current state (`given`, `withdrawn`, `refused`
-/// or `none`), then every record with its full history.
+/// or `none`), then every record with its full history. A consent given for another version
+/// than the purpose's current one is not `granted` and is `renewalNeeded`.
 pub async fn list(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Json<api::MyConsents>, AppError> {
     let resident = session.resident_id.0;
     let now = state.auth.clock.now();
+    let consents = Arc::clone(&state.consents);
     let records = state
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let records = read_records(&tx, resident)?;
+            let records = read_records(&tx, resident, &consents)?;
             access_log::append_self(
                 &tx,
                 resident,
@@ -48,18 +56,27 @@ pub async fn list(
             Ok(records)
         })
         .await?;
-    let current = catalogue::PURPOSES
+    let current = state
+        .consents
+        .purposes
         .iter()
         .map(|purpose| {
             let record = records
                 .iter()
                 .find(|r| r.processing.purpose_id == purpose.id);
             let state = record.map_or(api::ConsentState::None, |r| r.state.clone());
+            let consented_version = record
+                .and_then(api::ConsentRecord::latest_event)
+                .and_then(|e| e.purpose_version.clone());
+            let renewal_needed = state == api::ConsentState::Given
+                && consented_version.as_deref() != Some(purpose.version);
             api::ConsentStatus {
                 purpose_id: purpose.id.to_owned(),
                 purpose_version: Some(purpose.version.to_owned()),
-                granted: state == api::ConsentState::Given,
+                granted: state == api::ConsentState::Given && !renewal_needed,
                 state,
+                consented_version,
+                renewal_needed,
                 updated_at: record.map(|r| r.header.updated_at.clone()),
                 record_id: record.map(|r| r.header.record_id.clone()),
             }
@@ -68,29 +85,44 @@ pub async fn list(
     Ok(Json(api::MyConsents { current, records }))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConsentChange {
-    granted: bool,
-}
-
-/// `PUT /v1/me/consents/{purpose_id}` `{"granted": bool}` → the record with the new event.
+/// `PUT /v1/me/consents/{purpose_id}` `{"granted": bool, "language"?: "fr"|"en"}` → the record
+/// with the new event, which answers the purpose's current version, shown in `language` (the
+/// resident's preferred language when absent).
 pub async fn update(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
     Path(purpose_id): Path<String>,
-    ApiJson(change): ApiJson<ConsentChange>,
+    ApiJson(change): ApiJson<api::ConsentChange>,
 ) -> Result<Json<api::ConsentRecord>, AppError> {
-    let purpose = catalogue::purpose(&purpose_id)
+    let purpose = *state
+        .consents
+        .purpose(&purpose_id)
         .ok_or_else(|| AppError::not_found(format!("no consent purpose {purpose_id}")))?;
+    if let Some(language) = &change.language
+        && !purpose.has_language(language)
+    {
+        return Err(AppError::bad_request(
+            api::codes::INVALID_BODY,
+            format!("the purpose has no text in {language:?}"),
+        ));
+    }
     let resident = session.resident_id.0;
     let now = state.auth.clock.now();
+    let consents = Arc::clone(&state.consents);
     let record = state
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            record_event(&tx, resident, purpose, change.granted, now)?;
-            let record = read_records(&tx, resident)?
+            let language = match change.language {
+                Some(language) => language,
+                None => tx.query_row(
+                    "SELECT preferred_language FROM residents WHERE id = ?1",
+                    [resident],
+                    |r| r.get(0),
+                )?,
+            };
+            record_event(&tx, resident, &purpose, change.granted, now, &language)?;
+            let record = read_records(&tx, resident, &consents)?
                 .into_iter()
                 .find(|r| r.processing.purpose_id == purpose.id)
                 .ok_or_else(|| AppError::Internal(anyhow::anyhow!("consent record vanished")))?;
@@ -103,13 +135,15 @@ pub async fn update(
 
 /// Appends `given` (granted), `withdrawn` (not granted, after a past consent) or `refused`
 /// (not granted, never given) to the resident's record of `purpose`, creating the record on
-/// first use. Also used by the demo seed, to build histories the same way the API does.
+/// first use, with its own receipt id and the notice shown (the purpose's current version, in
+/// `language`). Also used by the demo seed, to build histories the same way the API does.
 pub fn record_event(
     conn: &Connection,
     resident: i64,
     purpose: &catalogue::Purpose,
     granted: bool,
     at: i64,
+    language: &str,
 ) -> Result<(), AppError> {
     let existing: Option<String> = conn
         .query_row(
@@ -142,28 +176,35 @@ pub fn record_event(
         (false, false) => "refused",
     };
     conn.execute(
-        "INSERT INTO consent_events (record_id, event_type, at, method, purpose_version) \
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO consent_events (record_id, event_type, at, method, purpose_version, \
+         receipt_id, notice_language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             record_id,
             event,
             at,
             catalogue::COLLECTION_METHOD,
-            purpose.version
+            purpose.version,
+            new_uuid(),
+            language
         ],
     )?;
     Ok(())
 }
 
-/// Every consent record of `resident` with its events, oldest event first.
-pub fn read_records(conn: &Connection, resident: i64) -> Result<Vec<api::ConsentRecord>, AppError> {
+/// Every consent record of `resident` with its events, oldest event first; `consents` give the
+/// purposes' titles and processing details, and the controller.
+pub fn read_records(
+    conn: &Connection,
+    resident: i64,
+    consents: &catalogue::Consents,
+) -> Result<Vec<api::ConsentRecord>, AppError> {
     let mut records = conn.prepare(
         "SELECT record_id, purpose_id, created_at FROM consent_records WHERE resident_id = ?1 \
          ORDER BY created_at, record_id",
     )?;
     let mut events = conn.prepare_cached(
-        "SELECT event_type, at, method, purpose_version FROM consent_events WHERE record_id = ?1 \
-         ORDER BY id",
+        "SELECT event_type, at, method, purpose_version, receipt_id, notice_language \
+         FROM consent_events WHERE record_id = ?1 ORDER BY id",
     )?;
     let rows = records
         .query_map([resident], |r| {
@@ -176,13 +217,23 @@ pub fn read_records(conn: &Connection, resident: i64) -> Result<Vec<api::Consent
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::with_capacity(rows.len());
     for (record_id, purpose_id, created_at) in rows {
+        let purpose = consents.purpose(&purpose_id);
+        let notice_id = purpose.map_or_else(|| format!("notice:{purpose_id}"), |p| p.notice_id());
         let events = events
             .query_map([&record_id], |r| {
+                let version: String = r.get(3)?;
+                let language: Option<String> = r.get(5)?;
                 Ok(api::ConsentEvent {
                     event_type: api::ConsentEventType::from_text(&r.get::<_, String>(0)?),
                     timestamp: timestamp(r.get(1)?),
                     method: r.get(2)?,
-                    purpose_version: Some(r.get(3)?),
+                    receipt_id: r.get(4)?,
+                    notice: language.map(|language| api::ConsentNotice {
+                        id: notice_id.clone(),
+                        version: version.clone(),
+                        language,
+                    }),
+                    purpose_version: Some(version),
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -192,7 +243,7 @@ pub fn read_records(conn: &Connection, resident: i64) -> Result<Vec<api::Consent
         let updated_at = events
             .last()
             .map_or_else(|| timestamp(created_at), |e| e.timestamp.clone());
-        let purpose = catalogue::purpose(&purpose_id);
+        let answered_version = events.last().and_then(|e| e.purpose_version.clone());
         out.push(api::ConsentRecord {
             header: api::RecordHeader {
                 record_id,
@@ -202,7 +253,7 @@ pub fn read_records(conn: &Connection, resident: i64) -> Result<Vec<api::Consent
             },
             processing: api::Processing {
                 purpose: purpose.map(|p| p.title_en.to_owned()),
-                purpose_version: purpose.map(|p| p.version.to_owned()),
+                purpose_version: answered_version,
                 legal_basis: api::LegalBasis::Consent,
                 data_categories: purpose
                     .map(|p| p.data_categories.iter().map(|c| (*c).to_owned()).collect())
@@ -211,7 +262,7 @@ pub fn read_records(conn: &Connection, resident: i64) -> Result<Vec<api::Consent
                 purpose_id,
             },
             parties: api::Parties {
-                controller: catalogue::controller(),
+                controller: consents.controller.clone(),
                 subject: Some(api::Subject {
                     subject_type: "resident".to_owned(),
                     id: resident.to_string(),
@@ -229,18 +280,7 @@ fn timestamp(seconds: i64) -> Timestamp {
     Timestamp::from_unix_millis(seconds.saturating_mul(1000))
 }
 
-/// A random (version 4) UUID.
+/// A random (version 4) UUID, hyphenated.
 pub fn new_uuid() -> String {
-    let mut bytes = rand::random::<[u8; 16]>();
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    uuid::Uuid::new_v4().to_string()
 }

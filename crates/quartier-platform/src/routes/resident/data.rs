@@ -6,7 +6,7 @@ use axum::{
     Json,
     extract::{Query, State},
 };
-use quartier_api::resident::codes;
+use quartier_api::resident::{self as api, codes};
 use rusqlite::{Connection, params};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -35,7 +35,7 @@ pub async fn my_data(
     State(state): State<AppState>,
     session: Session,
     Query(query): Query<DataQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::MyData>, AppError> {
     let wanted: Vec<&'static str> = match query.category.as_deref() {
         None => catalogue::CATEGORIES.iter().map(|c| c.id).collect(),
         Some(id) => vec![
@@ -52,20 +52,21 @@ pub async fn my_data(
         offset: query.offset,
         limit: Some(query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)),
     };
+    let consents = std::sync::Arc::clone(&state.consents);
     let categories = state
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
             let categories = wanted
                 .iter()
-                .map(|id| category_json(&tx, resident, id, window))
+                .map(|id| category_json(&tx, resident, id, window, &consents))
                 .collect::<Result<Vec<_>, _>>()?;
             access_log::append_self(&tx, resident, now, access_log::SELF_ACCESS, &wanted)?;
             tx.commit()?;
             Ok(categories)
         })
         .await?;
-    Ok(Json(json!({ "categories": categories })))
+    Ok(Json(api::MyData { categories }))
 }
 
 /// Which records of a category to read; `limit: None` reads them all (export).
@@ -87,29 +88,34 @@ impl Window {
     }
 }
 
-/// One category: its declaration and `records: {total, offset, limit, items}`.
+/// One category: its declaration and `records: {total, offset, limit, items}`; `consents` is
+/// what the town asks consent for (for the consents category).
 pub fn category_json(
     conn: &Connection,
     resident: i64,
     id: &str,
     window: Window,
-) -> Result<Value, AppError> {
+    consents: &catalogue::Consents,
+) -> Result<api::DataCategory, AppError> {
     let declared = catalogue::category(id)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("undeclared category {id}")))?;
-    let (total, items) = records(conn, resident, id, window)?;
-    let mut body = declared.header();
-    if let Some(map) = body.as_object_mut() {
-        map.insert(
-            "records".into(),
-            json!({
-                "total": total,
-                "offset": window.offset,
-                "limit": window.limit,
-                "items": items,
-            }),
-        );
-    }
-    Ok(body)
+    let (total, items) = records(conn, resident, id, window, consents)?;
+    Ok(api::DataCategory {
+        id: declared.id.to_owned(),
+        source: declared.source.to_owned(),
+        purpose: declared.purpose.to_owned(),
+        legal_basis: api::LegalBasis::from_text(declared.legal_basis),
+        retention: api::Retention {
+            duration: declared.retention.to_owned(),
+            code: declared.retention_code.to_owned(),
+        },
+        records: api::Page {
+            total: u64::try_from(total).unwrap_or(0),
+            offset: u64::from(window.offset),
+            limit: window.limit.map(u64::from),
+            items,
+        },
+    })
 }
 
 fn records(
@@ -117,10 +123,17 @@ fn records(
     resident: i64,
     id: &str,
     window: Window,
+    consents: &catalogue::Consents,
 ) -> Result<(i64, Vec<Value>), AppError> {
     let (limit, offset) = (window.sql_limit(), window.offset);
     match id {
-        catalogue::IDENTITY => Ok((1, vec![me::read_profile(conn, resident)?])),
+        catalogue::IDENTITY => Ok((
+            1,
+            vec![
+                serde_json::to_value(me::read_profile(conn, resident)?)
+                    .map_err(|error| AppError::Internal(anyhow::Error::new(error)))?,
+            ],
+        )),
         catalogue::WATER => {
             let total = count(conn, "water_readings", resident)?;
             let mut select = conn.prepare(
@@ -157,9 +170,17 @@ fn records(
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok((total, items))
         }
-        catalogue::REPORTS => reports::read(conn, resident, limit, offset),
+        catalogue::REPORTS => {
+            let (total, items) = reports::read(conn, resident, limit, offset)?;
+            let items = items
+                .iter()
+                .map(serde_json::to_value)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|error| AppError::Internal(anyhow::Error::new(error)))?;
+            Ok((total, items))
+        }
         catalogue::CONSENTS => {
-            let records = consents::read_records(conn, resident)?;
+            let records = consents::read_records(conn, resident, consents)?;
             let total = i64::try_from(records.len()).unwrap_or(i64::MAX);
             let items = records
                 .iter()

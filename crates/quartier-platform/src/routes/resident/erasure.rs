@@ -8,34 +8,25 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use quartier_api::resident::{MAX_REASON_CHARS, codes};
+use quartier_api::{
+    Timestamp,
+    resident::{self as api, MAX_REASON_CHARS, codes},
+};
 use rusqlite::{Connection, params};
-use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::{ApiJson, catalogue, consents::new_uuid};
 use crate::{
-    auth::{CsrfSession, Session, clock::rfc3339},
+    auth::{CsrfSession, Session},
     error::AppError,
     state::AppState,
 };
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ErasureRequest {
-    /// Category ids; missing or empty means every category.
-    #[serde(default)]
-    categories: Option<Vec<String>>,
-    #[serde(default)]
-    reason: Option<String>,
-}
-
 pub async fn create(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
-    ApiJson(request): ApiJson<ErasureRequest>,
+    ApiJson(request): ApiJson<api::NewErasureRequest>,
 ) -> Result<Response, AppError> {
-    let categories = request.categories.unwrap_or_default();
+    let categories = request.categories;
     if let Some(unknown) = categories
         .iter()
         .find(|id| catalogue::category(id).is_none())
@@ -75,13 +66,13 @@ pub async fn create(
             Ok(())
         })
         .await?;
-    let body = json!({
-        "id": id,
-        "status": "received",
-        "createdAt": rfc3339(now),
-        "categories": categories,
-        "reason": reason,
-    });
+    let body = api::ErasureRequest {
+        id,
+        status: api::ErasureStatus::Received,
+        created_at: timestamp(now),
+        categories,
+        reason,
+    };
     let mut response = (StatusCode::CREATED, Json(body)).into_response();
     if let Ok(location) = HeaderValue::from_str("/api/v1/me/erasure-requests") {
         response.headers_mut().insert(header::LOCATION, location);
@@ -93,13 +84,17 @@ pub async fn create(
 pub async fn list(
     State(state): State<AppState>,
     session: Session,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::ErasureRequests>, AppError> {
     let resident = session.resident_id.0;
     let items = state.db.call(move |conn| read_all(conn, resident)).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(api::ErasureRequests { items }))
 }
 
-pub fn read_all(conn: &Connection, resident: i64) -> Result<Vec<Value>, AppError> {
+fn timestamp(seconds: i64) -> Timestamp {
+    Timestamp::from_unix_millis(seconds.saturating_mul(1000))
+}
+
+pub fn read_all(conn: &Connection, resident: i64) -> Result<Vec<api::ErasureRequest>, AppError> {
     let mut select = conn.prepare(
         "SELECT id, created_at, categories, reason, status FROM erasure_requests \
          WHERE resident_id = ?1 ORDER BY created_at DESC, rowid DESC",
@@ -117,15 +112,12 @@ pub fn read_all(conn: &Connection, resident: i64) -> Result<Vec<Value>, AppError
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows
         .into_iter()
-        .map(|(id, at, categories, reason, status)| {
-            let categories: Value = serde_json::from_str(&categories).unwrap_or(json!([]));
-            json!({
-                "id": id,
-                "status": status,
-                "createdAt": rfc3339(at),
-                "categories": categories,
-                "reason": reason,
-            })
+        .map(|(id, at, categories, reason, status)| api::ErasureRequest {
+            id,
+            status: api::ErasureStatus::from_text(&status),
+            created_at: timestamp(at),
+            categories: serde_json::from_str(&categories).unwrap_or_default(),
+            reason,
         })
         .collect())
 }

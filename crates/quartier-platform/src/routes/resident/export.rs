@@ -7,8 +7,8 @@ use axum::{
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
+use quartier_api::{Timestamp, resident as api};
 use rusqlite::params;
-use serde_json::json;
 
 use super::{access_log, catalogue, data, erasure};
 use crate::{
@@ -23,30 +23,31 @@ const EXPORT_PURPOSE: &str = "data-portability";
 pub async fn export(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
     let resident = session.resident_id.0;
     let now = state.auth.clock.now();
+    let consents = std::sync::Arc::clone(&state.consents);
     let body = state
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
             let categories = catalogue::CATEGORIES
                 .iter()
-                .map(|c| data::category_json(&tx, resident, c.id, data::Window::ALL))
+                .map(|c| data::category_json(&tx, resident, c.id, data::Window::ALL, &consents))
                 .collect::<Result<Vec<_>, _>>()?;
             let ids: Vec<&str> = catalogue::CATEGORIES.iter().map(|c| c.id).collect();
             access_log::append_self(&tx, resident, now, EXPORT_PURPOSE, &ids)?;
             let mut select = tx.prepare(access_log::SELECT_ENTRIES)?;
             let log = select
-                .query_map(params![resident], access_log::entry_json)?
+                .query_map(params![resident], access_log::entry)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             drop(select);
             let erasure_requests = erasure::read_all(&tx, resident)?;
             tx.commit()?;
-            Ok(json!({
-                "exportedAt": clock::rfc3339(now),
-                "controller": catalogue::controller(),
-                "categories": categories,
-                "accessLog": log,
-                "erasureRequests": erasure_requests,
-            }))
+            Ok(api::Export {
+                exported_at: Timestamp::from_unix_millis(now.saturating_mul(1000)),
+                controller: consents.controller.clone(),
+                categories,
+                access_log: log,
+                erasure_requests,
+            })
         })
         .await?;
     let mut response = Json(body).into_response();

@@ -1,8 +1,8 @@
 //! `GET /v1/me`: the signed-in resident's profile (logged as a read of the `identity` category).
 
 use axum::{Json, extract::State};
+use quartier_api::{LonLat, Timestamp, resident as api};
 use rusqlite::{Connection, OptionalExtension};
-use serde_json::{Value, json};
 
 use super::{access_log, catalogue, erasure};
 use crate::{auth::Session, error::AppError, state::AppState};
@@ -10,7 +10,7 @@ use crate::{auth::Session, error::AppError, state::AppState};
 pub async fn profile(
     State(state): State<AppState>,
     session: Session,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::Profile>, AppError> {
     let resident = session.resident_id.0;
     let now = state.auth.clock.now();
     let body = state
@@ -18,12 +18,7 @@ pub async fn profile(
         .call(move |conn| {
             let tx = conn.transaction()?;
             let mut profile = read_profile(&tx, resident)?;
-            if let Some(map) = profile.as_object_mut() {
-                map.insert(
-                    "erasureRequests".into(),
-                    Value::Array(erasure::read_all(&tx, resident)?),
-                );
-            }
+            profile.erasure_requests = erasure::read_all(&tx, resident)?;
             access_log::append_self(
                 &tx,
                 resident,
@@ -38,9 +33,10 @@ pub async fn profile(
     Ok(Json(body))
 }
 
-/// The profile of `resident`. A session always names an existing resident (sessions are
-/// deleted with their resident), so a missing row is an internal error, not a 404.
-pub fn read_profile(conn: &Connection, resident: i64) -> Result<Value, AppError> {
+/// The profile of `resident` (its erasure requests left empty). A session always names an
+/// existing resident (sessions are deleted with their resident), so a missing row is an
+/// internal error, not a 404.
+pub fn read_profile(conn: &Connection, resident: i64) -> Result<api::Profile, AppError> {
     conn.query_row(
         "SELECT id, email, given_name, family_name, phone, address, district, lat, lon, \
          resident_since, preferred_language FROM residents WHERE id = ?1",
@@ -50,20 +46,29 @@ pub fn read_profile(conn: &Connection, resident: i64) -> Result<Value, AppError>
             let family: String = r.get(3)?;
             let lat: Option<f64> = r.get(7)?;
             let lon: Option<f64> = r.get(8)?;
-            Ok(json!({
-                "id": r.get::<_, i64>(0)?,
-                "email": r.get::<_, String>(1)?,
-                "name": { "given": given, "family": family, "full": format!("{given} {family}") },
-                "phone": r.get::<_, Option<String>>(4)?,
-                "address": {
-                    "label": r.get::<_, String>(5)?,
-                    "district": r.get::<_, String>(6)?,
-                    "location": lat.zip(lon).map(|(lat, lon)| json!({ "lat": lat, "lon": lon })),
+            let district: String = r.get(6)?;
+            let since: String = r.get(9)?;
+            Ok(api::Profile {
+                id: r.get::<_, i64>(0)?.to_string(),
+                email: r.get(1)?,
+                name: api::PersonName {
+                    full: format!("{given} {family}"),
+                    given,
+                    family,
                 },
-                "district": r.get::<_, String>(6)?,
-                "residentSince": r.get::<_, String>(9)?,
-                "preferredLanguage": r.get::<_, String>(10)?,
-            }))
+                phone: r.get(4)?,
+                address: Some(api::Address {
+                    label: r.get(5)?,
+                    district: Some(district.clone()),
+                    location: lat
+                        .zip(lon)
+                        .and_then(|(lat, lon)| LonLat::new(lon, lat).ok()),
+                }),
+                district: Some(district),
+                resident_since: Timestamp::parse(&since).ok(),
+                preferred_language: r.get(10)?,
+                erasure_requests: Vec::new(),
+            })
         },
     )
     .optional()?

@@ -5,21 +5,21 @@ use axum::{
     Json,
     extract::{Query, State},
 };
+use quartier_api::{
+    LonLat, Timestamp,
+    open311::{RequestStatus, ServiceRequest},
+    resident as api,
+};
 use rusqlite::{Connection, params};
-use serde_json::{Value, json};
 
 use super::{Page, access_log, catalogue};
-use crate::{
-    auth::{Session, clock::rfc3339},
-    error::AppError,
-    state::AppState,
-};
+use crate::{auth::Session, error::AppError, state::AppState};
 
 pub async fn list(
     State(state): State<AppState>,
     session: Session,
     Query(page): Query<Page>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::ReportsPage>, AppError> {
     let resident = session.resident_id.0;
     let now = state.auth.clock.now();
     let limit = page.limit(50, 200);
@@ -40,12 +40,12 @@ pub async fn list(
             Ok(found)
         })
         .await?;
-    Ok(Json(json!({
-        "total": total,
-        "offset": offset,
-        "limit": limit,
-        "items": items,
-    })))
+    Ok(Json(api::Page {
+        total: u64::try_from(total).unwrap_or(0),
+        offset: u64::from(offset),
+        limit: Some(u64::from(limit)),
+        items,
+    }))
 }
 
 /// The resident's reports in Open311 field names (`service_request_id` as a string, W3C
@@ -55,7 +55,7 @@ pub fn read(
     resident: i64,
     limit: i64,
     offset: u32,
-) -> Result<(i64, Vec<Value>), AppError> {
+) -> Result<(i64, Vec<ServiceRequest>), AppError> {
     let total: i64 = conn.query_row(
         "SELECT count(*) FROM open311_requests WHERE resident_id = ?1",
         [resident],
@@ -70,20 +70,32 @@ pub fn read(
         .query_map(params![resident, limit, offset], |r| {
             let media_url: Option<String> = r.get(10)?;
             let media_id: Option<i64> = r.get(11)?;
-            Ok(json!({
-                "service_request_id": r.get::<_, i64>(0)?.to_string(),
-                "service_code": r.get::<_, String>(1)?,
-                "status": r.get::<_, String>(2)?,
-                "status_notes": r.get::<_, Option<String>>(3)?,
-                "description": r.get::<_, Option<String>>(4)?,
-                "requested_datetime": rfc3339(r.get(5)?),
-                "updated_datetime": rfc3339(r.get(6)?),
-                "address": r.get::<_, Option<String>>(7)?,
-                "lat": r.get::<_, Option<f64>>(8)?,
-                "long": r.get::<_, Option<f64>>(9)?,
-                "media_url": media_url.or(media_id.map(|id| format!("/open311/v2/media/{id}"))),
-            }))
+            let (lat, long): (Option<f64>, Option<f64>) = (r.get(8)?, r.get(9)?);
+            Ok(ServiceRequest {
+                service_request_id: r.get::<_, i64>(0)?.to_string(),
+                status: RequestStatus::from_name(&r.get::<_, String>(2)?),
+                status_notes: r.get(3)?,
+                service_name: None,
+                service_code: Some(r.get(1)?),
+                description: r.get(4)?,
+                agency_responsible: None,
+                service_notice: None,
+                requested_datetime: Some(timestamp(r.get(5)?)),
+                updated_datetime: Some(timestamp(r.get(6)?)),
+                expected_datetime: None,
+                address: r.get(7)?,
+                address_id: None,
+                zipcode: None,
+                position: lat
+                    .zip(long)
+                    .and_then(|(lat, long)| LonLat::new(long, lat).ok()),
+                media_url: media_url.or(media_id.map(|id| format!("/open311/v2/media/{id}"))),
+            })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((total, items))
+}
+
+fn timestamp(seconds: i64) -> Timestamp {
+    Timestamp::from_unix_millis(seconds.saturating_mul(1000))
 }

@@ -13,14 +13,15 @@ use axum::{
     http::{HeaderMap, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
-use quartier_api::resident::codes;
+use quartier_api::{
+    Timestamp,
+    resident::{self as api, codes},
+};
 use rusqlite::OptionalExtension;
-use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::ApiJson;
 use crate::{
-    auth::{self, CsrfSession, Lookup, ResidentId, Session, clock::rfc3339},
+    auth::{self, CsrfSession, Lookup, ResidentId, Session},
     error::AppError,
     state::AppState,
 };
@@ -29,13 +30,6 @@ use crate::{
 /// and bounding the password bounds the hashing work a request can cause.
 const MAX_EMAIL: usize = 254;
 const MAX_PASSWORD: usize = 1024;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Credentials {
-    email: String,
-    password: String,
-}
 
 /// The client's IP address for rate limiting.
 pub struct ClientIp(String);
@@ -53,10 +47,10 @@ pub async fn sign_in(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    ApiJson(credentials): ApiJson<Credentials>,
+    ApiJson(credentials): ApiJson<api::SignInRequest>,
 ) -> Result<Response, AppError> {
     check_origin(&headers)?;
-    let Credentials { email, password } = credentials;
+    let api::SignInRequest { email, password } = credentials;
     let email = email.trim().to_owned();
     if email.len() > MAX_EMAIL || password.len() > MAX_PASSWORD {
         return Err(AppError::bad_request(
@@ -125,12 +119,14 @@ pub async fn sign_in(
 pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     match auth::lookup(&state, &headers).await? {
         Lookup::Valid(session) => Ok(Json(session_info(&state, &session).await?).into_response()),
-        Lookup::Missing => Ok(Json(json!({ "authenticated": false })).into_response()),
+        Lookup::Missing => Ok(Json(api::SessionInfo::default()).into_response()),
         Lookup::Expired => {
             let secure = auth::is_secure(&state, &headers);
-            let mut response =
-                Json(json!({ "authenticated": false, "reason": codes::SESSION_EXPIRED }))
-                    .into_response();
+            let mut response = Json(api::SessionInfo {
+                reason: Some(api::SessionEndReason::SessionExpired),
+                ..api::SessionInfo::default()
+            })
+            .into_response();
             response
                 .headers_mut()
                 .insert(header::SET_COOKIE, auth::clearing_cookie(secure)?);
@@ -153,7 +149,7 @@ pub async fn sign_out(
     Ok(response)
 }
 
-async fn session_info(state: &AppState, session: &Session) -> Result<Value, AppError> {
+async fn session_info(state: &AppState, session: &Session) -> Result<api::SessionInfo, AppError> {
     let resident = session.resident_id.0;
     let (email, given, family, language): (String, String, String, String) = state
         .db
@@ -167,19 +163,22 @@ async fn session_info(state: &AppState, session: &Session) -> Result<Value, AppE
         })
         .await?;
     let policy = state.auth.policy;
-    Ok(json!({
-        "authenticated": true,
-        "resident": {
-            "id": resident,
-            "email": email,
-            "name": format!("{given} {family}"),
-            "preferredLanguage": language,
-        },
-        "csrfToken": session.csrf_token,
-        "csrfHeader": "X-CSRF-Token",
-        "expiresAt": rfc3339(session.expires_at(&policy)),
-        "idleTimeoutSeconds": policy.idle.as_secs(),
-    }))
+    Ok(api::SessionInfo {
+        authenticated: true,
+        reason: None,
+        resident: Some(api::SessionResident {
+            id: resident.to_string(),
+            email,
+            name: format!("{given} {family}"),
+            preferred_language: Some(language),
+        }),
+        csrf_token: Some(session.csrf_token.clone()),
+        csrf_header: Some(api::CSRF_HEADER.to_owned()),
+        expires_at: Some(Timestamp::from_unix_millis(
+            session.expires_at(&policy).saturating_mul(1000),
+        )),
+        idle_timeout_seconds: Some(policy.idle.as_secs()),
+    })
 }
 
 /// A sign-in posted by another site's page is refused: browsers send `Origin` on cross-origin

@@ -134,7 +134,10 @@ async fn each_consent_change_appends_an_event_and_the_receipt_follows() {
         assert!(!receipt[field].is_null(), "{field} in {receipt}");
     }
     assert_eq!(receipt["piiPrincipalId"], LUCAS);
-    assert_eq!(receipt["consentReceiptID"], first["header"]["recordId"]);
+    // A receipt has its own id, the withdrawal's; the record id names the whole history.
+    assert_ne!(receipt["consentReceiptID"], first["header"]["recordId"]);
+    assert_eq!(receipt["consentReceiptID"], events2[1]["receiptId"]);
+    assert_eq!(receipt["recordId"], first["header"]["recordId"]);
     assert_eq!(receipt["consentState"], "withdrawn");
     let purpose = &receipt["services"][0]["purposes"][0];
     for field in [
@@ -185,4 +188,110 @@ async fn unknown_purposes_are_404() {
         )
         .await;
     assert_problem(none, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn a_consent_for_an_older_purpose_version_is_to_be_renewed() {
+    let app = app();
+    let lucas = app.sign_in(LUCAS).await;
+    let uri = "/api/v1/me/consents/energy-saving-programme";
+    let given = app
+        .call(
+            &lucas,
+            Method::PUT,
+            uri,
+            json!({ "granted": true, "language": "en" }),
+        )
+        .await;
+    assert_eq!(given.status(), StatusCode::OK);
+    let record = json_of(given).await;
+    let event = &record["events"][0];
+    assert_eq!(event["purposeVersion"], "1.0");
+    assert_eq!(
+        event["notice"],
+        json!({"id": "notice:energy-saving-programme", "version": "1.0", "language": "en"})
+    );
+    let receipt_id = event["receiptId"].as_str().expect("receipt id").to_owned();
+    assert_ne!(
+        receipt_id,
+        record["header"]["recordId"].as_str().expect("record id")
+    );
+
+    let current = |consents: &Value| {
+        consents["current"]
+            .as_array()
+            .expect("current")
+            .iter()
+            .find(|c| c["purposeId"] == "energy-saving-programme")
+            .expect("purpose")
+            .clone()
+    };
+    let now = current(&app.get_json(&lucas, "/api/v1/me/consents").await);
+    assert_eq!(now["granted"], true);
+    assert_eq!(now["renewalNeeded"], false);
+    assert_eq!(now["consentedVersion"], "1.0");
+
+    // The town rewrites the purpose: version 2.0.
+    let bumped = app.restarted_with(|settings| {
+        for purpose in &mut settings.consent_purposes {
+            if purpose.id == "energy-saving-programme" {
+                purpose.version = "2.0";
+            }
+        }
+    });
+    let after = current(&bumped.get_json(&lucas, "/api/v1/me/consents").await);
+    assert_eq!(after["state"], "given", "the last event is still a consent");
+    assert_eq!(after["granted"], false, "but not to the current text");
+    assert_eq!(after["renewalNeeded"], true);
+    assert_eq!(after["consentedVersion"], "1.0");
+    assert_eq!(after["purposeVersion"], "2.0");
+
+    // The receipt attests what was consented to, not the catalogue's current version.
+    let receipt = bumped.get_json(&lucas, &format!("{uri}/receipt")).await;
+    assert_eq!(receipt["consentReceiptID"], receipt_id.as_str());
+    assert_eq!(receipt["recordId"], record["header"]["recordId"]);
+    assert_eq!(receipt["purposeVersion"], "1.0");
+    assert_eq!(receipt["notice"]["version"], "1.0");
+    assert_eq!(receipt["notice"]["language"], "en");
+    let parsed: quartier_api::resident::ConsentReceipt =
+        serde_json::from_value(receipt).expect("a contract receipt");
+    assert_eq!(parsed.consent_state.as_deref(), Some("given"));
+
+    // Giving it again answers version 2.0, with a new receipt.
+    let renewed = json_of(
+        bumped
+            .call(&lucas, Method::PUT, uri, json!({ "granted": true }))
+            .await,
+    )
+    .await;
+    let last = renewed["events"]
+        .as_array()
+        .expect("events")
+        .last()
+        .expect("event")
+        .clone();
+    assert_eq!(last["purposeVersion"], "2.0");
+    assert_eq!(
+        last["notice"]["language"], "fr",
+        "Lucas's preferred language"
+    );
+    assert_ne!(last["receiptId"], receipt_id.as_str());
+    let after = current(&bumped.get_json(&lucas, "/api/v1/me/consents").await);
+    assert_eq!(after["granted"], true);
+    assert_eq!(after["renewalNeeded"], false);
+}
+
+#[tokio::test]
+async fn a_consent_change_in_a_language_the_notice_lacks_is_refused() {
+    let app = app();
+    let lucas = app.sign_in(LUCAS).await;
+    let response = app
+        .call(
+            &lucas,
+            Method::PUT,
+            "/api/v1/me/consents/town-newsletter",
+            json!({ "granted": true, "language": "de" }),
+        )
+        .await;
+    assert_problem(response, StatusCode::BAD_REQUEST, codes::INVALID_BODY).await;
 }

@@ -27,7 +27,10 @@ async fn sign_in_sets_a_strict_http_only_cookie_and_gives_the_csrf_token() {
     let body = json_of(response).await;
     assert_eq!(body["authenticated"], true);
     assert_eq!(body["resident"]["email"], CAMILLE);
-    assert_eq!(body["resident"]["id"], 1);
+    assert_eq!(
+        body["resident"]["id"], "1",
+        "ids are opaque text, as the contract has them"
+    );
     assert!(body["csrfToken"].as_str().expect("csrf").len() >= 43);
     // The session id is stored hashed, never as sent.
     let stored: Vec<String> = app

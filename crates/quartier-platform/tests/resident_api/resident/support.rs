@@ -20,7 +20,7 @@ pub const LUCAS: &str = "lucas.bernard@example.org";
 pub const PASSWORD: &str = "quartier-demo";
 
 pub struct App {
-    _dir: TempDir,
+    dir: std::sync::Arc<TempDir>,
     pub state: AppState,
     pub router: Router,
 }
@@ -37,20 +37,28 @@ pub fn app() -> App {
 
 /// A demo platform with settings adjusted by `adjust`.
 pub fn app_with(adjust: impl FnOnce(&mut Settings)) -> App {
-    let dir = tempfile::tempdir().expect("tempdir");
+    start_in(
+        std::sync::Arc::new(tempfile::tempdir().expect("tempdir")),
+        adjust,
+    )
+}
+
+fn start_in(dir: std::sync::Arc<TempDir>, adjust: impl FnOnce(&mut Settings)) -> App {
     let mut settings = Settings::new(dir.path().join("data"), dir.path().join("dist"));
     settings.demo = true;
     adjust(&mut settings);
     let state = AppState::new(settings).expect("state");
     let router = build_router(state.clone());
-    App {
-        _dir: dir,
-        state,
-        router,
-    }
+    App { dir, state, router }
 }
 
 impl App {
+    /// Another platform on the same data directory (a restart, e.g. with a new configuration);
+    /// sessions survive, as they would.
+    pub fn restarted_with(&self, adjust: impl FnOnce(&mut Settings)) -> App {
+        start_in(std::sync::Arc::clone(&self.dir), adjust)
+    }
+
     pub async fn send(&self, request: Request<Body>) -> Response {
         self.router
             .clone()
