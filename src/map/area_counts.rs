@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use futures::future::{join, join3};
+use futures::future::{join, join_all, join3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use quartier_api::geo::BoundingBox;
@@ -219,16 +219,21 @@ pub fn start_area_counts(ctx: MapContext) {
             if view.zoom >= AREA_MIN_ZOOM {
                 continue;
             }
-            for tile in cells_in_view(&view) {
-                let key = (entity_type.clone(), tile);
-                if ctx.cells.with_untracked(|cells| cells.contains_key(&key)) {
-                    continue;
-                }
-                ctx.cells.update(|cells| {
-                    cells.insert(key.clone(), CellCount::Asked);
-                });
-                spawn_local(count_cell(ctx, base.clone(), key, attr.clone()));
+            let missing: Vec<Tile> = ctx.cells.with_untracked(|cells| {
+                cells_in_view(&view)
+                    .into_iter()
+                    .filter(|tile| !cells.contains_key(&(entity_type.clone(), *tile)))
+                    .collect()
+            });
+            if missing.is_empty() {
+                continue;
             }
+            ctx.cells.update(|cells| {
+                for tile in &missing {
+                    cells.insert((entity_type.clone(), *tile), CellCount::Asked);
+                }
+            });
+            spawn_local(count_cells(ctx, base.clone(), entity_type, missing, attr));
         }
     });
 }
@@ -248,42 +253,62 @@ async fn count_state(
     }
 }
 
-async fn count_cell(ctx: MapContext, base: String, key: (String, Tile), attr: Option<String>) {
-    let (entity_type, tile) = &key;
-    let area = Some(as_area(*tile));
-    let attr = attr.as_deref();
-    // The three questions at once: one round trip, not two (an empty area costs two
-    // needless answers of a few hundred bytes).
-    let (total, problems, warnings) = join3(
-        fetch_area_count(&area_count_url(&base, entity_type, area, None)),
-        count_state(&base, entity_type, attr, area, StateClass::Problem),
-        count_state(&base, entity_type, attr, area, StateClass::Warning),
+/// Counts the areas of a layer that a view brought into sight, and puts them in place
+/// together: one redraw for the view, not one per answer (a kiosk asks a hundred).
+async fn count_cells(
+    ctx: MapContext,
+    base: String,
+    entity_type: String,
+    tiles: Vec<Tile>,
+    attr: Option<String>,
+) {
+    let counts = join_all(
+        tiles
+            .iter()
+            .map(|tile| count_cell(&base, &entity_type, *tile, attr.as_deref())),
     )
     .await;
-    let counted = (|| Ok::<_, ApiError>((total?, problems?, warnings?)))();
-    match counted {
-        Ok((total, problems, warnings)) => {
-            ctx.cells.try_update(|cells| {
-                cells.insert(
-                    key,
-                    CellCount::Counted {
-                        total,
-                        problems,
-                        warnings,
-                    },
-                );
-            });
+    let mut failure = None;
+    ctx.cells.try_update(|cells| {
+        for (tile, counted) in tiles.iter().zip(counts) {
+            let key = (entity_type.clone(), *tile);
+            match counted {
+                Ok(count) => {
+                    cells.insert(key, count);
+                }
+                Err(error) => {
+                    cells.remove(&key);
+                    failure = Some(error);
+                }
+            }
         }
-        Err(error) => fail(ctx, key, error),
+    });
+    // A count that failed fails its layer (with Try again, which asks again what is missing).
+    if let Some(error) = failure {
+        fail_layer(ctx, &entity_type, error);
     }
 }
 
-/// A count that failed fails its layer (with Try again, which asks again what is missing).
-fn fail(ctx: MapContext, key: (String, Tile), error: ApiError) {
-    ctx.cells.try_update(|cells| {
-        cells.remove(&key);
-    });
-    fail_layer(ctx, &key.0, error);
+/// One area's total, out of order and to watch: the three questions at once, one round trip
+/// (an empty area costs two needless answers of a few hundred bytes).
+async fn count_cell(
+    base: &str,
+    entity_type: &str,
+    tile: Tile,
+    attr: Option<&str>,
+) -> Result<CellCount, ApiError> {
+    let area = Some(as_area(tile));
+    let (total, problems, warnings) = join3(
+        fetch_area_count(&area_count_url(base, entity_type, area, None)),
+        count_state(base, entity_type, attr, area, StateClass::Problem),
+        count_state(base, entity_type, attr, area, StateClass::Warning),
+    )
+    .await;
+    Ok(CellCount::Counted {
+        total: total?,
+        problems: problems?,
+        warnings: warnings?,
+    })
 }
 
 fn fail_layer(ctx: MapContext, entity_type: &str, error: ApiError) {
