@@ -9,6 +9,16 @@ use crate::geo::{BoundingBox, LonLat};
 /// Web Mercator's latitude limit (the square world).
 const MAX_LATITUDE: f64 = 85.051_128_779_806_59;
 
+/// Where a position lies on the Web Mercator square, from its north-west corner: `(x, y)`
+/// in 0–1 (latitudes beyond the Mercator limits go to the edge). Times 256 × 2^z, the pixel
+/// of a map at zoom z.
+pub fn world_fraction(p: LonLat) -> (f64, f64) {
+    let lat = p.lat.clamp(-MAX_LATITUDE, MAX_LATITUDE).to_radians();
+    let x = (p.lon + 180.0) / 360.0;
+    let y = (1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / PI) / 2.0;
+    (x, y)
+}
+
 /// One tile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Tile {
@@ -26,9 +36,8 @@ impl Tile {
         let z = z.min(30);
         let n = f64::from(1u32 << z);
         let last = (1u32 << z) - 1;
-        let lat = p.lat.clamp(-MAX_LATITUDE, MAX_LATITUDE).to_radians();
-        let x = ((p.lon + 180.0) / 360.0 * n).floor();
-        let y = ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / PI) / 2.0 * n).floor();
+        let (x, y) = world_fraction(p);
+        let (x, y) = ((x * n).floor(), (y * n).floor());
         let clamp = |v: f64| (v.max(0.0) as u32).min(last);
         Tile {
             z,

@@ -7,7 +7,6 @@
 
 use std::{
     collections::HashMap,
-    f64::consts::PI,
     sync::{Mutex, OnceLock, PoisonError},
 };
 
@@ -35,10 +34,8 @@ const MAIN_CASING: (u8, u8, u8) = (0xd4, 0xa7, 0x4c);
 
 /// `(lon, lat)` → Web Mercator "world pixels" at zoom 0 (the world is 256 px wide).
 fn world(lon: f64, lat: f64) -> (f64, f64) {
-    let x = (lon + 180.0) / 360.0 * 256.0;
-    let lat = lat.clamp(-85.051_128, 85.051_128).to_radians();
-    let y = (1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / PI) / 2.0 * 256.0;
-    (x, y)
+    let (x, y) = quartier_api::tile::world_fraction(quartier_api::geo::LonLat { lon, lat });
+    (x * 256.0, y * 256.0)
 }
 
 /// A polyline or ring in zoom-0 world pixels with its bounding box, for culling.
@@ -391,16 +388,15 @@ impl Cache {
     }
 }
 
-/// The tile containing `(lon, lat)` at zoom `z`.
-pub fn tile_at(lon: f64, lat: f64, z: u8) -> (u32, u32) {
-    let (wx, wy) = world(lon, lat);
-    let scale = f64::from(1u32 << z.min(30));
-    ((wx * scale / 256.0) as u32, (wy * scale / 256.0) as u32)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tile containing `(lon, lat)` at zoom `z` (the contract's tiles).
+    fn tile_at(lon: f64, lat: f64, z: u8) -> (u32, u32) {
+        let tile = quartier_api::tile::Tile::at(quartier_api::geo::LonLat { lon, lat }, z);
+        (tile.x, tile.y)
+    }
 
     fn decode(png: &Bytes) -> Pixmap {
         Pixmap::decode_png(png).expect("png")
