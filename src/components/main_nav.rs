@@ -9,11 +9,11 @@ use crate::navigation::Link;
 use crate::route::Route;
 use crate::session::{SessionState, use_session};
 
+/// The list's id, which the header's menu button controls.
+pub const LIST_ID: &str = "main-nav-list";
+
 #[component]
 pub fn MainNav(
-    /// The list's id, which the header's menu button controls.
-    #[prop(default = "main-nav-list")]
-    list_id: &'static str,
     /// Escape pressed inside the navigation (the header folds its menu).
     #[prop(optional)]
     on_escape: Option<Callback<()>>,
@@ -48,7 +48,7 @@ pub fn MainNav(
                 }
             }
         >
-            <ul class="main-nav__list" id=list_id>
+            <ul class="main-nav__list" id=LIST_ID>
                 {links
                     .into_iter()
                     .map(|(route, key)| {

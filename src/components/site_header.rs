@@ -5,14 +5,11 @@
 use leptos::prelude::*;
 
 use crate::components::language_menu::LanguageMenu;
-use crate::components::main_nav::MainNav;
+use crate::components::main_nav::{self, MainNav};
 use crate::config::use_config;
 use crate::i18n::use_i18n;
 use crate::navigation::{Link, use_navigation};
 use crate::route::Route;
-
-/// The id the menu button controls.
-const NAV_LIST_ID: &str = "main-nav-list";
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
@@ -54,7 +51,7 @@ pub fn SiteHeader() -> impl IntoView {
                         type="button"
                         class="site-header__menu-button"
                         node_ref=menu_button
-                        aria-controls=NAV_LIST_ID
+                        aria-controls=main_nav::LIST_ID
                         aria-expanded=move || menu_open.get().to_string()
                         on:click=move |_| menu_open.update(|open| *open = !*open)
                     >
@@ -63,7 +60,7 @@ pub fn SiteHeader() -> impl IntoView {
                     </button>
                 </div>
             </div>
-            <MainNav list_id=NAV_LIST_ID on_escape=close_and_return/>
+            <MainNav on_escape=close_and_return/>
         </header>
     }
 }

@@ -12,8 +12,8 @@ use std::collections::{HashMap, HashSet};
 use futures::future::{join, join_all, join3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use quartier_api::geo::BoundingBox;
-use quartier_api::tile::Tile;
+use quartier_api::geo::{BoundingBox, LonLat};
+use quartier_api::tile::{Tile, from_world_fraction, world_fraction};
 
 use crate::api::ApiError;
 use crate::api::ngsi_ld::{area_count_url, fetch_area_count, prefetch_counts};
@@ -47,7 +47,7 @@ fn as_area(tile: Tile) -> [f64; 4] {
     [b.west, b.south, b.east, b.north]
 }
 
-/// One counted area of a large layer, to draw as a cluster at its centre.
+/// One counted area of a large layer, to draw as a cluster badge.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CountedArea {
     pub lat: f64,
@@ -160,19 +160,15 @@ pub fn prefetch_first_view(
 /// The view a map of `width` × `height` pixels shows around a centre (Web Mercator).
 fn view_around(lat: f64, lon: f64, zoom: f64, width: f64, height: f64) -> Viewport {
     let world = 256.0 * 2f64.powf(zoom);
-    let x = (lon + 180.0) / 360.0 * world;
-    let sin = lat.to_radians().sin().clamp(-0.9999, 0.9999);
-    let y = (0.5 - ((1.0 + sin) / (1.0 - sin)).ln() / (4.0 * std::f64::consts::PI)) * world;
-    let lon_at = |x: f64| x / world * 360.0 - 180.0;
-    let lat_at = |y: f64| {
-        let n = std::f64::consts::PI * (1.0 - 2.0 * y / world);
-        n.sinh().atan().to_degrees()
-    };
+    let (x, y) = world_fraction(LonLat { lon, lat });
+    let (dx, dy) = (width / 2.0 / world, height / 2.0 / world);
+    let north_west = from_world_fraction(x - dx, y - dy);
+    let south_east = from_world_fraction(x + dx, y + dy);
     Viewport {
-        west: lon_at(x - width / 2.0),
-        east: lon_at(x + width / 2.0),
-        north: lat_at(y - height / 2.0),
-        south: lat_at(y + height / 2.0),
+        west: north_west.lon,
+        east: south_east.lon,
+        north: north_west.lat,
+        south: south_east.lat,
         center_lat: lat,
         center_lon: lon,
         zoom,
@@ -409,7 +405,7 @@ mod tests {
             (0.6989, 47.3780),
         ];
         for (lon, lat) in corners {
-            let p = quartier_api::geo::LonLat { lon, lat };
+            let p = LonLat { lon, lat };
             assert!(cells.iter().any(|t| t.bounds().contains(p)), "{p:?}");
         }
     }

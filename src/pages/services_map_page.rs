@@ -30,11 +30,7 @@ const LAYERS_ID: &str = "map-layers";
 const LAYERS_TITLE_ID: &str = "map-layers-title";
 
 #[component]
-pub fn ServicesMapPage(
-    /// In a town's website (`/embed/map`): the same map, without the site's chrome around it.
-    #[prop(optional)]
-    embedded: bool,
-) -> impl IntoView {
+pub fn ServicesMapPage() -> impl IntoView {
     let i18n = use_i18n();
     let config = use_config();
     let location = use_navigation().location_untracked();
@@ -137,7 +133,6 @@ pub fn ServicesMapPage(
     view! {
         <div
             class="services-map-page"
-            class:services-map-page--embedded=embedded
             class:services-map-page--layers-open=layers_open
             class:services-map-page--list=show_list
         >

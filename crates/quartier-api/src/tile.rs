@@ -19,6 +19,15 @@ pub fn world_fraction(p: LonLat) -> (f64, f64) {
     (x, y)
 }
 
+/// The position at a point of the Web Mercator square (`x`, `y` in 0–1 from its north-west
+/// corner): the inverse of [`world_fraction`].
+pub fn from_world_fraction(x: f64, y: f64) -> LonLat {
+    LonLat {
+        lon: x * 360.0 - 180.0,
+        lat: (PI * (1.0 - 2.0 * y)).sinh().atan().to_degrees(),
+    }
+}
+
 /// One tile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Tile {
@@ -49,18 +58,13 @@ impl Tile {
     /// The tile's extent in degrees.
     pub fn bounds(&self) -> BoundingBox {
         let n = f64::from(1u32 << self.z.min(30));
-        let lon = |x: u32| f64::from(x) / n * 360.0 - 180.0;
-        let lat = |y: u32| {
-            (PI * (1.0 - 2.0 * f64::from(y) / n))
-                .sinh()
-                .atan()
-                .to_degrees()
-        };
+        let corner = |x: u32, y: u32| from_world_fraction(f64::from(x) / n, f64::from(y) / n);
+        let (north_west, south_east) = (corner(self.x, self.y), corner(self.x + 1, self.y + 1));
         BoundingBox {
-            west: lon(self.x),
-            south: lat(self.y + 1),
-            east: lon(self.x + 1),
-            north: lat(self.y),
+            west: north_west.lon,
+            south: south_east.lat,
+            east: south_east.lon,
+            north: north_west.lat,
         }
     }
 
@@ -117,6 +121,17 @@ mod tests {
             ..tile
         };
         assert_eq!(tile.bounds().south, south.bounds().north);
+    }
+
+    #[test]
+    fn world_fractions_go_there_and_back() {
+        let p = LonLat {
+            lon: 0.6848,
+            lat: 47.3941,
+        };
+        let (x, y) = world_fraction(p);
+        let back = from_world_fraction(x, y);
+        assert!((back.lon - p.lon).abs() < 1e-9 && (back.lat - p.lat).abs() < 1e-9);
     }
 
     #[test]
