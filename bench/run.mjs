@@ -15,6 +15,8 @@
 //    measurement done here with CDP throttling. Then, for every route but /map, the bytes an
 //    in-app navigation from a ready /map to it adds (always measured here, with CDP: qa/audit
 //    loads one URL and cannot click).
+// 3. Panning at zoom 16 on the phone profile: from a ready map of the town centre, the time
+//    until a neighbouring area's services are drawn (PAN_ROUTE, panBench below).
 // Prints the results as JSON (or as a table with --table) and writes them to --out.
 // It measures only: nothing here fails because a figure is over budget.
 
@@ -587,6 +589,12 @@ function table(results) {
     row('  JS heap used', [mb(map.phone.js_heap_used_bytes), mb(map.kiosk.js_heap_used_bytes)]);
     row('  ArrayBuffers (incl. wasm memory)', [mb(map.phone.array_buffers_bytes), mb(map.kiosk.array_buffers_bytes)]);
   }
+  const pan = results.pan;
+  if (pan) {
+    lines.push('');
+    lines.push(`Panning at zoom 16, phone (five arrow keys, until the new area is drawn; target <= 1000 ms)`);
+    row('  median (each run)', [`${ms(pan.median_ms, 0)} (${pan.runs.join('/')})`], 30);
+  }
   const c = results.clustering;
   if (c) {
     const sizes = c.sizes;
@@ -623,6 +631,42 @@ function table(results) {
   return lines.join('\n');
 }
 
+// Panning at zoom 16 (where a large layer loads the area in view): from a ready map of the town
+// centre, five arrow-key presses on the map (Leaflet pans 80 px each, about a phone's width
+// in all) until the network has been quiet for QUIET_MS (the new area's services and tiles
+// are in and drawn), that quiet time taken off. Phone profile, HTTP cache on (a resident who
+// pans has the app already); median of --runs.
+const PAN_ROUTE = '/map?layers=Streetlight,WasteContainer&lat=47.39410&lon=0.68480&z=16';
+const QUIET_MS = 300;
+
+async function panBench(browser, args, warnings) {
+  if (!args.baseUrl) return null;
+  const runs = [];
+  for (let i = 0; i < args.runs; i++) {
+    const { context, page, quiet, sent } = await throttledPage(browser, 'phone', { cache: true, onBytes: () => {} });
+    try {
+      await page.goto(`${args.baseUrl}${PAN_ROUTE}`);
+      await page.waitForSelector(READY, { timeout: 90000 });
+      if (!(await quiet(1000, 30000))) warnings.push('pan: the map never went quiet before panning');
+      await page.focus('.leaflet-container');
+      const before = sent();
+      const start = Date.now();
+      for (let k = 0; k < 5; k++) await page.keyboard.press('ArrowRight');
+      // The pan's requests (the area's services, tiles) start when Leaflet ends its move.
+      while (sent() === before && Date.now() - start < 5000) await sleep(20);
+      if (sent() === before) warnings.push('pan: no request followed the pan');
+      if (!(await quiet(QUIET_MS, 30000))) warnings.push('pan: still loading after 30 s');
+      runs.push(Date.now() - start - QUIET_MS);
+    } catch (error) {
+      warnings.push(`pan: ${error.message}`);
+    } finally {
+      await context.close();
+    }
+  }
+  const sorted = [...runs].sort((a, b) => a - b);
+  return { route: PAN_ROUTE, runs, median_ms: sorted.length ? sorted[Math.floor(sorted.length / 2)] : null };
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const warnings = [];
@@ -635,12 +679,14 @@ async function main() {
   try {
     const clustering = args.cluster ? await clusterBench(browser, args, warnings) : null;
     const { routes, map } = await routesBench(browser, args, warnings);
+    const pan = await panBench(browser, args, warnings);
     results = {
       label: args.label,
       date: new Date().toISOString(),
       browser: `Chromium ${browser.version()}`,
       budgets: BUDGET,
       map,
+      pan,
       routes,
       clustering,
       warnings,
