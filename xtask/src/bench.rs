@@ -108,6 +108,9 @@ pub fn run(options: BenchOptions) -> Result<(), String> {
             root().join(format!("target/bench/results-scale-{scale}.json"))
         };
         let measured = measure(&options, &chromium, Some((&platform, scale)), out);
+        if measured.is_ok() && scale == SCALE {
+            crate::load::run(&platform.url);
+        }
         // Stopped before reporting, whatever the measurement gave.
         drop(platform);
         measured?;

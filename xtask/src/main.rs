@@ -5,6 +5,7 @@
 mod bench;
 mod build;
 mod demo;
+mod load;
 mod run;
 mod test;
 mod tools;
@@ -20,14 +21,16 @@ usage: cargo xtask <command>
                                 browser component tests, release build, platform route
                                 tests, end-to-end journeys
   bench [--sizes N,M] [--runs N] [--no-map] [--no-audit]
-                                release build, platform with the demo town at scale 10,
-                                then in headless Chromium: first-load bytes and ready time
-                                of /, /map, /report, /my-data, /consents (phone, kiosk), the
-                                bytes a navigation from /map adds, Rust clustering vs
-                                supercluster (100k, 1M),
-                                queries, memory; prints a table, writes
-                                target/bench/results.json (measures only, never fails on
-                                a figure)";
+                                release build; the demo town at scale 1 (the map) then at
+                                scale 10, in headless Chromium: first-load bytes and ready
+                                time of /, /map, /report, /my-data, /consents (phone,
+                                kiosk), the bytes a navigation from /map adds, panning at
+                                zoom 16, Rust clustering vs supercluster (100k, 1M),
+                                queries, memory; then the platform's load test; prints
+                                tables, writes target/bench/results*.json (measures only,
+                                never fails on a figure)
+  load URL                      the bench's load test alone, against a demo platform
+                                already running at URL";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,6 +38,13 @@ fn main() -> ExitCode {
         Some("demo") => demo::options(&args[1..]).and_then(demo::run),
         Some("test") => test::run(),
         Some("bench") => bench::options(&args[1..]).and_then(bench::run),
+        Some("load") => match args.get(1) {
+            Some(url) => {
+                load::run(url.trim_end_matches('/'));
+                Ok(())
+            }
+            None => Err(format!("load needs the platform's URL\n\n{USAGE}")),
+        },
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
