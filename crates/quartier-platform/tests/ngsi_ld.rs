@@ -43,9 +43,15 @@ struct Reply {
 
 impl Demo {
     async fn get(&self, uri: &str, accept: Option<&str>) -> Reply {
+        let accept: Vec<(&str, &str)> = accept.map(|a| ("accept", a)).into_iter().collect();
+        self.get_with(uri, &accept).await
+    }
+
+    /// A GET with extra headers; its body read as JSON (empty: null).
+    async fn get_with(&self, uri: &str, headers: &[(&str, &str)]) -> Reply {
         let mut request = Request::get(uri);
-        if let Some(accept) = accept {
-            request = request.header(header::ACCEPT, accept);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         let response: Response = self
             .router
@@ -693,33 +699,6 @@ async fn the_contract_crate_builds_the_queries_and_reads_the_answers() {
     assert_eq!(problem.http_status(), 403);
 }
 
-/// Builds a GET with extra headers.
-async fn get_with(demo: &Demo, uri: &str, headers: &[(&str, &str)]) -> Reply {
-    let mut request = Request::get(uri);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response: Response = demo
-        .router
-        .clone()
-        .oneshot(request.body(Body::empty()).expect("request"))
-        .await
-        .expect("response");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    Reply {
-        status,
-        headers,
-        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    }
-}
-
 #[tokio::test]
 async fn type_selections_combine_with_or_and_and_parentheses_or_are_invalid() {
     let demo = demo();
@@ -810,23 +789,23 @@ async fn full_iris_and_a_known_link_context_match_what_short_names_match() {
     assert_eq!(short.status, StatusCode::OK);
     assert!(!short.ids().is_empty());
     let link = "<https://smartdatamodels.org/context.jsonld>; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\"";
-    let expanded = get_with(
-        &demo,
-        &format!(
-            "{ENTITIES}?type=https://smartdatamodels.org/dataModel.Streetlighting/Streetlight\
+    let expanded = demo
+        .get_with(
+            &format!(
+                "{ENTITIES}?type=https://smartdatamodels.org/dataModel.Streetlighting/Streetlight\
              &q=https://uri.etsi.org/ngsi-ld/status==%22defectiveLamp%22\
              &attrs=https://uri.etsi.org/ngsi-ld/status&limit=50"
-        ),
-        &[("Link", link)],
-    )
-    .await;
+            ),
+            &[("Link", link)],
+        )
+        .await;
     assert_eq!(expanded.status, StatusCode::OK, "{}", expanded.body);
     assert_eq!(expanded.ids(), short.ids());
     assert_eq!(expanded.body, short.body);
 
     // A context the platform cannot know (it fetches none): LdContextNotAvailable.
-    let unknown = get_with(
-        &demo,
+    let unknown = demo
+        .get_with(
         &format!("{ENTITIES}?type=Streetlight"),
         &[(
             "Link",

@@ -116,6 +116,61 @@ impl TypeExpr {
     }
 }
 
+/// What the `type` and `q` grammars share: terms joined by `;` ("and") and by an "or" sign,
+/// and parentheses, nested at most 16 deep. Each grammar brings its own terms (`leaf`).
+trait Boolean {
+    type Expr;
+    /// The signs that mean "or".
+    const OR: &'static [char];
+    fn eat(&mut self, c: char) -> bool;
+    fn error(&self, what: &str) -> QueryError;
+    fn depth(&mut self) -> &mut usize;
+    fn all(items: Vec<Self::Expr>) -> Self::Expr;
+    fn any(items: Vec<Self::Expr>) -> Self::Expr;
+    fn leaf(&mut self) -> Result<Self::Expr, QueryError>;
+}
+
+/// One item alone, or the items joined.
+fn joined<T>(mut items: Vec<T>, join: fn(Vec<T>) -> T) -> T {
+    if items.len() == 1 {
+        items.remove(0)
+    } else {
+        join(items)
+    }
+}
+
+fn or<G: Boolean>(g: &mut G) -> Result<G::Expr, QueryError> {
+    let mut items = vec![and(g)?];
+    while G::OR.iter().any(|c| g.eat(*c)) {
+        items.push(and(g)?);
+    }
+    Ok(joined(items, G::any))
+}
+
+fn and<G: Boolean>(g: &mut G) -> Result<G::Expr, QueryError> {
+    let mut items = vec![primary(g)?];
+    while g.eat(';') {
+        items.push(primary(g)?);
+    }
+    Ok(joined(items, G::all))
+}
+
+fn primary<G: Boolean>(g: &mut G) -> Result<G::Expr, QueryError> {
+    if !g.eat('(') {
+        return g.leaf();
+    }
+    *g.depth() += 1;
+    if *g.depth() > 16 {
+        return Err(g.error("too deeply nested"));
+    }
+    let inner = or(g)?;
+    if !g.eat(')') {
+        return Err(g.error("expected )"));
+    }
+    *g.depth() -= 1;
+    Ok(inner)
+}
+
 /// Parses `type`; a syntax error is InvalidRequest.
 pub fn parse_types(text: &str) -> Result<TypeExpr, QueryError> {
     let mut parser = TypeParser {
@@ -124,7 +179,7 @@ pub fn parse_types(text: &str) -> Result<TypeExpr, QueryError> {
         depth: 0,
         names: 0,
     };
-    let expr = parser.or()?;
+    let expr = or(&mut parser)?;
     if parser.at != parser.chars.len() {
         return Err(parser.error("unexpected character"));
     }
@@ -151,44 +206,35 @@ impl TypeParser {
             false
         }
     }
+}
 
-    fn or(&mut self) -> Result<TypeExpr, QueryError> {
-        let mut items = vec![self.and()?];
-        while self.eat(',') || self.eat('|') {
-            items.push(self.and()?);
-        }
-        Ok(if items.len() == 1 {
-            items.remove(0)
-        } else {
-            TypeExpr::Or(items)
-        })
+impl Boolean for TypeParser {
+    type Expr = TypeExpr;
+    /// `,` and `|` both mean "or" in a type selection.
+    const OR: &'static [char] = &[',', '|'];
+
+    fn eat(&mut self, c: char) -> bool {
+        TypeParser::eat(self, c)
     }
 
-    fn and(&mut self) -> Result<TypeExpr, QueryError> {
-        let mut items = vec![self.primary()?];
-        while self.eat(';') {
-            items.push(self.primary()?);
-        }
-        Ok(if items.len() == 1 {
-            items.remove(0)
-        } else {
-            TypeExpr::And(items)
-        })
+    fn error(&self, what: &str) -> QueryError {
+        TypeParser::error(self, what)
     }
 
-    fn primary(&mut self) -> Result<TypeExpr, QueryError> {
-        if self.eat('(') {
-            self.depth += 1;
-            if self.depth > 16 {
-                return Err(self.error("too deeply nested"));
-            }
-            let inner = self.or()?;
-            if !self.eat(')') {
-                return Err(self.error("expected )"));
-            }
-            self.depth -= 1;
-            return Ok(inner);
-        }
+    fn depth(&mut self) -> &mut usize {
+        &mut self.depth
+    }
+
+    fn all(items: Vec<TypeExpr>) -> TypeExpr {
+        TypeExpr::And(items)
+    }
+
+    fn any(items: Vec<TypeExpr>) -> TypeExpr {
+        TypeExpr::Or(items)
+    }
+
+    /// A type name.
+    fn leaf(&mut self) -> Result<TypeExpr, QueryError> {
         let start = self.at;
         while let Some(&c) = self.chars.get(self.at) {
             if c.is_ascii_alphanumeric() || "_-:/#@.~".contains(c) {
@@ -447,7 +493,7 @@ pub fn parse_q(text: &str) -> Result<Expr, QueryError> {
         depth: 0,
         parts: 0,
     };
-    let expr = parser.or()?;
+    let expr = or(&mut parser)?;
     if parser.at != parser.chars.len() {
         return Err(bad(format!(
             "invalid q at character {}: {text:?}",
@@ -481,63 +527,6 @@ impl QParser {
 
     fn error(&self, what: &str) -> QueryError {
         bad(format!("invalid q at character {}: {what}", self.at + 1))
-    }
-
-    fn or(&mut self) -> Result<Expr, QueryError> {
-        let mut terms = vec![self.and()?];
-        while self.eat('|') {
-            terms.push(self.and()?);
-        }
-        Ok(if terms.len() == 1 {
-            terms.remove(0)
-        } else {
-            Expr::Or(terms)
-        })
-    }
-
-    fn and(&mut self) -> Result<Expr, QueryError> {
-        let mut terms = vec![self.primary()?];
-        while self.eat(';') {
-            terms.push(self.primary()?);
-        }
-        Ok(if terms.len() == 1 {
-            terms.remove(0)
-        } else {
-            Expr::And(terms)
-        })
-    }
-
-    fn primary(&mut self) -> Result<Expr, QueryError> {
-        if self.eat('(') {
-            self.depth += 1;
-            if self.depth > 16 {
-                return Err(self.error("too deeply nested"));
-            }
-            let inner = self.or()?;
-            if !self.eat(')') {
-                return Err(self.error("expected )"));
-            }
-            self.depth -= 1;
-            return Ok(inner);
-        }
-        let path = self.path()?;
-        self.count_part()?;
-        let Some(op) = self.op()? else {
-            return Ok(Expr::Term(Term { path, test: None }));
-        };
-        let operand = self.operand()?;
-        if matches!(operand, Operand::Values(ref v) if v.len() > 1)
-            && !matches!(op, Op::Eq | Op::Ne)
-        {
-            return Err(self.error("a value list only goes with == or !="));
-        }
-        if matches!(operand, Operand::Range(..)) && !matches!(op, Op::Eq | Op::Ne) {
-            return Err(self.error("a range only goes with == or !="));
-        }
-        Ok(Expr::Term(Term {
-            path,
-            test: Some((op, operand)),
-        }))
     }
 
     fn count_part(&mut self) -> Result<(), QueryError> {
@@ -687,6 +676,53 @@ impl QParser {
                 }
             }
         }
+    }
+}
+
+impl Boolean for QParser {
+    type Expr = Expr;
+    const OR: &'static [char] = &['|'];
+
+    fn eat(&mut self, c: char) -> bool {
+        QParser::eat(self, c)
+    }
+
+    fn error(&self, what: &str) -> QueryError {
+        QParser::error(self, what)
+    }
+
+    fn depth(&mut self) -> &mut usize {
+        &mut self.depth
+    }
+
+    fn all(items: Vec<Expr>) -> Expr {
+        Expr::And(items)
+    }
+
+    fn any(items: Vec<Expr>) -> Expr {
+        Expr::Or(items)
+    }
+
+    /// A term: an attribute path, and optionally an operator and its operand.
+    fn leaf(&mut self) -> Result<Expr, QueryError> {
+        let path = self.path()?;
+        self.count_part()?;
+        let Some(op) = self.op()? else {
+            return Ok(Expr::Term(Term { path, test: None }));
+        };
+        let operand = self.operand()?;
+        if matches!(operand, Operand::Values(ref v) if v.len() > 1)
+            && !matches!(op, Op::Eq | Op::Ne)
+        {
+            return Err(self.error("a value list only goes with == or !="));
+        }
+        if matches!(operand, Operand::Range(..)) && !matches!(op, Op::Eq | Op::Ne) {
+            return Err(self.error("a range only goes with == or !="));
+        }
+        Ok(Expr::Term(Term {
+            path,
+            test: Some((op, operand)),
+        }))
     }
 }
 
