@@ -297,7 +297,15 @@ pub async fn fetch_entity(base: &str, id: &str) -> Result<Entity, ApiError> {
         base.trim_end_matches('/'),
         js_sys::encode_uri_component(id)
     );
-    let response = Request::get(&url)
+    let (body, link) = get_json(&url).await?;
+    parse_entity(&body, link.as_deref())
+        .map_err(|e| ApiError::decode(Service::Broker, e.to_string()))
+}
+
+/// A GET of NGSI-LD JSON: the body and the `Link` header (the answer's `@context`), or the
+/// broker's failure.
+async fn get_json(url: &str) -> Result<(String, Option<String>), ApiError> {
+    let response = Request::get(url)
         .header("Accept", "application/json")
         .send()
         .await
@@ -310,8 +318,7 @@ pub async fn fetch_entity(base: &str, id: &str) -> Result<Entity, ApiError> {
         .text()
         .await
         .map_err(|e| ApiError::network(Service::Broker, e.to_string()))?;
-    parse_entity(&body, link.as_deref())
-        .map_err(|e| ApiError::decode(Service::Broker, e.to_string()))
+    Ok((body, link))
 }
 
 /// Where each of the given services is, in one line ("3 Avenue Jean Jaurès, 37000 …"), for the
@@ -329,19 +336,7 @@ pub async fn fetch_addresses(
         limit: Some(ids.len().max(1) as u32),
         ..EntityQuery::default()
     };
-    let response = Request::get(&entities_url(base, &query))
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|e| ApiError::network(Service::Broker, e.to_string()))?;
-    if !response.ok() {
-        return Err(ApiError::status(Service::Broker, response.status()));
-    }
-    let link = response.headers().get("Link");
-    let body = response
-        .text()
-        .await
-        .map_err(|e| ApiError::network(Service::Broker, e.to_string()))?;
+    let (body, link) = get_json(&entities_url(base, &query)).await?;
     let entities = quartier_api::ngsi_ld::parse_entities(&body, link.as_deref())
         .map_err(|e| ApiError::decode(Service::Broker, e.to_string()))?;
     Ok(entities

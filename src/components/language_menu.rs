@@ -20,7 +20,7 @@ pub fn LanguageMenu(
                     view! {
                         <button
                             type="button"
-                            class="language-menu__option"
+                            class="header-button language-menu__option"
                             lang=lang.code()
                             aria-pressed=move || (i18n.lang() == lang).to_string()
                             on:click=move |_| i18n.set_lang(lang)

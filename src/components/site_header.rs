@@ -49,7 +49,7 @@ pub fn SiteHeader() -> impl IntoView {
                     // Shown by CSS on small screens only; the list is always there for wider ones.
                     <button
                         type="button"
-                        class="site-header__menu-button"
+                        class="header-button site-header__menu-button"
                         node_ref=menu_button
                         aria-controls=main_nav::LIST_ID
                         aria-expanded=move || menu_open.get().to_string()

@@ -87,7 +87,7 @@ pub fn start_loading(ctx: MapContext) {
         cancel_unselected(ctx, controllers, &selected);
         // Zoomed in: the view. As a list from afar: the services near the centre, which the
         // list shows first (a count per area is nothing to read in a list).
-        let listing = ctx.listing.get();
+        let listing = ctx.as_list.get();
         let zoomed_area = view.and_then(|v| {
             if v.zoom >= AREA_MIN_ZOOM {
                 Some(padded_bbox(&v))

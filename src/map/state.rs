@@ -122,9 +122,9 @@ pub struct MapContext {
     pub picked: RwSignal<Option<Picked>>,
     /// Bumped to retry the layers that failed.
     pub retry: RwSignal<u32>,
-    /// Whether the list is shown instead of the map (a large layer then loads what is near the
-    /// centre even from afar).
-    pub listing: RwSignal<bool>,
+    /// Whether the resident asked for the list instead of the map (a large layer then loads
+    /// what is near the centre even from afar).
+    pub as_list: RwSignal<bool>,
     /// The layers too large to load whole, with their counts by state (for the legend).
     pub large: RwSignal<HashMap<String, LayerCounts>>,
     /// Counts of a large layer per area (a fixed grid of tiles), kept while the page lives so
@@ -142,7 +142,7 @@ impl MapContext {
             viewport: RwSignal::new(None),
             picked: RwSignal::new(None),
             retry: RwSignal::new(0),
-            listing: RwSignal::new(false),
+            as_list: RwSignal::new(false),
             large: RwSignal::new(HashMap::new()),
             cells: RwSignal::new(HashMap::new()),
             announcement: RwSignal::new(None),

@@ -36,13 +36,14 @@ pub fn ServicesMapPage() -> impl IntoView {
     let location = use_navigation().location_untracked();
     let start = MapView::from_query(&config, |name| location.query_param(name));
     let ctx = MapContext::new(start.layers.clone());
-    let as_list = RwSignal::new(start.as_list);
+    ctx.as_list.set(start.as_list);
+    let as_list = ctx.as_list;
     let go_to = RwSignal::new(None::<GoTo>);
     let map_failed = RwSignal::new(None::<String>);
 
     start_loading(ctx);
     start_area_counts(ctx);
-    keep_address_in_sync(ctx, as_list);
+    keep_address_in_sync(ctx);
 
     let items = {
         let config = config.clone();
@@ -107,7 +108,6 @@ pub fn ServicesMapPage() -> impl IntoView {
         attribution: config.map.tiles.attribution.clone(),
     };
     let show_list = move || as_list.get() || map_failed.with(Option::is_some);
-    Effect::new(move |_| ctx.listing.set(show_list()));
 
     // The layers panel: beside the map on a wide screen (always shown there, by CSS), over it
     // on a phone or a portrait kiosk, opened by its button. Opening moves focus into it; Escape
@@ -136,7 +136,8 @@ pub fn ServicesMapPage() -> impl IntoView {
             class:services-map-page--layers-open=layers_open
             class:services-map-page--list=show_list
         >
-            <PageHeading title=i18n.tr("page-map-title")/>
+            // The map is the page: its title is for screen readers and the document title.
+            <PageHeading title=i18n.tr("page-map-title") visually_hidden=true/>
             <MapAnnouncer ctx=ctx/>
             <div class="services-map-page__search">
                 <PlaceSearch
@@ -258,7 +259,7 @@ pub fn ServicesMapPage() -> impl IntoView {
 
 /// Writes the view into the address (without a navigation) so that a reload or a shared link
 /// restores it; the language chosen, if the address gives one, stays in it.
-fn keep_address_in_sync(ctx: MapContext, as_list: RwSignal<bool>) {
+fn keep_address_in_sync(ctx: MapContext) {
     let navigation = use_navigation();
     Effect::new(move |_| {
         let Some(view) = ctx.viewport.get() else {
@@ -269,7 +270,7 @@ fn keep_address_in_sync(ctx: MapContext, as_list: RwSignal<bool>) {
             lat: view.center_lat,
             lon: view.center_lon,
             zoom: view.zoom.round().clamp(0.0, 30.0) as u8,
-            as_list: as_list.get(),
+            as_list: ctx.as_list.get(),
         };
         navigation.replace_query(&state.to_query());
     });

@@ -116,20 +116,16 @@ fn anonymous_requests(base: &str) -> Vec<(&'static str, String, &'static str)> {
     ]
 }
 
-/// The resident's session cookie after signing in (`None` when refused).
-fn sign_in(agent: &ureq::Agent, base: &str) -> (Outcome, Option<String>) {
-    let body = format!(
-        "{{\"email\":\"{}\",\"password\":\"{}\"}}",
-        RESIDENT.0, RESIDENT.1
-    );
+/// A POST, read to its end: its outcome and the cookies it set (`name=value; …`).
+fn post(agent: &ureq::Agent, url: &str, content_type: &str, body: &str) -> (Outcome, String) {
     match agent
-        .post(&format!("{base}/api/v1/session"))
-        .header("Content-Type", "application/json")
-        .send(body.as_str())
+        .post(url)
+        .header("Content-Type", content_type)
+        .send(body)
     {
         Ok(mut response) => {
             let status = response.status().as_u16();
-            let cookie = response
+            let cookies = response
                 .headers()
                 .get_all("set-cookie")
                 .iter()
@@ -138,10 +134,21 @@ fn sign_in(agent: &ureq::Agent, base: &str) -> (Outcome, Option<String>) {
                 .collect::<Vec<_>>()
                 .join("; ");
             let _ = response.body_mut().read_to_vec();
-            (outcome(status), (!cookie.is_empty()).then_some(cookie))
+            (outcome(status), cookies)
         }
-        Err(_) => (Outcome::Failed, None),
+        Err(_) => (Outcome::Failed, String::new()),
     }
+}
+
+/// The resident's session cookie after signing in (`None` when refused).
+fn sign_in(agent: &ureq::Agent, base: &str) -> (Outcome, Option<String>) {
+    let body = format!(
+        "{{\"email\":\"{}\",\"password\":\"{}\"}}",
+        RESIDENT.0, RESIDENT.1
+    );
+    let url = format!("{base}/api/v1/session");
+    let (outcome, cookie) = post(agent, &url, "application/json", &body);
+    (outcome, (!cookie.is_empty()).then_some(cookie))
 }
 
 fn post_report(agent: &ureq::Agent, base: &str, n: u32) -> Outcome {
@@ -149,18 +156,8 @@ fn post_report(agent: &ureq::Agent, base: &str, n: u32) -> Outcome {
         "api_key={DEMO_API_KEY}&service_code=lampadaire-eteint&lat=47.3941&long=0.6848\
          &description=Load+test+report+{n}"
     );
-    match agent
-        .post(&format!("{base}/open311/v2/requests.json"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .send(body.as_str())
-    {
-        Ok(mut response) => {
-            let status = response.status().as_u16();
-            let _ = response.body_mut().read_to_vec();
-            outcome(status)
-        }
-        Err(_) => Outcome::Failed,
-    }
+    let url = format!("{base}/open311/v2/requests.json");
+    post(agent, &url, "application/x-www-form-urlencoded", &body).0
 }
 
 /// One level: `clients` anonymous clients looping, the resident and the reporter beside them.

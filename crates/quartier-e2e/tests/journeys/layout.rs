@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
+use quartier_e2e::Outcome;
 use quartier_e2e::browser::{Browser, Viewport};
-use quartier_e2e::{Outcome, http};
 use serde_json::Value;
 
 use crate::{Ctx, Journey};
@@ -271,20 +271,7 @@ fn a_cluster_says_how_many_are_out_of_order(ctx: Arc<Ctx>) -> Outcome {
 
 fn a_full_container_says_so_in_words(ctx: Arc<Ctx>) -> Outcome {
     // A container the demo reports 99 % full, found like any NGSI-LD client would.
-    let response = http::get_with(
-        &ctx.platform.base_url,
-        "/ngsi-ld/v1/entities?type=WasteContainer&q=fillingLevel==0.99&limit=1&options=keyValues",
-        &[("Accept", "application/geo+json")],
-    )?;
-    let body: Value = serde_json::from_slice(&response.body).map_err(|e| e.to_string())?;
-    let at = body
-        .pointer("/features/0/geometry/coordinates")
-        .and_then(Value::as_array)
-        .ok_or(format!("no 99 % full container in the demo: {body}"))?;
-    let (lon, lat) = (
-        at[0].as_f64().unwrap_or_default(),
-        at[1].as_f64().unwrap_or_default(),
-    );
+    let (lon, lat, _) = ctx.first_service("type=WasteContainer&q=fillingLevel==0.99")?;
     ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
         b.viewport(Viewport::Phone).await?;
         for (lang, words) in [("en", "99 % full"), ("fr", "plein à 99 %")] {

@@ -191,25 +191,7 @@ fn show_as_list_lists_visible_services(ctx: Arc<Ctx>) -> Outcome {
 
 fn details_open_by_keyboard_on_the_map(ctx: Arc<Ctx>) -> Outcome {
     // A real streetlight's position, asked from the platform like any NGSI-LD client would.
-    let response = http::get_with(
-        &ctx.platform.base_url,
-        "/ngsi-ld/v1/entities?type=Streetlight&limit=1&options=keyValues",
-        &[("Accept", "application/geo+json")],
-    )?;
-    let body: Value = serde_json::from_slice(&response.body).map_err(|e| e.to_string())?;
-    let coordinates = body
-        .pointer("/features/0/geometry/coordinates")
-        .and_then(Value::as_array)
-        .ok_or(format!("no streetlight in {body}"))?;
-    let (lon, lat) = (
-        coordinates[0].as_f64().unwrap_or_default(),
-        coordinates[1].as_f64().unwrap_or_default(),
-    );
-    let id = body
-        .pointer("/features/0/id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let (lon, lat, id) = ctx.first_service("type=Streetlight")?;
     ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
         b.open_page(&format!(
             "/map?lang=en&layers=Streetlight&lat={lat}&lon={lon}&z=19"
