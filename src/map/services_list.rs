@@ -174,7 +174,7 @@ pub fn ServicesList(ctx: MapContext) -> impl IntoView {
                         .map(|t| {
                             let layer = config.layer_label(&t, i18n.lang());
                             view! {
-                                <p class="services-list__counted">
+                                <p class="services-list__near-centre">
                                     {i18n.t_with(
                                         "map-list-near-centre",
                                         &[("layer", layer.into()), ("metres", (LIST_RADIUS_M as u32).into())],

@@ -314,7 +314,7 @@ fn the_list_from_afar_lists_what_is_near_the_centre(ctx: Arc<Ctx>) -> Outcome {
         if !groups.iter().any(|g| g == "Streetlights") {
             return Err(format!("the list's groups are {groups:?}"));
         }
-        let note = b.text_of(".services-list__counted").await?;
+        let note = b.text_of(".services-list__near-centre").await?;
         if !note.contains("within 300 m of the map's centre") {
             return Err(format!("the list does not say what it lists: {note:?}"));
         }
