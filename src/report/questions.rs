@@ -13,7 +13,13 @@ use super::draft::Draft;
 pub fn attribute_field_id(code: &str) -> String {
     let safe: String = code
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     format!("report-attr-{safe}")
 }
