@@ -41,7 +41,10 @@ const PAGE_READY = 'body:not(:has([role="status"][class*="loading"], [aria-busy=
 const DEFAULT_ROUTES = ['/', '/map', '/report', '/my-data', '/consents'];
 const MAP_ROUTE = '/map';
 const BUDGET = { first_load_bytes: 250 * 1024, ready_ms_phone: 2500, query_ms: 2 };
-const readyFor = (route) => (route === MAP_ROUTE ? READY : PAGE_READY);
+// /report is usable once its categories are there to choose from.
+const REPORT_READY = 'main:has(#report-category option:not([value=""])) h1';
+const readyFor = (route) =>
+  route === MAP_ROUTE ? READY : route === '/report' ? REPORT_READY : PAGE_READY;
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 // The qa/audit profiles (shared/qa/README.md), for the fallback measurement.

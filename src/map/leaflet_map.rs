@@ -9,7 +9,7 @@ use leaflet::{
 };
 use leptos::html::Div;
 use leptos::prelude::*;
-use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::prelude::{Closure, wasm_bindgen};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::config::is_hex_colour;
@@ -86,6 +86,9 @@ struct Live {
     clusters: LayerGroup,
     /// The ring around the picked service, drawn apart so that a pick redraws nothing else.
     selection: LayerGroup,
+    /// Tells Leaflet when its box changes size (a form step shown, a panel opened): Leaflet
+    /// only watches the window, and a map started hidden would keep a zero size.
+    resize: Option<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>,
 }
 
 #[component]
@@ -153,6 +156,9 @@ pub fn LeafletMap(
     on_cleanup(move || {
         live.try_update_value(|live| {
             if let Some(live) = live.take() {
+                if let Some((observer, _)) = &live.resize {
+                    observer.disconnect();
+                }
                 live.map.remove();
             }
         });
@@ -211,11 +217,24 @@ fn start(
         let at = event.lat_lng();
         on_pick.run((at.lat(), at.lng()));
     }));
+    let resize = {
+        let map = map.clone();
+        let on_resize = Closure::<dyn FnMut()>::new(move || {
+            map.invalidate_size(false);
+        });
+        web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref())
+            .ok()
+            .map(|observer| {
+                observer.observe(element);
+                (observer, on_resize)
+            })
+    };
     Ok(Live {
         map,
         points,
         clusters,
         selection,
+        resize,
     })
 }
 

@@ -353,10 +353,12 @@ pub fn ReportForm() -> impl IntoView {
                         id: created.service_request_id,
                         notice: created.service_notice,
                     }));
+                    crate::browser::focus_by_id_soon("report-sent-title");
                 }
                 None | Some(PostOutcome::Retry(_)) => {
                     finish(draft, photos);
                     sent.try_set(Some(Sent::Queued));
+                    crate::browser::focus_by_id_soon("report-queued-title");
                     outbox.plan_retry(token);
                 }
                 Some(PostOutcome::Invalid(fields)) => {

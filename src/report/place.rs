@@ -4,6 +4,7 @@
 //! form says in words where the report will be placed.
 
 use leptos::prelude::*;
+use quartier_api::geo::LonLat;
 
 use crate::browser;
 use crate::config::use_config;
@@ -46,8 +47,8 @@ pub fn PlaceStep(
         attribution: config.map.tiles.attribution.clone(),
     };
     let go_to = RwSignal::new(None::<GoTo>);
-    // The centre the map moves to by itself (start, an address, my location): its view report
-    // is not the resident moving the pin, so it must not replace the address they chose.
+    // Where the app last put the map's centre (start, an address, my location, a photo): a
+    // view there is not the resident moving the pin, and must not replace the address chosen.
     let expected = StoredValue::new(Some((setup.start.lat, setup.start.lon)));
     let set_place = move |lat: f64, lon: f64, address: Option<String>, source: PlaceSource| {
         draft.update(|d| {
@@ -66,18 +67,20 @@ pub fn PlaceStep(
         }));
     };
     let on_view = Callback::new(move |view: Viewport| {
-        let near = |(lat, lon): (f64, f64)| {
-            (lat - view.center_lat).abs() < 1e-5 && (lon - view.center_lon).abs() < 1e-5
-        };
-        if expected.get_value().is_some_and(near) {
-            expected.set_value(None);
+        let centre = LonLat { lon: view.center_lon, lat: view.center_lat };
+        // Within a metre of where the app put it: the map settling (a resize, the end of a
+        // move the app asked for), not the resident moving the pin.
+        let settled = expected
+            .get_value()
+            .is_some_and(|(lat, lon)| LonLat { lon, lat }.distance_m(&centre) < 1.0);
+        if settled {
             return;
         }
-        expected.set_value(None);
+        expected.set_value(Some((centre.lat, centre.lon)));
         draft.update(|d| {
             d.place = Some(PlacePick {
-                lat: view.center_lat,
-                lon: view.center_lon,
+                lat: centre.lat,
+                lon: centre.lon,
                 address: None,
                 source: PlaceSource::Map,
             })

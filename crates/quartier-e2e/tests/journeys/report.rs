@@ -36,6 +36,10 @@ pub const JOURNEYS: &[(&str, Journey)] = &[
         report_made_while_platform_stopped_is_sent_once,
     ),
     (
+        "report::ten_reports_through_faults_are_ten",
+        ten_reports_through_faults_are_ten,
+    ),
+    (
         "report::every_step_passes_axe_on_phone_and_kiosk",
         every_step_passes_axe_on_phone_and_kiosk,
     ),
@@ -410,4 +414,109 @@ fn every_step_passes_axe_on_phone_and_kiosk(ctx: Arc<Ctx>) -> Outcome {
         }
         Ok(())
     }))
+}
+
+/// Clicks "Try again" wherever a wait failed, until `css` is there (a platform in fault mode
+/// fails a share of every kind of request).
+async fn until_there(b: &Browser, css: &str) -> Outcome {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let state = b
+            .eval(&format!(
+                "if (document.querySelector({css:?})) return 'there'; \
+                 const retry = document.querySelector('.async-section__error button'); \
+                 if (retry) {{ retry.click(); return 'retried'; }} return 'waiting';"
+            ))
+            .await?;
+        if state == "there" {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("{css} never appeared, even with Try again"));
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+fn ten_reports_through_faults_are_ten(ctx: Arc<Ctx>) -> Outcome {
+    // 30 % of API requests delayed, failed, cut after the write or answered with a broken body.
+    let platform = Platform::start_with(
+        &ctx.platform_bin,
+        &ctx.dist,
+        &["--faults", "0.3", "--faults-seed", "11"],
+    )?;
+    let tag = format!("fault-run-{}", std::process::id());
+    let count = |platform: &Platform| -> Result<usize, String> {
+        // The listing itself may be faulted: ask until it answers well.
+        for _ in 0..50 {
+            if let Ok(list) = quartier_e2e::http::get(
+                &platform.base_url,
+                "/open311/v2/requests.json?service_code=trottoir-sale&page_size=200",
+            ) && list.status == 200
+                && let Ok(list) = json(&list)
+                && let Some(all) = list.as_array()
+            {
+                return Ok(all
+                    .iter()
+                    .filter(|r| {
+                        r["description"]
+                            .as_str()
+                            .is_some_and(|d| d.starts_with(&tag))
+                    })
+                    .count());
+            }
+        }
+        Err("the platform never listed its reports".into())
+    };
+    ctx.runtime.block_on(async {
+        let b = ctx.browser_on(&platform.base_url).await?;
+        let run = async {
+            b.viewport(Viewport::Kiosk).await?;
+            for n in 1..=10 {
+                b.open_page("/report?lang=en&service_code=trottoir-sale&lat=47.3941&lon=0.6848").await?;
+                until_there(&b, "#report-category option[value='trottoir-sale']").await?;
+                b.wait_until(
+                    "return document.querySelector('#report-category').value === 'trottoir-sale'",
+                    "the category taken from the address",
+                )
+                .await?;
+                type_into(&b, "#report-description", &format!("{tag} no. {n}")).await?;
+                focus(&b, "button[type=submit]").await?;
+                b.press(ENTER).await?;
+                // Whatever the platform did, the resident is told where their report is.
+                let deadline = std::time::Instant::now() + Duration::from_secs(30);
+                loop {
+                    let outcome = b
+                        .eval("return document.querySelector('#report-sent-title, #report-queued-title')?.textContent ?? ''")
+                        .await?;
+                    if outcome.as_str().is_some_and(|t| !t.is_empty()) {
+                        break;
+                    }
+                    if std::time::Instant::now() > deadline {
+                        let page = b.text_of("main").await?;
+                        return Err(format!("report {n}: no confirmation and no waiting message: {page}"));
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+            // What waits goes by itself (timer, and the next opening of the app).
+            b.open_page("/my-reports?lang=en").await?;
+            let deadline = std::time::Instant::now() + Duration::from_secs(90);
+            while count(&platform)? < 10 {
+                if std::time::Instant::now() > deadline {
+                    return Err(format!("only {} of 10 reports reached the platform", count(&platform)?));
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            let stored = count(&platform)?;
+            if stored != 10 {
+                return Err(format!("10 reports sent, {stored} stored"));
+            }
+            Ok(())
+        };
+        let outcome = run.await;
+        b.close().await;
+        outcome
+    })
 }
