@@ -6,12 +6,12 @@
 //! | `GET services.{json,xml}` | the town's services, by group |
 //! | `GET services/{code}.{json,xml}` | a service definition (its attributes) |
 //! | `POST requests.{json,xml}` | a new report: form-urlencoded, or multipart with a `media` photo |
-//! | `GET requests.{json,xml}` | reports, filtered (`service_request_id`, `service_code`, `status`, `start_date`, `end_date`) and paged (`page`, `page_size`: extension) |
+//! | `GET requests.{json,xml}` | reports, filtered (`service_request_id`, `service_code`, `status`, `start_date`, `end_date`; `lat` + `long` + `radius`: extension, nearest first) and paged (`page`, `page_size`: extension) |
 //! | `GET requests/{id}.{json,xml}` | one report, as a one-item list |
 //! | `GET media/{id}` | a photo uploaded with a report (extension) |
 //!
 //! Extensions beyond the spec: the `asset_id` form field and response field (the NGSI-LD entity a
-//! report is about), the `media` part, `page`/`page_size` with an `X-Total-Count` header, and
+//! report is about), the nearby search ([`nearby`]), the `media` part, `page`/`page_size` with an `X-Total-Count` header, and
 //! `Idempotency-Key` on POST. Errors are the spec's `[{code, description}]` list (or `<errors>`
 //! for a `.xml` path), one entry per problem; validation descriptions are `field: code` with the
 //! contract crate's field error codes (`description: too_long`).
@@ -39,6 +39,7 @@
 pub mod catalogue;
 mod format;
 mod media;
+pub mod nearby;
 mod rate_limit;
 pub mod store;
 mod submit;
@@ -328,6 +329,7 @@ fn parse_query(
         ..Query::default()
     };
     let mut page = 1;
+    let mut near = nearby::NearParams::default();
     let list = |value: &str| -> Vec<String> {
         value
             .split(',')
@@ -367,10 +369,17 @@ fn parse_query(
                 Ok(size) if (1..=MAX_PAGE_SIZE).contains(&size) => query.limit = size,
                 _ => problems.push(format!("page_size: not between 1 and {MAX_PAGE_SIZE}")),
             },
+            "lat" => near.lat = Some(value),
+            "long" => near.long = Some(value),
+            "radius" => near.radius = Some(value),
             // jurisdiction_id and unknown parameters: one jurisdiction here, and the spec asks
             // servers to ignore what they do not know.
             _ => {}
         }
+    }
+    match near.parse() {
+        Ok(found) => query.near = found,
+        Err(found) => problems.extend(found),
     }
     if let (Some(start), Some(end)) = (query.start, query.end)
         && start > end

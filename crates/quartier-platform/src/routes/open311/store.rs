@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params, types::Value as SqlValue};
 
-use super::{catalogue, format::Node, submit::NewRequest, time};
+use super::{catalogue, format::Node, nearby::Near, submit::NewRequest, time};
 use crate::error::AppError;
 
 /// One request as the GET routes show it (contact fields are never shown).
@@ -187,11 +187,14 @@ pub struct Query {
     /// Inclusive bounds on `requested_at`.
     pub start: Option<i64>,
     pub end: Option<i64>,
+    /// The nearby-search extension: only requests within the circle, nearest first.
+    pub near: Option<Near>,
     pub limit: i64,
     pub offset: i64,
 }
 
-/// One page of matching requests, newest first, and the number of matches in all.
+/// One page of matching requests, newest first (nearest first for a nearby search), and the
+/// number of matches in all.
 pub fn list(conn: &Connection, query: &Query) -> Result<(Vec<StoredRequest>, i64), AppError> {
     let mut clauses: Vec<String> = Vec::new();
     let mut values: Vec<SqlValue> = Vec::new();
@@ -222,12 +225,36 @@ pub fn list(conn: &Connection, query: &Query) -> Result<(Vec<StoredRequest>, i64
             clauses.push("requested_at <= ?".into());
             values.push(end.into());
         }
+        if let Some(near) = &query.near {
+            let (south, north, west, east) = near.bounds();
+            clauses.push("lat BETWEEN ? AND ? AND long BETWEEN ? AND ?".into());
+            values.extend([south, north, west, east].map(SqlValue::from));
+        }
     }
     let filter = if clauses.is_empty() {
         String::new()
     } else {
         format!("WHERE {}", clauses.join(" AND "))
     };
+    if let (Some(near), None) = (&query.near, &query.ids) {
+        // The box holds few rows; the exact distance, the order and the page are computed here.
+        let mut statement =
+            conn.prepare(&format!("SELECT {COLUMNS} FROM open311_requests {filter}"))?;
+        let rows = statement
+            .query_map(
+                rusqlite::params_from_iter(values.iter()),
+                StoredRequest::from_row,
+            )?
+            .collect::<Result<Vec<_>, _>>()?;
+        let nearest = near.nearest_first(rows);
+        let total = i64::try_from(nearest.len()).unwrap_or(i64::MAX);
+        let page = nearest
+            .into_iter()
+            .skip(usize::try_from(query.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(query.limit).unwrap_or(0))
+            .collect();
+        return Ok((page, total));
+    }
     let total: i64 = conn.query_row(
         &format!("SELECT COUNT(*) FROM open311_requests {filter}"),
         rusqlite::params_from_iter(values.iter()),
