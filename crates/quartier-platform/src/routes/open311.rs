@@ -8,10 +8,12 @@
 //! | `POST requests.{json,xml}` | a new report: form-urlencoded, or multipart with a `media` photo |
 //! | `GET requests.{json,xml}` | reports, filtered (`service_request_id`, `service_code`, `status`, `start_date`, `end_date`; `lat` + `long` + `radius`: extension, nearest first) and paged (`page`, `page_size`: extension) |
 //! | `GET requests/{id}.{json,xml}` | one report, as a one-item list |
+//! | `POST requests/{id}/follow.{json,xml}` | follow a report, "+1" (extension, [`follow`]) |
 //! | `GET media/{id}` | a photo uploaded with a report (extension) |
 //!
 //! Extensions beyond the spec: the `asset_id` form field and response field (the NGSI-LD entity a
-//! report is about), the nearby search ([`nearby`]), the `media` part, `page`/`page_size` with an `X-Total-Count` header, and
+//! report is about), `followers` on every request (how many follow it), the nearby search
+//! ([`nearby`]), following a report ([`follow`]), the `media` part, `page`/`page_size` with an `X-Total-Count` header, and
 //! `Idempotency-Key` on POST. Errors are the spec's `[{code, description}]` list (or `<errors>`
 //! for a `.xml` path), one entry per problem; validation descriptions are `field: code` with the
 //! contract crate's field error codes (`description: too_long`).
@@ -37,6 +39,7 @@
 //! are compared in constant time.
 
 pub mod catalogue;
+mod follow;
 mod format;
 mod media;
 pub mod nearby;
@@ -158,6 +161,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/v2/services/{file}", get(service_definition))
         .route("/v2/requests/{file}", get(one_request))
+        .route(
+            "/v2/requests/{id}/{file}",
+            axum::routing::post(follow::follow),
+        )
         .route("/v2/media/{id}", get(media_file))
 }
 
@@ -449,16 +456,13 @@ async fn create_request(
     {
         return Ok(invalid_api_key());
     }
-    let owner = match request.extensions().get::<ReportOwner>() {
-        Some(ReportOwner(resident)) => Some(*resident),
-        None => {
-            // Cloned: a `&Request` held across the await would make the handler's future !Send.
-            let headers = request.headers().clone();
-            match auth::resident_for_write(&state, &headers).await? {
-                Ok(resident) => resident.map(|resident| resident.0),
-                Err(auth::WriteRefusal::CsrfMismatch) => return Ok(csrf_mismatch()),
-            }
-        }
+    let (given, headers) = (
+        request.extensions().get::<ReportOwner>().copied(),
+        request.headers().clone(),
+    );
+    let owner = match writer(&state, given, &headers).await? {
+        Ok(owner) => owner,
+        Err(refused) => return Ok(refused),
     };
     let ip = peer_ip(&request);
     let received = match receive(request, &state).await {
@@ -514,6 +518,25 @@ async fn create_request(
         .call(move |conn| save(conn, &new, photo, owner, idempotency.as_ref(), format, now))
         .await?;
     Ok(answer(saved))
+}
+
+/// The resident a write is made for: the [`ReportOwner`] extension, else the session of the
+/// cookie, whose CSRF token the request must then carry (a 403 response otherwise); `None` for
+/// an anonymous client.
+/// Takes the request's parts rather than the request: a `&Request` held across an await would
+/// make the handler's future !Send.
+async fn writer(
+    state: &AppState,
+    given: Option<ReportOwner>,
+    headers: &HeaderMap,
+) -> Result<Result<Option<i64>, Response>, AppError> {
+    if let Some(ReportOwner(resident)) = given {
+        return Ok(Ok(Some(resident)));
+    }
+    Ok(match auth::resident_for_write(state, headers).await? {
+        Ok(resident) => Ok(resident.map(|resident| resident.0)),
+        Err(auth::WriteRefusal::CsrfMismatch) => Err(csrf_mismatch()),
+    })
 }
 
 /// [`media::sanitize`] in the blocking pool, once a decode slot is free (503 if none frees up).

@@ -5,6 +5,7 @@
 //! --test reports` runs it alone.
 
 mod reports {
+    mod follow;
     mod nearby;
     // Shared by every file here; each uses a part of it.
     #[allow(dead_code)]

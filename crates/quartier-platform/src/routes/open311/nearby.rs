@@ -141,6 +141,7 @@ mod tests {
             media_url: None,
             media_id: None,
             asset_id: None,
+            followers: 0,
         }
     }
 

@@ -27,11 +27,14 @@ pub struct StoredRequest {
     pub media_url: Option<String>,
     pub media_id: Option<i64>,
     pub asset_id: Option<String>,
+    /// Rows of `open311_followers` (extension `followers`).
+    pub followers: i64,
 }
 
 const COLUMNS: &str = "id, service_code, status, status_notes, description, agency_responsible, \
     service_notice, requested_at, updated_at, expected_at, address, address_id, zipcode, lat, \
-    long, media_url, media_id, asset_id";
+    long, media_url, media_id, asset_id, \
+    (SELECT COUNT(*) FROM open311_followers f WHERE f.request_id = open311_requests.id)";
 
 impl StoredRequest {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -54,11 +57,13 @@ impl StoredRequest {
             media_url: row.get(15)?,
             media_id: row.get(16)?,
             asset_id: row.get(17)?,
+            followers: row.get(18)?,
         })
     }
 
     /// The spec's request element; `base` is the API root (`http://host/open311/v2`) that an
-    /// uploaded photo's URL starts with. `asset_id` is this platform's extension.
+    /// uploaded photo's URL starts with. `asset_id` and `followers` are this platform's
+    /// extensions.
     pub fn to_node(&self, base: &str) -> Node {
         let service_name = catalogue::find(&self.service_code)
             .map_or(self.service_code.as_str(), |service| service.name);
@@ -100,6 +105,7 @@ impl StoredRequest {
             ("long", Node::opt_float(self.long)),
             ("media_url", Node::opt_text(media_url)),
             ("asset_id", Node::opt_text(self.asset_id.clone())),
+            ("followers", Node::Int(self.followers)),
         ])
     }
 }
@@ -175,6 +181,21 @@ pub fn find(conn: &Connection, id: i64) -> Result<Option<StoredRequest>, AppErro
             StoredRequest::from_row,
         )
         .optional()?)
+}
+
+/// Adds `follower` to the request's followers; false when it already followed (it counts once).
+pub fn follow(
+    conn: &Connection,
+    request_id: i64,
+    follower: &str,
+    now: i64,
+) -> Result<bool, AppError> {
+    let added = conn.execute(
+        "INSERT OR IGNORE INTO open311_followers (request_id, follower, created_at) \
+         VALUES (?1, ?2, ?3)",
+        params![request_id, follower, now],
+    )?;
+    Ok(added == 1)
 }
 
 /// The filters of `GET requests`, already validated.
