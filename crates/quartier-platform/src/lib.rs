@@ -13,6 +13,7 @@ pub mod error;
 pub mod limits;
 pub mod routes;
 pub mod security;
+pub mod staff;
 pub mod state;
 pub mod static_files;
 pub mod town;

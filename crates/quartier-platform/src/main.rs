@@ -40,6 +40,11 @@ struct Options {
     /// `X-Forwarded-Proto: https` (behind a TLS proxy that does not send it).
     #[arg(long)]
     secure_cookies: bool,
+    /// Staff accounts of the staff API (`PATCH /api/v1/staff/requests/{id}`): one per line,
+    /// `name:token` (scope open311:update) or `name:token:scope,scope`; tokens of 32 characters
+    /// or more, hashed as they are read.
+    #[arg(long, value_name = "FILE")]
+    staff_token_file: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -62,8 +67,15 @@ async fn main() -> anyhow::Result<()> {
         .as_deref()
         .map(quartier_platform::town::TownConfig::load)
         .transpose()?;
+    let staff_accounts = options
+        .staff_token_file
+        .as_deref()
+        .map(quartier_platform::staff::load_token_file)
+        .transpose()?
+        .unwrap_or_default();
     let settings = Settings {
         town,
+        staff_accounts,
         demo: options.demo,
         scale: options.scale,
         ngsi_ld_max_limit: options.ngsi_ld_max_limit,

@@ -17,6 +17,7 @@ use crate::{
         tiles,
     },
     security::CspCache,
+    staff::{StaffAccount, StaffAccounts},
     town::{TownConfig, TownProfile},
 };
 
@@ -66,6 +67,8 @@ pub struct Settings {
     pub town: Option<TownConfig>,
     /// Open311 API keys besides those of `QUARTIER_OPEN311_API_KEYS` (and the demo key).
     pub open311_api_keys: Vec<String>,
+    /// Staff accounts of the staff API (`--staff-token-file`), besides the demo one in demo mode.
+    pub staff_accounts: Vec<StaffAccount>,
 }
 
 impl Settings {
@@ -89,6 +92,7 @@ impl Settings {
             consent_purposes: catalogue::PURPOSES.to_vec(),
             town: None,
             open311_api_keys: Vec::new(),
+            staff_accounts: Vec::new(),
         }
     }
 }
@@ -101,6 +105,8 @@ pub struct AppState {
     pub csp: Arc<CspCache>,
     /// The placeholder map tile, rendered once.
     pub placeholder_tile: Bytes,
+    /// Staff accounts of the staff API, by token hash.
+    pub staff: Arc<StaffAccounts>,
     /// Resident sessions: clock, timeouts, sign-in rate limits.
     pub auth: Arc<AuthState>,
     /// Open311: API keys and the report rate limit.
@@ -151,6 +157,7 @@ impl AppState {
             controller: town.controller(),
         };
         let open311 = Arc::new(Open311State::new(&settings));
+        let staff = Arc::new(StaffAccounts::new(&settings.staff_accounts, settings.demo));
         let area = || AreaLimit::new(settings.anonymous_at_once, settings.busy_wait);
         let limits = Limits {
             ngsi_ld: area(),
@@ -162,6 +169,7 @@ impl AppState {
             db,
             csp: Arc::new(csp),
             placeholder_tile,
+            staff,
             auth: Arc::new(auth),
             open311,
             limits,

@@ -11,6 +11,7 @@ pub mod health;
 pub mod ngsi_ld;
 pub mod open311;
 pub mod resident;
+pub mod staff;
 pub mod tiles;
 
 use std::time::Duration;
@@ -67,7 +68,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .nest(
             "/api",
             formatted(
-                api_area(resident::router()),
+                api_area(resident::router().merge(staff::router())),
                 ErrorFormat::Resident,
                 deadline,
             ),

@@ -290,8 +290,16 @@ async fn one_request(
     Ok(list.respond(format, "service_requests", StatusCode::OK))
 }
 
+/// One request as a JSON object (not a list), as the staff API answers it: the same fields as
+/// `GET requests/{id}.json`, from the same tree.
+pub(crate) fn request_json(request: &store::StoredRequest, headers: &HeaderMap) -> Response {
+    request
+        .to_node(&base_url(headers))
+        .respond(Format::Json, "request", StatusCode::OK)
+}
+
 /// Digits only, so that one request has one URL.
-fn parse_id(text: &str) -> Option<i64> {
+pub(crate) fn parse_id(text: &str) -> Option<i64> {
     if text.is_empty() || text.len() > 18 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

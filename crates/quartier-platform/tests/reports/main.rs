@@ -7,6 +7,7 @@
 mod reports {
     mod follow;
     mod nearby;
+    mod staff;
     // Shared by every file here; each uses a part of it.
     #[allow(dead_code)]
     mod support;

@@ -183,6 +183,42 @@ pub fn find(conn: &Connection, id: i64) -> Result<Option<StoredRequest>, AppErro
         .optional()?)
 }
 
+/// What a staff member changes on a request (`None`: left as it is).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StatusChange {
+    pub status: Option<&'static str>,
+    /// `Some(None)` removes the notes.
+    pub status_notes: Option<Option<String>>,
+    pub expected_at: Option<i64>,
+}
+
+/// Applies `change` and stamps `updated_at` with `now`; the request as it now is, or `None` for
+/// an unknown id.
+pub fn update_status(
+    conn: &mut Connection,
+    id: i64,
+    change: &StatusChange,
+    now: i64,
+) -> Result<Option<StoredRequest>, AppError> {
+    let tx = conn.transaction()?;
+    let changed = tx.execute(
+        "UPDATE open311_requests SET status = COALESCE(?2, status), \
+         status_notes = CASE WHEN ?3 THEN ?4 ELSE status_notes END, \
+         expected_at = COALESCE(?5, expected_at), updated_at = ?6 WHERE id = ?1",
+        params![
+            id,
+            change.status,
+            change.status_notes.is_some(),
+            change.status_notes.clone().flatten(),
+            change.expected_at,
+            now,
+        ],
+    )?;
+    let updated = if changed == 1 { find(&tx, id)? } else { None };
+    tx.commit()?;
+    Ok(updated)
+}
+
 /// Adds `follower` to the request's followers; false when it already followed (it counts once).
 pub fn follow(
     conn: &Connection,
