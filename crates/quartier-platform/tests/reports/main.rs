@@ -5,6 +5,7 @@
 //! --test reports` runs it alone.
 
 mod reports {
+    mod demo_moves;
     mod follow;
     mod nearby;
     mod staff;
