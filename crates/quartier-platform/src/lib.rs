@@ -10,6 +10,7 @@ pub mod auth;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod faults;
 pub mod limits;
 pub mod routes;
 pub mod security;

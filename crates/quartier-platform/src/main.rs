@@ -4,7 +4,10 @@ use std::{io::IsTerminal, path::PathBuf};
 
 use anyhow::Context;
 use clap::Parser;
-use quartier_platform::{AppState, Settings, build_router};
+use quartier_platform::{
+    AppState, Settings, build_router,
+    faults::{self, FaultKind, FaultSettings},
+};
 use tracing_subscriber::EnvFilter;
 
 /// Quartier's reference platform: NGSI-LD, Open311, the resident API and the built app.
@@ -45,6 +48,18 @@ struct Options {
     /// or more, hashed as they are read.
     #[arg(long, value_name = "FILE")]
     staff_token_file: Option<PathBuf>,
+    /// Fault mode, for end-to-end tests only: this share (0 to 1) of API requests is delayed
+    /// (1-3 s), answered 500 or 503, loses its answer after the handler ran, or gets a truncated
+    /// body with 200. Off by default; loud in the log when on.
+    #[arg(long, value_name = "SHARE", value_parser = faults::parse_share)]
+    faults: Option<f64>,
+    /// Seed of the fault mode's choices (a random one, logged, when omitted).
+    #[arg(long, value_name = "N", requires = "faults")]
+    faults_seed: Option<u64>,
+    /// The fault kinds drawn from, comma-separated: delay, 500, 503, drop, malformed (all by
+    /// default).
+    #[arg(long, value_name = "KINDS", value_delimiter = ',', requires = "faults")]
+    fault_kinds: Vec<faults::FaultKind>,
 }
 
 #[tokio::main]
@@ -73,9 +88,18 @@ async fn main() -> anyhow::Result<()> {
         .map(quartier_platform::staff::load_token_file)
         .transpose()?
         .unwrap_or_default();
+    let faults = options.faults.map(|share| FaultSettings {
+        kinds: if options.fault_kinds.is_empty() {
+            FaultKind::ALL.to_vec()
+        } else {
+            options.fault_kinds.clone()
+        },
+        ..FaultSettings::new(share, options.faults_seed.unwrap_or_else(rand::random))
+    });
     let settings = Settings {
         town,
         staff_accounts,
+        faults,
         demo: options.demo,
         scale: options.scale,
         ngsi_ld_max_limit: options.ngsi_ld_max_limit,

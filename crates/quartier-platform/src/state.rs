@@ -9,6 +9,7 @@ use crate::{
     auth::{AuthState, PasswordChecks, SessionPolicy, password},
     db::{self, Db},
     demo::{Town, assets, open311_seed, residents_seed},
+    faults::{FaultSettings, Faults},
     limits::{AreaLimit, Limits},
     routes::{
         self,
@@ -69,6 +70,8 @@ pub struct Settings {
     pub open311_api_keys: Vec<String>,
     /// Staff accounts of the staff API (`--staff-token-file`), besides the demo one in demo mode.
     pub staff_accounts: Vec<StaffAccount>,
+    /// The fault mode (`--faults`): off unless set.
+    pub faults: Option<FaultSettings>,
 }
 
 impl Settings {
@@ -93,6 +96,7 @@ impl Settings {
             town: None,
             open311_api_keys: Vec::new(),
             staff_accounts: Vec::new(),
+            faults: None,
         }
     }
 }
@@ -105,6 +109,8 @@ pub struct AppState {
     pub csp: Arc<CspCache>,
     /// The placeholder map tile, rendered once.
     pub placeholder_tile: Bytes,
+    /// The fault mode, when on (wraps the API areas).
+    pub faults: Option<Arc<Faults>>,
     /// Staff accounts of the staff API, by token hash.
     pub staff: Arc<StaffAccounts>,
     /// Resident sessions: clock, timeouts, sign-in rate limits.
@@ -158,6 +164,12 @@ impl AppState {
         };
         let open311 = Arc::new(Open311State::new(&settings));
         let staff = Arc::new(StaffAccounts::new(&settings.staff_accounts, settings.demo));
+        let faults = settings
+            .faults
+            .clone()
+            .map(Faults::new)
+            .transpose()?
+            .map(Arc::new);
         let area = || AreaLimit::new(settings.anonymous_at_once, settings.busy_wait);
         let limits = Limits {
             ngsi_ld: area(),
@@ -169,6 +181,7 @@ impl AppState {
             db,
             csp: Arc::new(csp),
             placeholder_tile,
+            faults,
             staff,
             auth: Arc::new(auth),
             open311,

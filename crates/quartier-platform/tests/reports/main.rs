@@ -6,6 +6,7 @@
 
 mod reports {
     mod demo_moves;
+    mod faults;
     mod follow;
     mod nearby;
     mod staff;
