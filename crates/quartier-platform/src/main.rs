@@ -60,6 +60,10 @@ struct Options {
     /// default).
     #[arg(long, value_name = "KINDS", value_delimiter = ',', requires = "faults")]
     fault_kinds: Vec<faults::FaultKind>,
+    /// Test aid (demo only): one more Open311 service whose name and description are HTML
+    /// (`<script>alert(1)</script><b>x</b>`), for the app's "shown as text" end-to-end test.
+    #[arg(long, hide = true, requires = "demo")]
+    demo_html_payloads: bool,
 }
 
 #[tokio::main]
@@ -100,6 +104,7 @@ async fn main() -> anyhow::Result<()> {
         town,
         staff_accounts,
         faults,
+        demo_html_payloads: options.demo_html_payloads,
         demo: options.demo,
         scale: options.scale,
         ngsi_ld_max_limit: options.ngsi_ld_max_limit,

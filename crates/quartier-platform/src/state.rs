@@ -72,6 +72,9 @@ pub struct Settings {
     pub staff_accounts: Vec<StaffAccount>,
     /// The fault mode (`--faults`): off unless set.
     pub faults: Option<FaultSettings>,
+    /// Test aid (`--demo-html-payloads`, demo mode only): Open311 offers one more service whose
+    /// name and description are HTML, to prove that clients show it as text.
+    pub demo_html_payloads: bool,
 }
 
 impl Settings {
@@ -97,6 +100,7 @@ impl Settings {
             open311_api_keys: Vec::new(),
             staff_accounts: Vec::new(),
             faults: None,
+            demo_html_payloads: false,
         }
     }
 }

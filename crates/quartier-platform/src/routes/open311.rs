@@ -106,6 +106,8 @@ pub struct Open311State {
     pub photo_decodes: Semaphore,
     /// How long a photo waits for a decode slot before the report is answered 503.
     pub busy_wait: Duration,
+    /// The services offered.
+    pub catalogue: catalogue::Catalogue,
 }
 
 impl Open311State {
@@ -141,6 +143,7 @@ impl Open311State {
             api_keys,
             photo_decodes: Semaphore::new(settings.max_photo_decodes.max(1)),
             busy_wait: settings.busy_wait,
+            catalogue: catalogue::Catalogue::new(settings.demo && settings.demo_html_payloads),
         }
     }
 }
@@ -185,7 +188,13 @@ async fn get_document(
         "services" => {
             let services = Node::List {
                 item: "service",
-                items: SERVICES.iter().map(catalogue::Service::to_node).collect(),
+                items: state
+                    .open311
+                    .catalogue
+                    .services()
+                    .iter()
+                    .map(|service| service.to_node())
+                    .collect(),
             };
             Ok(services.respond(format, "services", StatusCode::OK))
         }
@@ -261,10 +270,16 @@ fn base_url(headers: &HeaderMap) -> String {
     }
 }
 
-async fn service_definition(Path(file): Path<String>) -> Result<Response, AppError> {
+async fn service_definition(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, AppError> {
     let (code, format) = Format::split(&file)?;
-    let service =
-        catalogue::find(code).ok_or_else(|| AppError::not_found("service_code: unknown"))?;
+    let service = state
+        .open311
+        .catalogue
+        .find(code)
+        .ok_or_else(|| AppError::not_found("service_code: unknown"))?;
     Ok(service
         .definition_node()
         .respond(format, "service_definition", StatusCode::OK))
@@ -504,7 +519,10 @@ async fn create_request(
     if let Err(wait) = state.open311.limiter.check(&client, Instant::now()) {
         return Ok(too_many(wait));
     }
-    let new = match received.form.validate(&state.town) {
+    let new = match received
+        .form
+        .validate(&state.town, &state.open311.catalogue)
+    {
         Ok(new) => new,
         Err(problems) => return Ok(errors(StatusCode::BAD_REQUEST, problems)),
     };

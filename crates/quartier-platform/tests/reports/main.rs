@@ -9,6 +9,7 @@ mod reports {
     mod faults;
     mod follow;
     mod nearby;
+    mod payloads;
     mod staff;
     // Shared by every file here; each uses a part of it.
     #[allow(dead_code)]
