@@ -10,6 +10,7 @@ mod reports {
     mod follow;
     mod nearby;
     mod payloads;
+    mod photos;
     mod staff;
     // Shared by every file here; each uses a part of it.
     #[allow(dead_code)]
