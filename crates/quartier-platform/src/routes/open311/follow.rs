@@ -6,7 +6,9 @@
 //! session's `X-CSRF-Token` when the cookie names a session. The follower is the signed-in
 //! resident, else the device, known by the opaque `follower` token it chose and keeps (a form
 //! field): following twice counts once. No `Idempotency-Key` is needed, since a retry changes
-//! nothing. The answer is the request, as `GET requests/{id}` gives it.
+//! nothing. Follows are rate-limited per client like reports (their own count: the signed-in
+//! resident, else the address), which bounds how fast invented device tokens can inflate a
+//! count. The answer is the request, as `GET requests/{id}` gives it.
 
 use axum::{
     extract::{Path, Request, State},
@@ -14,9 +16,11 @@ use axum::{
     response::Response,
 };
 
+use std::time::Instant;
+
 use super::{
     Format, Node, ReportOwner, base_url, errors, idempotency_client, invalid_api_key, parse_id,
-    query_api_key, receive, store, writer,
+    peer_ip, query_api_key, receive, store, too_many, writer,
 };
 use crate::{error::AppError, state::AppState};
 
@@ -49,6 +53,7 @@ pub async fn follow(
         Err(refused) => return Ok(refused),
     };
     let base = base_url(&headers);
+    let ip = peer_ip(&request);
     let received = match receive(request, &state).await {
         Ok(received) => received,
         Err(response) => return Ok(response),
@@ -62,6 +67,13 @@ pub async fn follow(
         Ok(follower) => follower,
         Err(problem) => return Ok(errors(StatusCode::BAD_REQUEST, vec![problem])),
     };
+    let client = match owner {
+        Some(resident) => format!("follow:resident:{resident}"),
+        None => format!("follow:ip:{ip}"),
+    };
+    if let Err(wait) = state.open311.limiter.check(&client, Instant::now()) {
+        return Ok(too_many(wait));
+    }
     let now = state.auth.clock.now();
     let followed = state
         .db

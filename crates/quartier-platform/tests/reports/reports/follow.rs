@@ -193,3 +193,34 @@ async fn following_has_the_rules_of_a_report() {
         "nothing refused counted"
     );
 }
+
+#[tokio::test]
+async fn follows_are_rate_limited_per_client() {
+    let platform = platform();
+    let (lat, long) = centre();
+    let id = create(&platform, &report_at("lampadaire-eteint", lat, long)).await;
+    platform.state.open311.limiter.set_max(2);
+    let follow = |token: &'static str| {
+        form_request(
+            &follow_uri(&id),
+            &[("api_key", DEMO_API_KEY), ("follower", token)],
+            &[],
+        )
+    };
+    for token in ["device-a", "device-b"] {
+        assert_eq!(platform.send(follow(token)).await.status, StatusCode::OK);
+    }
+    let third = platform.send(follow("device-c")).await;
+    assert_eq!(
+        third.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        third.text()
+    );
+    assert!(third.headers.contains_key(header::RETRY_AFTER));
+    assert_eq!(
+        followers(&platform, &id).await,
+        Some(2),
+        "invented tokens are bounded"
+    );
+}
