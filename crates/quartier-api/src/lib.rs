@@ -5,6 +5,7 @@
 //! - [`ngsi_ld`]: entities (normalized, keyValues, GeoJSON, NGSI-v2) → [`ngsi_ld::Entity`].
 //! - [`open311`]: GeoReport v2 documents (JSON; XML with the `xml` feature) and the report form.
 //! - [`resident`]: the resident API (session, my data, access log, consents, receipts).
+//! - [`staff`]: the staff API (the town's agents update reports).
 //! - [`validation`]: field checks returning machine codes the app translates.
 //! - [`geo`], [`datetime`], [`form`]: the small shared pieces.
 //!
@@ -23,6 +24,7 @@ mod json_read;
 pub mod ngsi_ld;
 pub mod open311;
 pub mod resident;
+pub mod staff;
 mod text_enum;
 pub mod tile;
 pub mod validation;

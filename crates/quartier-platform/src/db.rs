@@ -57,6 +57,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../migrations/0007_consent_receipts_and_notices.sql"
     )),
+    M::up(include_str!("../migrations/0008_open311_followers.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {

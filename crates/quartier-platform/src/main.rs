@@ -4,7 +4,10 @@ use std::{io::IsTerminal, path::PathBuf};
 
 use anyhow::Context;
 use clap::Parser;
-use quartier_platform::{AppState, Settings, build_router};
+use quartier_platform::{
+    AppState, Settings, build_router,
+    faults::{self, FaultKind, FaultSettings},
+};
 use tracing_subscriber::EnvFilter;
 
 /// Quartier's reference platform: NGSI-LD, Open311, the resident API and the built app.
@@ -40,6 +43,27 @@ struct Options {
     /// `X-Forwarded-Proto: https` (behind a TLS proxy that does not send it).
     #[arg(long)]
     secure_cookies: bool,
+    /// Staff accounts of the staff API (`PATCH /api/v1/staff/requests/{id}`): one per line,
+    /// `name:token` (scope open311:update) or `name:token:scope,scope`; tokens of 32 characters
+    /// or more, hashed as they are read.
+    #[arg(long, value_name = "FILE")]
+    staff_token_file: Option<PathBuf>,
+    /// Fault mode, for end-to-end tests only: this share (0 to 1) of API requests is delayed
+    /// (1-3 s), answered 500 or 503, loses its answer after the handler ran, or gets a truncated
+    /// body with 200. Off by default; loud in the log when on.
+    #[arg(long, value_name = "SHARE", value_parser = faults::parse_share)]
+    faults: Option<f64>,
+    /// Seed of the fault mode's choices (a random one, logged, when omitted).
+    #[arg(long, value_name = "N", requires = "faults")]
+    faults_seed: Option<u64>,
+    /// The fault kinds drawn from, comma-separated: delay, 500, 503, drop, malformed (all by
+    /// default).
+    #[arg(long, value_name = "KINDS", value_delimiter = ',', requires = "faults")]
+    fault_kinds: Vec<faults::FaultKind>,
+    /// Test aid (demo only): one more Open311 service whose name and description are HTML
+    /// (`<script>alert(1)</script><b>x</b>`), for the app's "shown as text" end-to-end test.
+    #[arg(long, hide = true, requires = "demo")]
+    demo_html_payloads: bool,
 }
 
 #[tokio::main]
@@ -62,8 +86,25 @@ async fn main() -> anyhow::Result<()> {
         .as_deref()
         .map(quartier_platform::town::TownConfig::load)
         .transpose()?;
+    let staff_accounts = options
+        .staff_token_file
+        .as_deref()
+        .map(quartier_platform::staff::load_token_file)
+        .transpose()?
+        .unwrap_or_default();
+    let faults = options.faults.map(|share| FaultSettings {
+        kinds: if options.fault_kinds.is_empty() {
+            FaultKind::ALL.to_vec()
+        } else {
+            options.fault_kinds.clone()
+        },
+        ..FaultSettings::new(share, options.faults_seed.unwrap_or_else(rand::random))
+    });
     let settings = Settings {
         town,
+        staff_accounts,
+        faults,
+        demo_html_payloads: options.demo_html_payloads,
         demo: options.demo,
         scale: options.scale,
         ngsi_ld_max_limit: options.ngsi_ld_max_limit,

@@ -9,6 +9,7 @@ use crate::{
     auth::{AuthState, PasswordChecks, SessionPolicy, password},
     db::{self, Db},
     demo::{Town, assets, open311_seed, residents_seed},
+    faults::{FaultSettings, Faults},
     limits::{AreaLimit, Limits},
     routes::{
         self,
@@ -17,6 +18,7 @@ use crate::{
         tiles,
     },
     security::CspCache,
+    staff::{StaffAccount, StaffAccounts},
     town::{TownConfig, TownProfile},
 };
 
@@ -66,6 +68,13 @@ pub struct Settings {
     pub town: Option<TownConfig>,
     /// Open311 API keys besides those of `QUARTIER_OPEN311_API_KEYS` (and the demo key).
     pub open311_api_keys: Vec<String>,
+    /// Staff accounts of the staff API (`--staff-token-file`), besides the demo one in demo mode.
+    pub staff_accounts: Vec<StaffAccount>,
+    /// The fault mode (`--faults`): off unless set.
+    pub faults: Option<FaultSettings>,
+    /// Test aid (`--demo-html-payloads`, demo mode only): Open311 offers one more service whose
+    /// name and description are HTML, to prove that clients show it as text.
+    pub demo_html_payloads: bool,
 }
 
 impl Settings {
@@ -89,6 +98,9 @@ impl Settings {
             consent_purposes: catalogue::PURPOSES.to_vec(),
             town: None,
             open311_api_keys: Vec::new(),
+            staff_accounts: Vec::new(),
+            faults: None,
+            demo_html_payloads: false,
         }
     }
 }
@@ -101,6 +113,10 @@ pub struct AppState {
     pub csp: Arc<CspCache>,
     /// The placeholder map tile, rendered once.
     pub placeholder_tile: Bytes,
+    /// The fault mode, when on (wraps the API areas).
+    pub faults: Option<Arc<Faults>>,
+    /// Staff accounts of the staff API, by token hash.
+    pub staff: Arc<StaffAccounts>,
     /// Resident sessions: clock, timeouts, sign-in rate limits.
     pub auth: Arc<AuthState>,
     /// Open311: API keys and the report rate limit.
@@ -151,6 +167,13 @@ impl AppState {
             controller: town.controller(),
         };
         let open311 = Arc::new(Open311State::new(&settings));
+        let staff = Arc::new(StaffAccounts::new(&settings.staff_accounts, settings.demo));
+        let faults = settings
+            .faults
+            .clone()
+            .map(Faults::new)
+            .transpose()?
+            .map(Arc::new);
         let area = || AreaLimit::new(settings.anonymous_at_once, settings.busy_wait);
         let limits = Limits {
             ngsi_ld: area(),
@@ -162,6 +185,8 @@ impl AppState {
             db,
             csp: Arc::new(csp),
             placeholder_tile,
+            faults,
+            staff,
             auth: Arc::new(auth),
             open311,
             limits,

@@ -43,6 +43,14 @@ pub struct ServiceRequest {
     pub position: Option<LonLat>,
     /// A photo or page about the request (trailing spaces removed).
     pub media_url: Option<String>,
+    /// Quartier extension (`asset_id`): the NGSI-LD id of the asset the report is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asset_id: Option<String>,
+    /// Quartier extension (`followers`): how many residents or devices follow the request
+    /// ("+1, tell me when it's fixed"), its reporter not counted. `None` from a server without
+    /// the extension, which is not the same as nobody.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub followers: Option<u32>,
 }
 
 /// The status of a request.
@@ -108,6 +116,8 @@ impl ServiceRequest {
             zipcode: f.text("zipcode")?,
             position: read_position(&f)?,
             media_url: f.text("media_url")?,
+            asset_id: f.text("asset_id")?,
+            followers: f.unsigned("followers")?,
         })
     }
 }
@@ -205,5 +215,41 @@ mod tests {
         );
         let back: ServiceRequest = serde_json::from_value(out).unwrap();
         assert_eq!(back, r);
+        assert!(
+            !serde_json::to_string(&r).unwrap().contains("followers"),
+            "a server without the extension is not made to claim it"
+        );
+    }
+
+    #[test]
+    fn reads_the_quartier_extensions() {
+        let v = json!({
+            "service_request_id": "7", "status": "open", "followers": 3,
+            "asset_id": "urn:ngsi-ld:Streetlight:BSL-000123"
+        });
+        let r = ServiceRequest::from_value("doc", "", &v).unwrap();
+        assert_eq!(r.followers, Some(3));
+        assert_eq!(
+            r.asset_id.as_deref(),
+            Some("urn:ngsi-ld:Streetlight:BSL-000123")
+        );
+        assert_eq!(serde_json::to_value(&r).unwrap()["followers"], json!(3));
+        let text = json!({"service_request_id": "7", "status": "open", "followers": "12"});
+        assert_eq!(
+            ServiceRequest::from_value("doc", "", &text)
+                .unwrap()
+                .followers,
+            Some(12)
+        );
+        let none = json!({"service_request_id": "7", "status": "open"});
+        assert_eq!(
+            ServiceRequest::from_value("doc", "", &none)
+                .unwrap()
+                .followers,
+            None
+        );
+        let bad = json!({"service_request_id": "7", "status": "open", "followers": -1});
+        let err = ServiceRequest::from_value("doc", "r", &bad).unwrap_err();
+        assert_eq!(err.field(), Some("r.followers"));
     }
 }

@@ -1,5 +1,7 @@
 //! The demo town's existing Open311 reports: a few hundred requests over the last six months,
-//! open and closed with French status notes, at real addresses of the town, some about an
+//! moved along as a town would: closed ones with notes saying how they ended, about half of the
+//! open ones answered (notes and an expected date after the answer), the rest untouched
+//! (`updated_datetime` = `requested_datetime`), with French status notes, at real addresses of the town, some about an
 //! NGSI-LD asset, a few owned by the demo residents (ids 1 and 2 of `residents_seed`).
 //!
 //! Deterministic (ChaCha8 from a fixed seed; dates count back from the seeding day, so the
@@ -123,7 +125,12 @@ pub fn seed(conn: &mut Connection, now: i64) -> Result<(), AppError> {
             } else {
                 requested_at
             };
-            let expected_at = requested_at + rng.random_range(2..8) * DAY;
+            // Drawn for every report, so that every later value stays what it was.
+            let planned_in = rng.random_range(2..8) * DAY;
+            // The town gives a date when it has planned the work: the open reports it has
+            // answered. A closed report's notes say how it ended; an unanswered one has no plan.
+            let expected_at =
+                (status == "open" && notes.is_some()).then_some(updated_at + planned_in);
             let description = descriptions(service).choose(&mut rng).copied();
             let asset_id = asset_of(service, &mut rng, &mut extra);
             let attributes = answers(service, &mut rng).to_string();

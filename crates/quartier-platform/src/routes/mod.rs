@@ -11,14 +11,16 @@ pub mod health;
 pub mod ngsi_ld;
 pub mod open311;
 pub mod resident;
+pub mod staff;
 pub mod tiles;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use axum::{Router, extract::OriginalUri, middleware, routing::get};
 
 use crate::{
     error::{AppError, ErrorFormat, format_layer},
+    faults::{self, Faults},
     limits::{self, AreaLimit},
     state::AppState,
     static_files,
@@ -39,6 +41,8 @@ const AREAS: &[(&str, ErrorFormat)] = &[
 pub fn router(state: &AppState) -> Router<AppState> {
     let deadline = state.settings.request_deadline;
     let limits = &state.limits;
+    // The fault mode covers the APIs an app calls; never health checks, tiles or the app.
+    let faults = state.faults.as_ref();
     Router::new()
         .route("/healthz", get(health::healthz))
         .merge(limited(
@@ -46,6 +50,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             ErrorFormat::Plain,
             deadline,
             &limits.tiles,
+            None,
         ))
         .nest(
             "/ngsi-ld",
@@ -54,6 +59,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 ErrorFormat::NgsiLd,
                 deadline,
                 &limits.ngsi_ld,
+                faults,
             ),
         )
         .nest(
@@ -62,14 +68,16 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 api_area(open311::router()),
                 ErrorFormat::Open311,
                 state.settings.upload_deadline,
+                faults,
             )),
         )
         .nest(
             "/api",
             formatted(
-                api_area(resident::router()),
+                api_area(resident::router().merge(staff::router())),
                 ErrorFormat::Resident,
                 deadline,
+                faults,
             ),
         )
         .nest(
@@ -79,6 +87,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 ErrorFormat::Resident,
                 deadline,
                 &limits.geocoder,
+                None,
             ),
         )
         .fallback(static_files::serve)
@@ -90,15 +99,23 @@ fn api_area(routes: Router<AppState>) -> Router<AppState> {
 }
 
 /// Routes under a deadline, with their area's error format on every error (the deadline's
-/// included: the format layer is outside it).
+/// included: the format layer is outside it), and the fault mode when it is on, between the two
+/// (its 500 and 503 come out in the area's format; its delay does not eat the deadline).
 fn formatted(
     routes: Router<AppState>,
     format: ErrorFormat,
     deadline: Duration,
+    faults: Option<&Arc<Faults>>,
 ) -> Router<AppState> {
-    routes
-        .layer(middleware::from_fn_with_state(deadline, limits::deadline))
-        .layer(middleware::map_response_with_state(format, format_layer))
+    let routes = routes.layer(middleware::from_fn_with_state(deadline, limits::deadline));
+    let routes = match faults {
+        Some(faults) => routes.layer(middleware::from_fn_with_state(
+            Arc::clone(faults),
+            faults::inject,
+        )),
+        None => routes,
+    };
+    routes.layer(middleware::map_response_with_state(format, format_layer))
 }
 
 /// [`formatted`], and at most `limit`'s number of requests in flight (waiting for a place counts
@@ -108,11 +125,13 @@ fn limited(
     format: ErrorFormat,
     deadline: Duration,
     limit: &AreaLimit,
+    faults: Option<&Arc<Faults>>,
 ) -> Router<AppState> {
     formatted(
         routes.layer(middleware::from_fn_with_state(limit.clone(), limits::limit)),
         format,
         deadline,
+        faults,
     )
 }
 

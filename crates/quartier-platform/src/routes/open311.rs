@@ -6,12 +6,14 @@
 //! | `GET services.{json,xml}` | the town's services, by group |
 //! | `GET services/{code}.{json,xml}` | a service definition (its attributes) |
 //! | `POST requests.{json,xml}` | a new report: form-urlencoded, or multipart with a `media` photo |
-//! | `GET requests.{json,xml}` | reports, filtered (`service_request_id`, `service_code`, `status`, `start_date`, `end_date`) and paged (`page`, `page_size`: extension) |
+//! | `GET requests.{json,xml}` | reports, filtered (`service_request_id`, `service_code`, `status`, `start_date`, `end_date`; `lat` + `long` + `radius`: extension, nearest first) and paged (`page`, `page_size`: extension) |
 //! | `GET requests/{id}.{json,xml}` | one report, as a one-item list |
+//! | `POST requests/{id}/follow.{json,xml}` | follow a report, "+1" (extension, [`follow`]) |
 //! | `GET media/{id}` | a photo uploaded with a report (extension) |
 //!
 //! Extensions beyond the spec: the `asset_id` form field and response field (the NGSI-LD entity a
-//! report is about), the `media` part, `page`/`page_size` with an `X-Total-Count` header, and
+//! report is about), `followers` on every request (how many follow it), the nearby search
+//! ([`nearby`]), following a report ([`follow`]), the `media` part, `page`/`page_size` with an `X-Total-Count` header, and
 //! `Idempotency-Key` on POST. Errors are the spec's `[{code, description}]` list (or `<errors>`
 //! for a `.xml` path), one entry per problem; validation descriptions are `field: code` with the
 //! contract crate's field error codes (`description: too_long`).
@@ -37,8 +39,10 @@
 //! are compared in constant time.
 
 pub mod catalogue;
+mod follow;
 mod format;
 mod media;
+pub mod nearby;
 mod rate_limit;
 pub mod store;
 mod submit;
@@ -102,6 +106,8 @@ pub struct Open311State {
     pub photo_decodes: Semaphore,
     /// How long a photo waits for a decode slot before the report is answered 503.
     pub busy_wait: Duration,
+    /// The services offered.
+    pub catalogue: catalogue::Catalogue,
 }
 
 impl Open311State {
@@ -137,6 +143,7 @@ impl Open311State {
             api_keys,
             photo_decodes: Semaphore::new(settings.max_photo_decodes.max(1)),
             busy_wait: settings.busy_wait,
+            catalogue: catalogue::Catalogue::new(settings.demo && settings.demo_html_payloads),
         }
     }
 }
@@ -157,6 +164,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/v2/services/{file}", get(service_definition))
         .route("/v2/requests/{file}", get(one_request))
+        .route(
+            "/v2/requests/{id}/{file}",
+            axum::routing::post(follow::follow),
+        )
         .route("/v2/media/{id}", get(media_file))
 }
 
@@ -177,7 +188,13 @@ async fn get_document(
         "services" => {
             let services = Node::List {
                 item: "service",
-                items: SERVICES.iter().map(catalogue::Service::to_node).collect(),
+                items: state
+                    .open311
+                    .catalogue
+                    .services()
+                    .iter()
+                    .map(|service| service.to_node())
+                    .collect(),
             };
             Ok(services.respond(format, "services", StatusCode::OK))
         }
@@ -253,10 +270,16 @@ fn base_url(headers: &HeaderMap) -> String {
     }
 }
 
-async fn service_definition(Path(file): Path<String>) -> Result<Response, AppError> {
+async fn service_definition(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, AppError> {
     let (code, format) = Format::split(&file)?;
-    let service =
-        catalogue::find(code).ok_or_else(|| AppError::not_found("service_code: unknown"))?;
+    let service = state
+        .open311
+        .catalogue
+        .find(code)
+        .ok_or_else(|| AppError::not_found("service_code: unknown"))?;
     Ok(service
         .definition_node()
         .respond(format, "service_definition", StatusCode::OK))
@@ -282,8 +305,16 @@ async fn one_request(
     Ok(list.respond(format, "service_requests", StatusCode::OK))
 }
 
+/// One request as a JSON object (not a list), as the staff API answers it: the same fields as
+/// `GET requests/{id}.json`, from the same tree.
+pub(crate) fn request_json(request: &store::StoredRequest, headers: &HeaderMap) -> Response {
+    request
+        .to_node(&base_url(headers))
+        .respond(Format::Json, "request", StatusCode::OK)
+}
+
 /// Digits only, so that one request has one URL.
-fn parse_id(text: &str) -> Option<i64> {
+pub(crate) fn parse_id(text: &str) -> Option<i64> {
     if text.is_empty() || text.len() > 18 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -328,6 +359,7 @@ fn parse_query(
         ..Query::default()
     };
     let mut page = 1;
+    let mut near = nearby::NearParams::default();
     let list = |value: &str| -> Vec<String> {
         value
             .split(',')
@@ -367,10 +399,17 @@ fn parse_query(
                 Ok(size) if (1..=MAX_PAGE_SIZE).contains(&size) => query.limit = size,
                 _ => problems.push(format!("page_size: not between 1 and {MAX_PAGE_SIZE}")),
             },
+            "lat" => near.lat = Some(value),
+            "long" => near.long = Some(value),
+            "radius" => near.radius = Some(value),
             // jurisdiction_id and unknown parameters: one jurisdiction here, and the spec asks
             // servers to ignore what they do not know.
             _ => {}
         }
+    }
+    match near.parse() {
+        Ok(found) => query.near = found,
+        Err(found) => problems.extend(found),
     }
     if let (Some(start), Some(end)) = (query.start, query.end)
         && start > end
@@ -440,16 +479,13 @@ async fn create_request(
     {
         return Ok(invalid_api_key());
     }
-    let owner = match request.extensions().get::<ReportOwner>() {
-        Some(ReportOwner(resident)) => Some(*resident),
-        None => {
-            // Cloned: a `&Request` held across the await would make the handler's future !Send.
-            let headers = request.headers().clone();
-            match auth::resident_for_write(&state, &headers).await? {
-                Ok(resident) => resident.map(|resident| resident.0),
-                Err(auth::WriteRefusal::CsrfMismatch) => return Ok(csrf_mismatch()),
-            }
-        }
+    let (given, headers) = (
+        request.extensions().get::<ReportOwner>().copied(),
+        request.headers().clone(),
+    );
+    let owner = match writer(&state, given, &headers).await? {
+        Ok(owner) => owner,
+        Err(refused) => return Ok(refused),
     };
     let ip = peer_ip(&request);
     let received = match receive(request, &state).await {
@@ -483,7 +519,10 @@ async fn create_request(
     if let Err(wait) = state.open311.limiter.check(&client, Instant::now()) {
         return Ok(too_many(wait));
     }
-    let new = match received.form.validate(&state.town) {
+    let new = match received
+        .form
+        .validate(&state.town, &state.open311.catalogue)
+    {
         Ok(new) => new,
         Err(problems) => return Ok(errors(StatusCode::BAD_REQUEST, problems)),
     };
@@ -505,6 +544,25 @@ async fn create_request(
         .call(move |conn| save(conn, &new, photo, owner, idempotency.as_ref(), format, now))
         .await?;
     Ok(answer(saved))
+}
+
+/// The resident a write is made for: the [`ReportOwner`] extension, else the session of the
+/// cookie, whose CSRF token the request must then carry (a 403 response otherwise); `None` for
+/// an anonymous client.
+/// Takes the request's parts rather than the request: a `&Request` held across an await would
+/// make the handler's future !Send.
+async fn writer(
+    state: &AppState,
+    given: Option<ReportOwner>,
+    headers: &HeaderMap,
+) -> Result<Result<Option<i64>, Response>, AppError> {
+    if let Some(ReportOwner(resident)) = given {
+        return Ok(Ok(Some(resident)));
+    }
+    Ok(match auth::resident_for_write(state, headers).await? {
+        Ok(resident) => Ok(resident.map(|resident| resident.0)),
+        Err(auth::WriteRefusal::CsrfMismatch) => Err(csrf_mismatch()),
+    })
 }
 
 /// [`media::sanitize`] in the blocking pool, once a decode slot is free (503 if none frees up).

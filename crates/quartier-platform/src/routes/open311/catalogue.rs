@@ -167,9 +167,62 @@ impl Attribute {
     }
 }
 
+/// Any service this platform defines, offered or not, to name a stored request by its code (a
+/// request keeps its service even where the service is no longer offered).
 pub fn find(code: &str) -> Option<&'static Service> {
-    SERVICES.iter().find(|service| service.code == code)
+    SERVICES
+        .iter()
+        .chain(std::iter::once(&HTML_PAYLOAD_SERVICE))
+        .find(|service| service.code == code)
 }
+
+/// The services offered: `services.json` lists them, `services/{code}` defines them, a report
+/// must name one of them.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    services: Vec<&'static Service>,
+}
+
+impl Catalogue {
+    /// The town's services, and the HTML payload service when asked (`--demo-html-payloads`).
+    pub fn new(html_payloads: bool) -> Self {
+        let mut services: Vec<&'static Service> = SERVICES.iter().collect();
+        if html_payloads {
+            services.push(&HTML_PAYLOAD_SERVICE);
+        }
+        Self { services }
+    }
+
+    pub fn services(&self) -> &[&'static Service] {
+        &self.services
+    }
+
+    pub fn find(&self, code: &str) -> Option<&'static Service> {
+        self.services
+            .iter()
+            .copied()
+            .find(|service| service.code == code)
+    }
+}
+
+/// The text of [`HTML_PAYLOAD_SERVICE`]'s name and description: markup that must reach a
+/// client as text and be shown as text, never run.
+pub const HTML_PAYLOAD: &str = "<script>alert(1)</script><b>x</b>";
+
+/// A test aid of the demo (`--demo-html-payloads`, hidden): a service whose name and
+/// description are [`HTML_PAYLOAD`], for the app's end-to-end test "an HTML payload in a
+/// service name and a note is shown as text". Never offered otherwise.
+pub static HTML_PAYLOAD_SERVICE: Service = Service {
+    code: "demo-html-payload",
+    name: HTML_PAYLOAD,
+    description: HTML_PAYLOAD,
+    group: "Démonstration",
+    keywords: "test",
+    kind: "realtime",
+    agency: "Service de démonstration",
+    notice: "Service de test.",
+    attributes: &[],
+};
 
 const LIGHTING: &str = "Éclairage public";
 const WASTE: &str = "Déchets";

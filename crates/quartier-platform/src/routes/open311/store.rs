@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params, types::Value as SqlValue};
 
-use super::{catalogue, format::Node, submit::NewRequest, time};
+use super::{catalogue, format::Node, nearby::Near, submit::NewRequest, time};
 use crate::error::AppError;
 
 /// One request as the GET routes show it (contact fields are never shown).
@@ -27,11 +27,14 @@ pub struct StoredRequest {
     pub media_url: Option<String>,
     pub media_id: Option<i64>,
     pub asset_id: Option<String>,
+    /// Rows of `open311_followers` (extension `followers`).
+    pub followers: i64,
 }
 
 const COLUMNS: &str = "id, service_code, status, status_notes, description, agency_responsible, \
     service_notice, requested_at, updated_at, expected_at, address, address_id, zipcode, lat, \
-    long, media_url, media_id, asset_id";
+    long, media_url, media_id, asset_id, \
+    (SELECT COUNT(*) FROM open311_followers f WHERE f.request_id = open311_requests.id)";
 
 impl StoredRequest {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -54,11 +57,13 @@ impl StoredRequest {
             media_url: row.get(15)?,
             media_id: row.get(16)?,
             asset_id: row.get(17)?,
+            followers: row.get(18)?,
         })
     }
 
     /// The spec's request element; `base` is the API root (`http://host/open311/v2`) that an
-    /// uploaded photo's URL starts with. `asset_id` is this platform's extension.
+    /// uploaded photo's URL starts with. `asset_id` and `followers` are this platform's
+    /// extensions.
     pub fn to_node(&self, base: &str) -> Node {
         let service_name = catalogue::find(&self.service_code)
             .map_or(self.service_code.as_str(), |service| service.name);
@@ -100,6 +105,7 @@ impl StoredRequest {
             ("long", Node::opt_float(self.long)),
             ("media_url", Node::opt_text(media_url)),
             ("asset_id", Node::opt_text(self.asset_id.clone())),
+            ("followers", Node::Int(self.followers)),
         ])
     }
 }
@@ -177,6 +183,57 @@ pub fn find(conn: &Connection, id: i64) -> Result<Option<StoredRequest>, AppErro
         .optional()?)
 }
 
+/// What a staff member changes on a request (`None`: left as it is).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StatusChange {
+    pub status: Option<&'static str>,
+    /// `Some(None)` removes the notes.
+    pub status_notes: Option<Option<String>>,
+    pub expected_at: Option<i64>,
+}
+
+/// Applies `change` and stamps `updated_at` with `now`; the request as it now is, or `None` for
+/// an unknown id.
+pub fn update_status(
+    conn: &mut Connection,
+    id: i64,
+    change: &StatusChange,
+    now: i64,
+) -> Result<Option<StoredRequest>, AppError> {
+    let tx = conn.transaction()?;
+    let changed = tx.execute(
+        "UPDATE open311_requests SET status = COALESCE(?2, status), \
+         status_notes = CASE WHEN ?3 THEN ?4 ELSE status_notes END, \
+         expected_at = COALESCE(?5, expected_at), updated_at = ?6 WHERE id = ?1",
+        params![
+            id,
+            change.status,
+            change.status_notes.is_some(),
+            change.status_notes.clone().flatten(),
+            change.expected_at,
+            now,
+        ],
+    )?;
+    let updated = if changed == 1 { find(&tx, id)? } else { None };
+    tx.commit()?;
+    Ok(updated)
+}
+
+/// Adds `follower` to the request's followers; false when it already followed (it counts once).
+pub fn follow(
+    conn: &Connection,
+    request_id: i64,
+    follower: &str,
+    now: i64,
+) -> Result<bool, AppError> {
+    let added = conn.execute(
+        "INSERT OR IGNORE INTO open311_followers (request_id, follower, created_at) \
+         VALUES (?1, ?2, ?3)",
+        params![request_id, follower, now],
+    )?;
+    Ok(added == 1)
+}
+
 /// The filters of `GET requests`, already validated.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Query {
@@ -187,11 +244,14 @@ pub struct Query {
     /// Inclusive bounds on `requested_at`.
     pub start: Option<i64>,
     pub end: Option<i64>,
+    /// The nearby-search extension: only requests within the circle, nearest first.
+    pub near: Option<Near>,
     pub limit: i64,
     pub offset: i64,
 }
 
-/// One page of matching requests, newest first, and the number of matches in all.
+/// One page of matching requests, newest first (nearest first for a nearby search), and the
+/// number of matches in all.
 pub fn list(conn: &Connection, query: &Query) -> Result<(Vec<StoredRequest>, i64), AppError> {
     let mut clauses: Vec<String> = Vec::new();
     let mut values: Vec<SqlValue> = Vec::new();
@@ -222,12 +282,36 @@ pub fn list(conn: &Connection, query: &Query) -> Result<(Vec<StoredRequest>, i64
             clauses.push("requested_at <= ?".into());
             values.push(end.into());
         }
+        if let Some(near) = &query.near {
+            let (south, north, west, east) = near.bounds();
+            clauses.push("lat BETWEEN ? AND ? AND long BETWEEN ? AND ?".into());
+            values.extend([south, north, west, east].map(SqlValue::from));
+        }
     }
     let filter = if clauses.is_empty() {
         String::new()
     } else {
         format!("WHERE {}", clauses.join(" AND "))
     };
+    if let (Some(near), None) = (&query.near, &query.ids) {
+        // The box holds few rows; the exact distance, the order and the page are computed here.
+        let mut statement =
+            conn.prepare(&format!("SELECT {COLUMNS} FROM open311_requests {filter}"))?;
+        let rows = statement
+            .query_map(
+                rusqlite::params_from_iter(values.iter()),
+                StoredRequest::from_row,
+            )?
+            .collect::<Result<Vec<_>, _>>()?;
+        let nearest = near.nearest_first(rows);
+        let total = i64::try_from(nearest.len()).unwrap_or(i64::MAX);
+        let page = nearest
+            .into_iter()
+            .skip(usize::try_from(query.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(query.limit).unwrap_or(0))
+            .collect();
+        return Ok((page, total));
+    }
     let total: i64 = conn.query_row(
         &format!("SELECT COUNT(*) FROM open311_requests {filter}"),
         rusqlite::params_from_iter(values.iter()),

@@ -14,7 +14,7 @@ use quartier_api::{
 };
 use serde_json::Value;
 
-use super::catalogue::{self, Service};
+use super::catalogue::{Catalogue, Service};
 use crate::town::TownProfile;
 
 /// A report ready to be stored.
@@ -70,13 +70,17 @@ impl Form {
             .find(|value| !value.is_empty())
     }
 
-    /// Validates the form against the contract's rules, the service catalogue and the town.
-    pub fn validate(&self, town: &TownProfile) -> Result<NewRequest, Vec<String>> {
+    /// Validates the form against the contract's rules, the services offered and the town.
+    pub fn validate(
+        &self,
+        town: &TownProfile,
+        catalogue: &Catalogue,
+    ) -> Result<NewRequest, Vec<String>> {
         let report = NewServiceRequest::from_form_pairs(self.pairs.iter().cloned())
             .map_err(|error| vec![parse_problem(&error)])?;
         let outline: BoundingBox = town.bbox();
         let mut errors = validate_report(&report, &outline);
-        let service = catalogue::find(report.service_code.trim());
+        let service = catalogue.find(report.service_code.trim());
         match service {
             Some(service) => errors.extend(validate_report_attributes(
                 &report,
@@ -195,7 +199,7 @@ mod tests {
             ("attribute[depuis]", "2026-11-20T08:00:00+01:00"),
             ("asset_id", "urn:ngsi-ld:Road:R-1"),
         ])
-        .validate(&TownProfile::demo())
+        .validate(&TownProfile::demo(), &Catalogue::new(false))
         .expect("valid");
         assert_eq!(request.service.code, "nid-de-poule");
         assert_eq!(request.asset_id.as_deref(), Some("urn:ngsi-ld:Road:R-1"));
@@ -219,7 +223,7 @@ mod tests {
             ("email", "06 12 34 56 78"),
             ("asset_id", "BSL-1"),
         ])
-        .validate(&TownProfile::demo())
+        .validate(&TownProfile::demo(), &Catalogue::new(false))
         .expect_err("invalid");
         for expected in [
             "service_code: required",
@@ -235,7 +239,7 @@ mod tests {
             );
         }
         let problems = form(&[("lat", "abc")])
-            .validate(&TownProfile::demo())
+            .validate(&TownProfile::demo(), &Catalogue::new(false))
             .expect_err("unreadable");
         assert_eq!(problems, ["lat: invalid"]);
     }
@@ -254,7 +258,7 @@ mod tests {
             ("attribute[consigne]", "x"),
             ("attribute[couleur]", "rouge"),
         ])
-        .validate(&TownProfile::demo())
+        .validate(&TownProfile::demo(), &Catalogue::new(false))
         .expect_err("invalid");
         let mut problems = problems;
         problems.sort();
@@ -274,7 +278,7 @@ mod tests {
     #[test]
     fn location_is_required_and_inside_the_town() {
         let problems = form(&[("service_code", "graffiti"), ("description", "tag")])
-            .validate(&TownProfile::demo())
+            .validate(&TownProfile::demo(), &Catalogue::new(false))
             .expect_err("no location");
         assert_eq!(problems, ["location: required"]);
         let problems = form(&[
@@ -283,7 +287,7 @@ mod tests {
             ("lat", "48.85"),
             ("long", "2.35"),
         ])
-        .validate(&TownProfile::demo())
+        .validate(&TownProfile::demo(), &Catalogue::new(false))
         .expect_err("Paris");
         assert_eq!(problems, ["location: outside_town"]);
         let request = form(&[
@@ -291,7 +295,7 @@ mod tests {
             ("description", "tag"),
             ("address_string", "1 rue X"),
         ])
-        .validate(&TownProfile::demo())
+        .validate(&TownProfile::demo(), &Catalogue::new(false))
         .expect("an address is enough");
         assert_eq!(request.address.as_deref(), Some("1 rue X"));
         let problems = form(&[
@@ -299,7 +303,7 @@ mod tests {
             ("description", "?"),
             ("address_id", "A1"),
         ])
-        .validate(&TownProfile::demo())
+        .validate(&TownProfile::demo(), &Catalogue::new(false))
         .expect_err("unknown service");
         assert_eq!(problems, ["service_code: not_an_option"]);
     }
@@ -321,7 +325,7 @@ mod tests {
                 ("description", "Un tag"),
                 ("asset_id", asset_id),
             ])
-            .validate(&TownProfile::demo())
+            .validate(&TownProfile::demo(), &Catalogue::new(false))
             .expect_err("refused");
             assert_eq!(problems, vec![problem.to_owned()], "{asset_id}");
         }

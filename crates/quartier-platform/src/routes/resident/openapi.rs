@@ -1,6 +1,7 @@
 //! `GET /v1/openapi.json`: the OpenAPI 3 document of the resident API. Hand-written JSON next
 //! to the routes (a derive-based generator would add a proc-macro build to every compile); the
-//! tests below keep it honest: it parses, and it lists exactly [`super::ROUTES`].
+//! tests below keep it honest: it parses, and it lists exactly [`super::ROUTES`] and the staff
+//! API's [`crate::routes::staff::ROUTES`] (the same `/api` area).
 
 use axum::{http::header, response::IntoResponse};
 
@@ -28,6 +29,7 @@ mod tests {
         }
         let routed: BTreeSet<(String, String)> = super::super::ROUTES
             .iter()
+            .chain(crate::routes::staff::ROUTES)
             .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
             .collect();
         assert_eq!(documented, routed);

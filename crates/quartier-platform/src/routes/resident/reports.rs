@@ -63,7 +63,9 @@ pub fn read(
     )?;
     let mut select = conn.prepare(
         "SELECT id, service_code, status, status_notes, description, requested_at, updated_at, \
-         address, lat, long, media_url, media_id FROM open311_requests WHERE resident_id = ?1 \
+         address, lat, long, media_url, media_id, asset_id, \
+         (SELECT COUNT(*) FROM open311_followers f WHERE f.request_id = open311_requests.id) \
+         FROM open311_requests WHERE resident_id = ?1 \
          ORDER BY requested_at DESC, id DESC LIMIT ?2 OFFSET ?3",
     )?;
     let items = select
@@ -90,6 +92,8 @@ pub fn read(
                     .zip(long)
                     .and_then(|(lat, long)| LonLat::new(long, lat).ok()),
                 media_url: media_url.or(media_id.map(|id| format!("/open311/v2/media/{id}"))),
+                asset_id: r.get(12)?,
+                followers: u32::try_from(r.get::<_, i64>(13)?).ok(),
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
