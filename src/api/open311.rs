@@ -237,14 +237,15 @@ async fn send(
     Ok((status, body))
 }
 
-/// Follows a report ("tell me when it's fixed"): the platform counts each follower once.
-/// `follower` identifies this device when nobody is signed in.
+/// Follows a report ("tell me when it's fixed"): the platform counts each follower once
+/// and answers with the report. `pairs` carry the `api_key`, and `follower` (this device's id)
+/// when nobody is signed in.
 pub async fn follow(
     base: &str,
     id: &str,
     pairs: &[(String, String)],
     csrf_token: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<ServiceRequest, ApiError> {
     let path = format!("requests/{}/follow.json", js_sys::encode_uri_component(id));
     let mut request = Request::post(&url(base, &path))
         .header("Accept", "application/json")
@@ -258,11 +259,14 @@ pub async fn follow(
         .send()
         .await
         .map_err(|e| ApiError::network(Service::Reports, e.to_string()))?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(ApiError::status(Service::Reports, response.status()))
+    if !response.ok() {
+        return Err(ApiError::status(Service::Reports, response.status()));
     }
+    let text = response
+        .text()
+        .await
+        .map_err(|e| ApiError::network(Service::Reports, e.to_string()))?;
+    json::parse_service_request(&text).map_err(decode)
 }
 
 #[cfg(test)]

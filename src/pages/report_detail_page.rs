@@ -1,6 +1,7 @@
 //! `/reports/{id}`: one report as the town's Open311 server tells it: its status, category,
 //! place (a small map and the address), photo, the town's notes and expected date, and how
-//! many people follow it. Everything from the server is shown as text.
+//! many people follow it (and a button to follow it too). Everything from the server is shown
+//! as text.
 
 use leptos::prelude::*;
 use quartier_api::open311::{RequestStatus, ServiceRequest};
@@ -14,6 +15,7 @@ use crate::config::use_config;
 use crate::i18n::{I18n, use_i18n};
 use crate::map::leaflet_map::{DrawItem, DrawKind, GoTo, LeafletMap, MapSetup};
 use crate::navigation::Link;
+use crate::report::follow_button::FollowButton;
 use crate::route::Route;
 use crate::task::Latest;
 
@@ -103,6 +105,8 @@ fn ReportFacts(report: ServiceRequest) -> impl IntoView {
             }
         })
     };
+    let followers = RwSignal::new(report.followers);
+    let id = report.service_request_id.clone();
     let requested = report.requested_datetime.as_ref().map(date);
     let updated = report.updated_datetime.as_ref().map(date);
     let expected = report.expected_datetime.as_ref().map(date);
@@ -120,6 +124,12 @@ fn ReportFacts(report: ServiceRequest) -> impl IntoView {
             {row("report-detail-notes", report.status_notes.clone())}
             {row("report-detail-agency", report.agency_responsible.clone())}
         </dl>
+        <p class="report-detail__followers">
+            {move || followers.get().map(|count| i18n.t_with("report-detail-followers", &[("count", i64::from(count).into())]))}
+        </p>
+        {(report.status != RequestStatus::Closed).then(|| view! {
+            <FollowButton id=id on_followed=Callback::new(move |fresh: ServiceRequest| followers.set(fresh.followers))/>
+        })}
         {map}
         {report.media_url.clone().map(|url| view! {
             <img class="report-detail__photo" src=url alt=i18n.tr("report-detail-photo")/>

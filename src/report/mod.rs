@@ -2,6 +2,7 @@
 
 pub mod address_combobox;
 pub mod draft;
+pub mod follow_button;
 pub mod form;
 pub mod nearby;
 pub mod outbox;

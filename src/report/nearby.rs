@@ -2,7 +2,7 @@
 //! [`NEARBY_RADIUS_M`] of the place (Open311 with the `lat`/`long`/`radius` extension) and the
 //! live state of the nearby assets of the matching layer (NGSI-LD): "this streetlight reports
 //! itself out of order since 14:05". The resident may follow an existing report instead of
-//! sending a new one; the platform counts followers.
+//! sending a new one ([`FollowButton`]).
 
 use leptos::prelude::*;
 use quartier_api::geo::LonLat;
@@ -10,7 +10,7 @@ use quartier_api::open311::ServiceRequest;
 
 use crate::api::ApiError;
 use crate::api::ngsi_ld::{LayerQuery, MapFeature, fetch_layer_page};
-use crate::api::open311::{fetch_nearby, follow};
+use crate::api::open311::fetch_nearby;
 use crate::browser;
 use crate::config::use_config;
 use crate::i18n::use_i18n;
@@ -18,10 +18,9 @@ use crate::map::layers::{StateClass, classify};
 use crate::map::state_words::state_words;
 use crate::navigation::Link;
 use crate::route::Route;
-use crate::session::use_session;
 use crate::task::Latest;
 
-use super::outbox::{csrf, device_id};
+use super::follow_button::FollowButton;
 
 /// How far a report or an asset counts as "the same place", in metres.
 pub const NEARBY_RADIUS_M: f64 = 50.0;
@@ -106,7 +105,6 @@ pub fn NearbyKnown(
     let config = use_config();
     let open311 = config.api.open311.clone();
     let broker = config.api.ngsi_ld.clone();
-    let api_key = config.api.open311_api_key.clone();
     let known = Latest::<Result<Known, ApiError>>::new();
     Effect::new(move |_| {
         let Some((code, at)) = wanted.get() else {
@@ -121,27 +119,6 @@ pub fn NearbyKnown(
             Ok(Known { reports, assets })
         });
     });
-    let session = use_session();
-    let followed = RwSignal::new(Vec::<String>::new());
-    let follow_failed = RwSignal::new(None::<&'static str>);
-    let follow_report = move |id: String| {
-        let base = use_config().api.open311.clone();
-        let mut pairs = vec![("follower".to_string(), device_id())];
-        if let Some(key) = api_key.clone() {
-            pairs.push(("api_key".into(), key));
-        }
-        let token = csrf(session);
-        leptos::task::spawn_local(async move {
-            match follow(&base, &id, &pairs, token.as_deref()).await {
-                Ok(()) => {
-                    follow_failed.set(None);
-                    followed.update(|f| f.push(id));
-                }
-                Err(error) => follow_failed.set(Some(error.message_key())),
-            }
-        });
-    };
-    let follow_report = StoredValue::new(follow_report);
     move || {
         let Some(Ok(found)) = known.value() else {
             return None;
@@ -198,11 +175,6 @@ pub fn NearbyKnown(
                     .as_ref()
                     .map(|t| browser::local_date_time(t.unix_millis(), lang.code()))
                     .unwrap_or_default();
-                let is_followed = {
-                    let id = id.clone();
-                    move || followed.with(|f| f.contains(&id))
-                };
-                let follow_id = id.clone();
                 view! {
                     <li class="report-nearby__report">
                         <p>
@@ -215,19 +187,7 @@ pub fn NearbyKnown(
                             " "
                             <Link href=Route::ReportDetail(id.clone()).path()>{i18n.t("report-nearby-open")}</Link>
                         </p>
-                        <Show
-                            when=is_followed
-                            fallback=move || {
-                                let id = follow_id.clone();
-                                view! {
-                                    <button type="button" class="button" on:click=move |_| follow_report.with_value(|f| f(id.clone()))>
-                                        {i18n.t("report-follow")}
-                                    </button>
-                                }
-                            }
-                        >
-                            <p role="status" class="report-nearby__followed">{i18n.t("report-followed")}</p>
-                        </Show>
+                        <FollowButton id=id.clone()/>
                     </li>
                 }
             })
@@ -237,7 +197,6 @@ pub fn NearbyKnown(
                 <h3 id="report-nearby-title">{i18n.t("report-nearby-title")}</h3>
                 <ul class="report-nearby__assets">{assets}</ul>
                 <ul class="report-nearby__reports">{reports}</ul>
-                {move || follow_failed.get().map(|key| view! { <p role="alert">{i18n.t(key)}</p> })}
                 <p>{i18n.t("report-nearby-still-send")}</p>
             </section>
         })

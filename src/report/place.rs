@@ -4,7 +4,6 @@
 //! form says in words where the report will be placed.
 
 use leptos::prelude::*;
-use quartier_api::geo::LonLat;
 
 use crate::browser;
 use crate::config::use_config;
@@ -47,9 +46,10 @@ pub fn PlaceStep(
         attribution: config.map.tiles.attribution.clone(),
     };
     let go_to = RwSignal::new(None::<GoTo>);
-    // Where the app last put the map's centre (start, an address, my location, a photo): a
-    // view there is not the resident moving the pin, and must not replace the address chosen.
-    let expected = StoredValue::new(Some((setup.start.lat, setup.start.lon)));
+    // Whether the resident has touched the map (pointer, wheel or keys) since the app last
+    // moved it: only then is a new view the pin moving. A map that settles by itself (its box
+    // resized as a step is shown or hidden) must not move the report.
+    let touched = StoredValue::new(false);
     let set_place = move |lat: f64, lon: f64, address: Option<String>, source: PlaceSource| {
         draft.update(|d| {
             d.place = Some(PlacePick {
@@ -59,7 +59,7 @@ pub fn PlaceStep(
                 source,
             })
         });
-        expected.set_value(Some((lat, lon)));
+        touched.set_value(false);
         go_to.set(Some(GoTo {
             lat,
             lon,
@@ -67,20 +67,13 @@ pub fn PlaceStep(
         }));
     };
     let on_view = Callback::new(move |view: Viewport| {
-        let centre = LonLat { lon: view.center_lon, lat: view.center_lat };
-        // Within a metre of where the app put it: the map settling (a resize, the end of a
-        // move the app asked for), not the resident moving the pin.
-        let settled = expected
-            .get_value()
-            .is_some_and(|(lat, lon)| LonLat { lon, lat }.distance_m(&centre) < 1.0);
-        if settled {
+        if !touched.get_value() {
             return;
         }
-        expected.set_value(Some((centre.lat, centre.lon)));
         draft.update(|d| {
             d.place = Some(PlacePick {
-                lat: centre.lat,
-                lon: centre.lon,
+                lat: view.center_lat,
+                lon: view.center_lon,
                 address: None,
                 source: PlaceSource::Map,
             })
@@ -93,7 +86,7 @@ pub fn PlaceStep(
             && p.source == PlaceSource::Photo
             && previous.flatten().as_ref() != Some(p)
         {
-            expected.set_value(Some((p.lat, p.lon)));
+            touched.set_value(false);
             go_to.set(Some(GoTo {
                 lat: p.lat,
                 lon: p.lon,
@@ -160,7 +153,13 @@ pub fn PlaceStep(
                 </span>
             </p>
             <p id="report-map-help" class="text-field__hint">{i18n.tr("report-map-help")}</p>
-            <div class="report-place__map" aria-describedby="report-map-help">
+            <div
+                class="report-place__map"
+                aria-describedby="report-map-help"
+                on:pointerdown=move |_| touched.set_value(true)
+                on:wheel=move |_| touched.set_value(true)
+                on:keydown=move |_| touched.set_value(true)
+            >
                 {move || if map_failed.get() {
                     view! { <p class="async-section__error">{i18n.t("report-map-unavailable")}</p> }.into_any()
                 } else {

@@ -40,6 +40,18 @@ pub const JOURNEYS: &[(&str, Journey)] = &[
         ten_reports_through_faults_are_ten,
     ),
     (
+        "report::nearby_report_and_asset_state_are_shown_and_followed",
+        nearby_report_and_asset_state_are_shown_and_followed,
+    ),
+    (
+        "report::staff_status_change_shows_and_notes_stay_text",
+        staff_status_change_shows_and_notes_stay_text,
+    ),
+    (
+        "report::html_in_a_service_name_is_shown_as_text",
+        html_in_a_service_name_is_shown_as_text,
+    ),
+    (
         "report::every_step_passes_axe_on_phone_and_kiosk",
         every_step_passes_axe_on_phone_and_kiosk,
     ),
@@ -512,6 +524,180 @@ fn ten_reports_through_faults_are_ten(ctx: Arc<Ctx>) -> Outcome {
             let stored = count(&platform)?;
             if stored != 10 {
                 return Err(format!("10 reports sent, {stored} stored"));
+            }
+            Ok(())
+        };
+        let outcome = run.await;
+        b.close().await;
+        outcome
+    })
+}
+
+/// Posts a report as any Open311 client would (the demo's api_key), and gives its id.
+fn post_report(base_url: &str, fields: &[(&str, &str)]) -> Result<String, String> {
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    form.append_pair("api_key", "quartier-demo-key");
+    for (name, value) in fields {
+        form.append_pair(name, value);
+    }
+    let body = form.finish();
+    let response = quartier_e2e::http::send(
+        base_url,
+        "POST",
+        "/open311/v2/requests.json",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        body.as_bytes(),
+    )?;
+    let created = json(&response)?;
+    created
+        .pointer("/0/service_request_id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or(format!(
+            "no report created ({}): {created}",
+            response.status
+        ))
+}
+
+fn followers(ctx: &Ctx, id: &str) -> Result<u64, String> {
+    let report = json(&ctx.get(&format!("/open311/v2/requests/{id}.json"))?)?;
+    report
+        .pointer("/0/followers")
+        .and_then(Value::as_u64)
+        .ok_or(format!("no followers count: {report}"))
+}
+
+fn nearby_report_and_asset_state_are_shown_and_followed(ctx: Arc<Ctx>) -> Outcome {
+    // A streetlight that reports itself out of order, found as any NGSI-LD client finds it.
+    let (lon, lat, asset) = ctx.first_service("type=Streetlight&q=status==%22defectiveLamp%22")?;
+    let description = format!("Plus de lumière depuis hier soir ({})", std::process::id());
+    let (lat_text, lon_text) = (lat.to_string(), lon.to_string());
+    let id = post_report(
+        &ctx.platform.base_url,
+        &[
+            ("service_code", "lampadaire-eteint"),
+            ("lat", &lat_text),
+            ("long", &lon_text),
+            ("description", &description),
+        ],
+    )?;
+    let before = followers(&ctx, &id)?;
+    ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
+        b.viewport(Viewport::Kiosk).await?;
+        // The map's "Report a problem here" address: the asset's type, place and id.
+        b.open_page(&format!(
+            "/report?lang=en&category=Streetlight&lat={lat}&lon={lon}&asset={asset}"
+        ))
+        .await?;
+        b.wait_until(
+            "return document.querySelector('#report-category')?.value === 'lampadaire-eteint'",
+            "the category chosen from the asset's type",
+        )
+        .await?;
+        let about = b.text_of(".report-form__asset").await?;
+        if !about.contains(&asset) {
+            return Err(format!("the form does not name the asset: {about}"));
+        }
+        b.wait_for_within(".report-nearby", 20).await?;
+        let hint = b.text_of(".report-nearby").await?;
+        if !hint.contains(&description) {
+            return Err(format!("the hint does not name the nearby report: {hint}"));
+        }
+        if !hint.contains(&asset) || !hint.contains("reports itself") {
+            return Err(format!("the hint does not give the asset's live state: {hint}"));
+        }
+        let button = b
+            .wait_for_xpath(&format!(
+                "//li[contains(@class,'report-nearby__report')][contains(., {description:?})]//button"
+            ))
+            .await?;
+        button.click().await.map_err(|e| e.to_string())?;
+        b.wait_for(".report-nearby .follow-button__done").await?;
+        assert_clean_page(&ctx, b, "/report with the nearby hint").await
+    }))?;
+    let after = followers(&ctx, &id)?;
+    if after != before + 1 {
+        return Err(format!("following counted {before} → {after}"));
+    }
+    Ok(())
+}
+
+fn staff_status_change_shows_and_notes_stay_text(ctx: Arc<Ctx>) -> Outcome {
+    let id = post_report(
+        &ctx.platform.base_url,
+        &[
+            ("service_code", "graffiti"),
+            ("lat", "47.3941"),
+            ("long", "0.6848"),
+            ("description", "Tag sur le mur de l'école"),
+        ],
+    )?;
+    let note = "<img src=x onerror=\"document.title='pwned'\"><b>Nettoyé</b> par l'équipe propreté";
+    let body = serde_json::json!({ "status": "closed", "status_notes": note }).to_string();
+    let changed = quartier_e2e::http::send(
+        &ctx.platform.base_url,
+        "PATCH",
+        &format!("/api/v1/staff/requests/{id}"),
+        &[
+            ("Authorization", "Bearer quartier-demo-staff-token"),
+            ("Content-Type", "application/json"),
+        ],
+        body.as_bytes(),
+    )?;
+    if changed.status != 200 {
+        return Err(format!(
+            "the staff update answered {}: {}",
+            changed.status,
+            String::from_utf8_lossy(&changed.body)
+        ));
+    }
+    ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
+        for (lang, closed) in [("en", "Closed"), ("fr", "Clos")] {
+            b.open_page(&format!("/reports/{id}?lang={lang}")).await?;
+            b.wait_for(".report-detail__facts").await?;
+            let status = b.text_of(".report-status").await?;
+            if !status.contains(closed) {
+                return Err(format!("the status shown is {status:?}, expected {closed}"));
+            }
+            let facts = b.text_of(".report-detail__facts").await?;
+            if !facts.contains("<img src=x") || !facts.contains("<b>Nettoyé</b>") {
+                return Err(format!("the town's note is not shown as written: {facts}"));
+            }
+            let injected = b
+                .eval("return document.querySelectorAll('.report-detail__facts img, .report-detail__facts b').length")
+                .await?;
+            if injected != 0 || b.eval("return document.title").await? == "pwned" {
+                return Err("the note's markup was rendered".into());
+            }
+        }
+        assert_clean_page(&ctx, b, &format!("/reports/{id} closed by the town")).await
+    }))
+}
+
+fn html_in_a_service_name_is_shown_as_text(ctx: Arc<Ctx>) -> Outcome {
+    let platform = Platform::start_with(&ctx.platform_bin, &ctx.dist, &["--demo-html-payloads"])?;
+    ctx.runtime.block_on(async {
+        let b = ctx.browser_on(&platform.base_url).await?;
+        let run = async {
+            b.open_page("/report?lang=en").await?;
+            b.wait_for("#report-category option[value='demo-html-payload']").await?;
+            let shown = b
+                .eval("return document.querySelector(\"#report-category option[value='demo-html-payload']\").textContent")
+                .await?;
+            if shown.as_str() != Some("<script>alert(1)</script><b>x</b>") {
+                return Err(format!("the service name is not shown as written: {shown}"));
+            }
+            b.eval("const s = document.querySelector('#report-category'); s.value = 'demo-html-payload'; s.dispatchEvent(new Event('change')); return true").await?;
+            b.wait_until(
+                "return [...document.querySelectorAll('.text-field__hint')].some(p => p.textContent.includes('<b>x</b>'))",
+                "the service description shown as written",
+            )
+            .await?;
+            let elements = b
+                .eval("return document.querySelectorAll('main script, main b').length")
+                .await?;
+            if elements != 0 {
+                return Err(format!("{elements} elements came from the service's markup"));
             }
             Ok(())
         };

@@ -356,3 +356,8 @@ my-reports-sent-title = Sent to the town
 my-reports-none = No report yet.
 my-reports-no-category = Report
 my-reports-number = no. { $id }
+report-detail-followers = { $count ->
+    [0] Nobody else follows this report yet.
+    [one] One person follows this report.
+   *[other] { $count } people follow this report.
+}

@@ -356,3 +356,8 @@ my-reports-sent-title = Envoyés à la ville
 my-reports-none = Aucun signalement pour l'instant.
 my-reports-no-category = Signalement
 my-reports-number = n° { $id }
+report-detail-followers = { $count ->
+    [0] Personne d'autre ne suit encore ce signalement.
+    [one] Une personne suit ce signalement.
+   *[other] { $count } personnes suivent ce signalement.
+}
