@@ -7,10 +7,12 @@
 )]
 
 pub mod auth;
+pub mod client;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod limits;
+pub mod rate;
 pub mod routes;
 pub mod security;
 pub mod state;

@@ -72,6 +72,8 @@ pub mod codes {
     pub const ORIGIN_MISMATCH: &str = "origin_mismatch";
     /// Too many sign-in attempts; see `Retry-After`.
     pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
+    /// Too many requests from this client (an anonymous area's rate); see `Retry-After`.
+    pub const TOO_MANY_REQUESTS: &str = "too_many_requests";
     /// The body is not JSON.
     pub const INVALID_JSON: &str = "invalid_json";
     /// The body has the wrong shape.
