@@ -59,6 +59,15 @@ pub fn Shell(config: Config, i18n: I18n) -> impl IntoView {
 #[component]
 fn Layout() -> impl IntoView {
     provide_heading_focus();
+    // Reports left waiting by an earlier visit go as soon as the app is open again, whatever
+    // the page (the outbox's code is fetched only then).
+    if crate::report::outbox::has_waiting() {
+        leptos::task::spawn_local_scoped(async {
+            if let Err(error) = route_code::start_outbox().await {
+                leptos::logging::warn!("outbox: {error}");
+            }
+        });
+    }
     let route = use_navigation().route();
     let chrome = move || !route.get().is_some_and(|r| r.is_embed());
     // The map's pages are the screen: header and map fill exactly one viewport (the footer

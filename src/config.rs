@@ -38,6 +38,19 @@ pub struct Town {
     pub demo: bool,
     #[serde(default)]
     pub website: Option<String>,
+    /// The town's extent: a report placed outside it is refused before sending (the platform
+    /// checks again against the town's real outline). Without it, only the platform checks.
+    #[serde(default)]
+    pub bounds: Option<Bounds>,
+}
+
+/// A rectangle in degrees (WGS 84).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Deserialize)]
+pub struct Bounds {
+    pub west: f64,
+    pub south: f64,
+    pub east: f64,
+    pub north: f64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
@@ -95,6 +108,10 @@ pub struct ApiConfig {
     /// `https://api-adresse.data.gouv.fr` for a real town, the platform's own for the demo.
     #[serde(default)]
     pub geocoder: Option<String>,
+    /// The Open311 `api_key` the town issued to this app (sent with every report; GeoReport v2
+    /// keys identify an application, they are not secrets).
+    #[serde(default)]
+    pub open311_api_key: Option<String>,
 }
 
 fn default_page_size() -> u32 {
@@ -148,6 +165,10 @@ pub struct LayerConfig {
     /// The data's licence, e.g. "Licence Ouverte 2.0".
     #[serde(default)]
     pub licence: Option<String>,
+    /// The Open311 service codes to report a problem with this kind of asset, most likely
+    /// first: "Report a problem here" on the map pre-selects the first.
+    #[serde(default)]
+    pub report_services: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
@@ -273,6 +294,16 @@ impl Config {
         }
         if !(self.map.min_zoom..=self.map.max_zoom).contains(&self.map.zoom) {
             add("map.zoom", ProblemCode::OutOfRange);
+        }
+        if let Some(b) = self.town.bounds
+            && !(b.west < b.east
+                && b.south < b.north
+                && (-180.0..=180.0).contains(&b.west)
+                && (-180.0..=180.0).contains(&b.east)
+                && (-90.0..=90.0).contains(&b.south)
+                && (-90.0..=90.0).contains(&b.north))
+        {
+            add("town.bounds", ProblemCode::OutOfRange);
         }
         let tiles = &self.map.tiles.url;
         if !(tiles.contains("{z}") && tiles.contains("{x}") && tiles.contains("{y}")) {

@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod map;
 pub mod navigation;
 pub mod pages;
+pub mod report;
 pub mod route;
 pub mod route_code;
 pub mod session;

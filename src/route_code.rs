@@ -130,6 +130,16 @@ route_code!(map_details, service_details(ctx: MapContext, picked: Picked) => vie
     <ServiceDetails ctx=ctx picked=picked/>
 });
 
+// Reports waiting on the device since an earlier visit are sent from whichever page opens first.
+route_code!(report, outbox_start() => {
+    crate::report::outbox::use_outbox();
+});
+
+/// Starts sending the reports that wait on this device, once the outbox's code is there.
+pub async fn start_outbox() -> Result<AnyView, ApiError> {
+    call!(outbox_start()).map_err(chunk_error)
+}
+
 /// The map's list alternative, once its code is there.
 pub async fn map_list(ctx: MapContext) -> Result<AnyView, ApiError> {
     call!(services_list(ctx)).map_err(chunk_error)

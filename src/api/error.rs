@@ -13,6 +13,8 @@ pub enum Service {
     Geocoder,
     /// The resident API (session, personal data, consents).
     Resident,
+    /// The town's Open311 server (issue reports).
+    Reports,
     /// A part of the app itself, downloaded when first needed (a route's code).
     AppCode,
 }
@@ -82,7 +84,9 @@ impl ApiError {
             (Resident, Failure::Status(401)) => "error-session-expired",
             (Resident, Failure::Status(403)) => "error-forbidden",
             (Resident, Failure::Status(404)) => "error-not-found",
-            (Resident, Failure::Status(status)) if *status >= 500 => "error-server",
+            (Resident | Reports, Failure::Status(status)) if *status >= 500 => "error-server",
+            (Reports, Failure::Status(404)) => "error-report-not-found",
+            (Reports, Failure::Status(403)) => "error-reports-refused",
             (_, Failure::Status(429)) => "error-too-many",
             (_, Failure::Status(_)) => "error-request",
         }

@@ -4,6 +4,7 @@ mod error;
 pub mod geocoder;
 mod http;
 pub mod ngsi_ld;
+pub mod open311;
 pub mod resident;
 
 pub use error::{ApiError, Failure, Service};

@@ -2,7 +2,7 @@
 //! `HttpOnly` session cookie; state-changing calls carry the CSRF token the session gives.
 
 use gloo_net::http::Request;
-use quartier_api::resident::{SessionInfo, SignInRequest};
+use quartier_api::resident::{ReportsPage, SessionInfo, SignInRequest};
 
 use super::{ApiError, Service};
 
@@ -77,4 +77,20 @@ pub async fn sign_out(base: &str, csrf_token: &str) -> Result<(), ApiError> {
     } else {
         Err(ApiError::status(Service::Resident, response.status()))
     }
+}
+
+/// The signed-in resident's reports, newest first (`401` once the session ended).
+pub async fn fetch_my_reports(base: &str) -> Result<ReportsPage, ApiError> {
+    let response = Request::get(&url(base, "/me/reports?limit=200"))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| ApiError::network(Service::Resident, e.to_string()))?;
+    if !response.ok() {
+        return Err(ApiError::status(Service::Resident, response.status()));
+    }
+    response
+        .json()
+        .await
+        .map_err(|e| ApiError::decode(Service::Resident, e.to_string()))
 }

@@ -29,6 +29,10 @@ pub const URL_MAX_CHARS: usize = 2048;
 pub const ASSET_ID_MAX_CHARS: usize = 256;
 /// Longest answer to a text attribute, in characters.
 pub const ATTRIBUTE_MAX_CHARS: usize = 4000;
+/// Largest photo accepted with a report, in bytes (the app re-encodes photos far below it).
+pub const PHOTO_MAX_BYTES: usize = 5 * 1024 * 1024;
+/// Most photos sent with one report.
+pub const PHOTOS_MAX: usize = 3;
 
 /// One problem with one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +51,29 @@ impl FieldError {
             field: field.into(),
             code,
         }
+    }
+
+    /// Reads back the `description` of an Open311 error that [`FieldError`]'s `Display`
+    /// wrote (`description: too_long`); `None` for any other description, such as a foreign
+    /// server's sentence.
+    pub fn from_open311_description(description: &str) -> Option<Self> {
+        let (field, code) = description.split_once(": ")?;
+        let valid_field = !field.is_empty()
+            && field
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_[]-".contains(c));
+        match FieldErrorCode::from_text(code) {
+            FieldErrorCode::Other(_) => None,
+            code if valid_field => Some(FieldError::new(field, code)),
+            _ => None,
+        }
+    }
+}
+
+/// `field: code`, the `description` of the Open311 error that reports it.
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.code)
     }
 }
 
@@ -602,5 +629,22 @@ mod tests {
             serde_json::to_string(&e).unwrap(),
             r#"{"field":"lat","code":"outside_town"}"#
         );
+    }
+
+    #[test]
+    fn field_errors_survive_an_open311_description() {
+        let error = FieldError::new("attribute[taille]", FieldErrorCode::NotAnOption);
+        let text = error.to_string();
+        assert_eq!(text, "attribute[taille]: not_an_option");
+        assert_eq!(FieldError::from_open311_description(&text), Some(error));
+        assert_eq!(
+            FieldError::from_open311_description("Invalid api_key"),
+            None
+        );
+        assert_eq!(
+            FieldError::from_open311_description("lat: lost at sea"),
+            None
+        );
+        assert_eq!(FieldError::from_open311_description("a b: required"), None);
     }
 }

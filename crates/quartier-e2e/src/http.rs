@@ -1,5 +1,5 @@
-//! A minimal blocking HTTP/1.1 GET over loopback, enough to read statuses and headers without
-//! pulling an HTTP client into the tests.
+//! A minimal blocking HTTP/1.1 client over loopback, enough to read statuses and headers (and
+//! to act as the town's staff) without pulling an HTTP client into the tests.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -26,6 +26,17 @@ pub fn get(base_url: &str, path: &str) -> Result<Response, String> {
 }
 
 pub fn get_with(base_url: &str, path: &str, headers: &[(&str, &str)]) -> Result<Response, String> {
+    send(base_url, "GET", path, headers, b"")
+}
+
+/// Any method with a body (`Content-Length` is added).
+pub fn send(
+    base_url: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Response, String> {
     let host = base_url
         .strip_prefix("http://")
         .ok_or("only http:// on loopback")?;
@@ -33,14 +44,17 @@ pub fn get_with(base_url: &str, path: &str, headers: &[(&str, &str)]) -> Result<
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .map_err(|e| e.to_string())?;
-    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
+    if !body.is_empty() || method != "GET" {
+        request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
     request.push_str("\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .map_err(|e| e.to_string())?;
+    let mut bytes = request.into_bytes();
+    bytes.extend_from_slice(body);
+    stream.write_all(&bytes).map_err(|e| e.to_string())?;
     // Some servers (ChromeDriver) keep the connection open despite `Connection: close`: read
     // until the body is complete rather than until the end of the stream.
     let mut raw = Vec::new();

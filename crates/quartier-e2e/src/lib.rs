@@ -7,6 +7,7 @@
 
 pub mod browser;
 pub mod http;
+pub mod photo;
 pub mod processes;
 
 /// The error type of a journey: a message that says what was expected.

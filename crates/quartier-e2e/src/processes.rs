@@ -32,11 +32,18 @@ pub struct Platform {
     dist: PathBuf,
     port: u16,
     data_dir: PathBuf,
+    /// Flags beyond the demo's (`--faults 0.3`).
+    extra_args: Vec<String>,
     child: Option<Guard>,
 }
 
 impl Platform {
     pub fn start(binary: &Path, dist: &Path) -> Result<Platform, String> {
+        Platform::start_with(binary, dist, &[])
+    }
+
+    /// A platform of its own with more flags, on its own port and data.
+    pub fn start_with(binary: &Path, dist: &Path, extra_args: &[&str]) -> Result<Platform, String> {
         let port = free_port()?;
         let data_dir =
             std::env::temp_dir().join(format!("quartier-e2e-{}-{port}", std::process::id()));
@@ -47,6 +54,7 @@ impl Platform {
             dist: dist.to_path_buf(),
             port,
             data_dir,
+            extra_args: extra_args.iter().map(|a| a.to_string()).collect(),
             child: None,
         };
         platform.restart()?;
@@ -67,6 +75,7 @@ impl Platform {
             .arg(&self.dist)
             .arg("--data")
             .arg(&self.data_dir)
+            .args(&self.extra_args)
             // Warnings and errors only: the journeys' output stays readable.
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())

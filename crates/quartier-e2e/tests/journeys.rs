@@ -15,6 +15,8 @@ mod language;
 mod layout;
 #[path = "journeys/map.rs"]
 mod map;
+#[path = "journeys/report.rs"]
+mod report;
 #[path = "journeys/routes.rs"]
 mod routes;
 #[path = "journeys/shell.rs"]
@@ -132,6 +134,7 @@ fn main() {
         .chain(layout::JOURNEYS)
         .chain(language::JOURNEYS)
         .chain(routes::JOURNEYS)
+        .chain(report::JOURNEYS)
         .copied()
         .collect();
     let trials = journeys

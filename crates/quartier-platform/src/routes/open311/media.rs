@@ -10,7 +10,7 @@ use image::{
 };
 
 /// Largest photo accepted, before re-encoding.
-pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+pub const MAX_BYTES: usize = quartier_api::validation::PHOTO_MAX_BYTES;
 /// Largest side accepted: more is not a phone photo, and decoding it would cost too much memory.
 const MAX_SIDE: u32 = 12_000;
 /// Memory the decoder may allocate (a 12 MP RGBA image needs 48 MB).

@@ -98,10 +98,7 @@ impl Form {
         }
         // `validate_report` checked it (length, `urn:ngsi-ld:`): one problem per field.
         let asset_id = report.asset_id.clone().filter(|id| !id.trim().is_empty());
-        let problems: Vec<String> = errors
-            .iter()
-            .map(|error| format!("{}: {}", error.field, error.code))
-            .collect();
+        let problems: Vec<String> = errors.iter().map(ToString::to_string).collect();
         let lat_long = report.lat.zip(report.long);
         // A point without an address gets the nearest one, as a town's agent would write it,
         // where the platform knows the town's streets.
