@@ -22,6 +22,8 @@ pub mod geo;
 mod json_read;
 pub mod ngsi_ld;
 pub mod open311;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod resident;
 mod text_enum;
 pub mod tile;

@@ -7,6 +7,7 @@ use std::fmt;
 
 /// An error body of the resident API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiProblem {
     /// Problem type URI (`about:blank` unless more specific).
     #[serde(rename = "type", default = "about_blank")]

@@ -30,6 +30,10 @@ use crate::{
 const MAX_EMAIL: usize = 254;
 const MAX_PASSWORD: usize = 1024;
 
+#[utoipa::path(post, path = "/v1/session", operation_id = "signIn", tag = "session",
+    description = "Signs in and sets the session cookie; attempts are limited per client and email (429 + Retry-After).",
+    request_body = api::SignInRequest,
+    responses((status = 200, body = api::SessionInfo)))]
 pub async fn sign_in(
     State(state): State<AppState>,
     client: ClientKey,
@@ -103,6 +107,9 @@ pub async fn sign_in(
     Ok(response)
 }
 
+#[utoipa::path(get, path = "/v1/session", operation_id = "getSession", tag = "session",
+    description = "Who is signed in, with the CSRF token; always 200 (`authenticated: false` when nobody is).",
+    responses((status = 200, body = api::SessionInfo)))]
 pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     match auth::lookup(&state, &headers).await? {
         Lookup::Valid(session) => Ok(Json(session_info(&state, &session).await?).into_response()),
@@ -122,6 +129,9 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     }
 }
 
+#[utoipa::path(delete, path = "/v1/session", operation_id = "signOut", tag = "session",
+    security(("sessionCookie" = [], "csrfHeader" = [])),
+    responses((status = 204, description = "Signed out; the cookie is cleared.")))]
 pub async fn sign_out(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
