@@ -30,10 +30,11 @@ pub const DEFAULT_REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 pub const DEFAULT_UPLOAD_DEADLINE: Duration = Duration::from_secs(25);
 
 /// [`Settings::anonymous_rate`] unless told otherwise: far above what a person's map asks for
-/// (its first view sends a few hundred count and tile requests at once, panning a few dozen
-/// more), so only a client looping on the API ever meets it.
+/// (its first view sends a count per area, layer and state: a few hundred at once, some 500 by
+/// the grid's reckoning on a large screen at `--scale 10`; panning a few dozen more), so only a
+/// client looping on the API ever meets it.
 pub const DEFAULT_ANONYMOUS_RATE: Rate =
-    Rate::new(rate::nonzero(100), Per::Second).with_burst(rate::nonzero(600));
+    Rate::new(rate::nonzero(100), Per::Second).with_burst(rate::nonzero(1000));
 
 /// How the platform was started (from the command line in `main.rs`, by hand in tests).
 #[derive(Debug, Clone, PartialEq)]

@@ -206,10 +206,10 @@ async fn forwarded_for_counts_only_from_a_trusted_proxy() {
 
 #[tokio::test]
 async fn the_default_rate_lets_a_map_start_from_one_client() {
-    // A map's first view at --scale 10: a count per area, layer and state, and its tiles, all
-    // from one browser on loopback.
+    // A map's first view at --scale 10 on a large screen: a count per area, layer and state
+    // (some 500 by the grid's reckoning), and its tiles, all from one browser on loopback.
     let app = app(|s| s.anonymous_rate = Settings::new("", "").anonymous_rate);
-    for i in 0..400 {
+    for i in 0..800 {
         let response = app.get_from(ENTITIES, "127.0.0.1:5000", None).await;
         assert_eq!(response.status(), StatusCode::OK, "request {i}");
     }
