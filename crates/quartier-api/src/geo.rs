@@ -12,6 +12,8 @@ pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 /// A WGS 84 position. GeoJSON order is `[lon, lat]`; the field names say which is which.
 #[derive(Debug, Clone, Copy, PartialEq)]
+// Its schema is its fields: it is written as `{"lon": …, "lat": …}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LonLat {
     /// Longitude in degrees, −180..=180, east positive.
     pub lon: f64,

@@ -23,6 +23,8 @@ pub mod geo;
 mod json_read;
 pub mod ngsi_ld;
 pub mod open311;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod resident;
 pub mod staff;
 mod text_enum;

@@ -29,6 +29,7 @@ pub mod codes {
 
 /// The status a staff member can give (GeoReport v2 has these two).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum UpdateStatus {
     /// Being handled.
@@ -40,6 +41,7 @@ pub enum UpdateStatus {
 /// The body of `PATCH /api/v1/staff/requests/{id}`: each member optional, an absent (or `null`)
 /// one is left as it is; `status_notes: ""` removes the notes. Unknown members are refused.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RequestUpdate {
     /// `open` or `closed`.

@@ -56,6 +56,16 @@ macro_rules! text_enum {
                 Ok($name::from_text(&text))
             }
         }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::openapi::text(&[$($text),+], None)
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
     };
 }
 pub(crate) use text_enum;

@@ -36,6 +36,7 @@ pub const PHOTOS_MAX: usize = 3;
 
 /// One problem with one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// The field, named as on the wire: `description`, `lat`, `location`, `attribute[CODE]`,
     /// `email`, `password`.

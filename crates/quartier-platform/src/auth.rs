@@ -10,10 +10,10 @@ pub mod clock;
 pub mod password;
 pub mod rate_limit;
 
-use std::{net::SocketAddr, time::Duration};
+use std::time::Duration;
 
 use axum::{
-    extract::{ConnectInfo, FromRequestParts},
+    extract::FromRequestParts,
     http::{HeaderMap, HeaderValue, header, request::Parts},
 };
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -294,32 +294,6 @@ pub fn secret_eq(sent: &[u8], expected: &[u8]) -> bool {
     bool::from(sent.as_slice().ct_eq(expected.as_slice()))
 }
 
-/// The client's address for rate limiting: the TCP peer, or, when that peer is a local reverse
-/// proxy (or unknown, as in tests), the last hop it appended to `X-Forwarded-For`.
-pub fn client_ip(parts_headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
-    let forwarded = || {
-        parts_headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .map(|ip| ip.trim().to_owned())
-            .filter(|ip| !ip.is_empty())
-    };
-    match peer {
-        Some(peer) if !peer.ip().is_loopback() => peer.ip().to_string(),
-        Some(peer) => forwarded().unwrap_or_else(|| peer.ip().to_string()),
-        None => forwarded().unwrap_or_else(|| "unknown".to_owned()),
-    }
-}
-
-/// The peer address, when the server was started with connect info.
-pub fn peer_of(parts: &Parts) -> Option<SocketAddr> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0)
-}
-
 impl FromRequestParts<AppState> for Session {
     type Rejection = AppError;
 
@@ -423,19 +397,5 @@ mod tests {
         assert!(!secret_eq(b"abc", b"abd"));
         assert!(!secret_eq(b"abc", b"ab"));
         assert!(!secret_eq(b"", b"a"));
-    }
-
-    #[test]
-    fn client_ip_trusts_forwarded_only_from_loopback() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "x-forwarded-for",
-            HeaderValue::from_static("6.6.6.6, 7.7.7.7"),
-        );
-        let remote: SocketAddr = "8.8.8.8:1234".parse().expect("addr");
-        let local: SocketAddr = "127.0.0.1:1234".parse().expect("addr");
-        assert_eq!(client_ip(&headers, Some(remote)), "8.8.8.8");
-        assert_eq!(client_ip(&headers, Some(local)), "7.7.7.7");
-        assert_eq!(client_ip(&HeaderMap::new(), Some(local)), "127.0.0.1");
     }
 }

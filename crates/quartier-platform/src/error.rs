@@ -240,7 +240,7 @@ impl ErrorInfo {
             StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
             StatusCode::UNPROCESSABLE_ENTITY => "invalid_request",
-            StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
+            StatusCode::TOO_MANY_REQUESTS => codes::TOO_MANY_REQUESTS,
             StatusCode::SERVICE_UNAVAILABLE => codes::UNAVAILABLE,
             s if s.is_server_error() => codes::INTERNAL,
             _ => "error",

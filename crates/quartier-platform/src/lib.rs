@@ -7,11 +7,13 @@
 )]
 
 pub mod auth;
+pub mod client;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod faults;
 pub mod limits;
+pub mod rate;
 pub mod routes;
 pub mod security;
 pub mod staff;

@@ -1,8 +1,8 @@
 //! What keeps one kind of request from stalling the others: a deadline on every API request
-//! (its database calls included, see [`crate::db`]), and a bound on the anonymous areas' requests
-//! in flight (NGSI-LD, tiles, geocoder).
+//! (its database calls included, see [`crate::db`]), and on the anonymous areas (NGSI-LD, tiles,
+//! geocoder) a rate per client (429) and a bound on their requests in flight (503).
 //!
-//! Both answer through [`AppError`], so the area's format layer renders them in that API's own
+//! All answer through [`AppError`], so the area's format layer renders them in that API's own
 //! error shape (NGSI-LD ProblemDetails, Open311's error array, the resident API's
 //! ProblemDetails), with `Retry-After`.
 
@@ -18,24 +18,33 @@ use tokio::{
     time::Instant,
 };
 
+use quartier_api::resident::codes;
+
 use crate::{
+    client::{self, ClientKey, TrustedProxies},
     db,
     error::{AppError, RETRY_AFTER_SECONDS},
+    rate::{self, KeyedRate, Rate},
 };
 
-/// Requests of one anonymous area that may be served at once; the next ones wait up to `wait`
-/// for a place, then get 503 with `Retry-After`.
+/// One anonymous area's limits: each client's rate (past it, 429 with `Retry-After`), then the
+/// requests that may be served at once (the next ones wait up to `wait` for a place, then get
+/// 503 with `Retry-After`).
 #[derive(Debug, Clone)]
 pub struct AreaLimit {
     slots: Arc<Semaphore>,
     wait: Duration,
+    rate: Arc<KeyedRate<ClientKey>>,
+    trusted: Arc<TrustedProxies>,
 }
 
 impl AreaLimit {
-    pub fn new(at_once: usize, wait: Duration) -> Self {
+    pub fn new(at_once: usize, wait: Duration, rate: Rate, trusted: TrustedProxies) -> Self {
         Self {
             slots: Arc::new(Semaphore::new(at_once.max(1))),
             wait,
+            rate: Arc::new(KeyedRate::new(rate)),
+            trusted: Arc::new(trusted),
         }
     }
 
@@ -67,8 +76,22 @@ pub async fn deadline(State(budget): State<Duration>, request: Request, next: Ne
     }
 }
 
-/// Middleware: holds one of the area's places while the request is served.
+/// Middleware: counts the request against its client's rate, then holds one of the area's
+/// places while it is served. The rate comes first so that a client over it is refused at once
+/// and never takes a place that others wait for.
 pub async fn limit(State(limit): State<AreaLimit>, request: Request, next: Next) -> Response {
+    let client = ClientKey::of(
+        request.headers(),
+        client::peer_of(request.extensions()),
+        &limit.trusted,
+    );
+    if let Err(wait) = limit.rate.check(&client) {
+        return AppError::TooManyRequests {
+            code: codes::TOO_MANY_REQUESTS,
+            retry_after: rate::retry_after_seconds(wait),
+        }
+        .into_response();
+    }
     match limit.hold().await {
         Some(_permit) => next.run(request).await,
         None => AppError::Overloaded {

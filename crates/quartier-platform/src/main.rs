@@ -5,8 +5,11 @@ use std::{io::IsTerminal, path::PathBuf};
 use anyhow::Context;
 use clap::Parser;
 use quartier_platform::{
-    AppState, Settings, build_router,
+    AppState, Settings, build_router, client,
+    client::TrustedProxies,
     faults::{self, FaultKind, FaultSettings},
+    rate::Rate,
+    state::DEFAULT_ANONYMOUS_RATE,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -64,6 +67,17 @@ struct Options {
     /// (`<script>alert(1)</script><b>x</b>`), for the app's "shown as text" end-to-end test.
     #[arg(long, hide = true, requires = "demo")]
     demo_html_payloads: bool,
+    /// A reverse proxy whose `X-Forwarded-For` names the client, as a CIDR range or an
+    /// address; repeat for several. Loopback (127.0.0.0/8, ::1) unless given.
+    #[arg(long = "trusted-proxy", value_name = "CIDR", value_parser = client::parse_range)]
+    trusted_proxies: Vec<ipnet::IpNet>,
+    /// Requests one client (an IPv4 address, an IPv6 /64) may make in each anonymous area
+    /// (NGSI-LD, tiles, geocoder): `N/s`, `N/min` or `N/h`.
+    #[arg(long, value_name = "N/s", default_value_t = DEFAULT_ANONYMOUS_RATE)]
+    anonymous_rate: Rate,
+    /// How many of those requests may come at once before the rate applies.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_ANONYMOUS_RATE.burst)]
+    anonymous_burst: std::num::NonZeroU32,
 }
 
 #[tokio::main]
@@ -109,6 +123,12 @@ async fn main() -> anyhow::Result<()> {
         scale: options.scale,
         ngsi_ld_max_limit: options.ngsi_ld_max_limit,
         secure_cookies: options.secure_cookies,
+        anonymous_rate: options.anonymous_rate.with_burst(options.anonymous_burst),
+        trusted_proxies: if options.trusted_proxies.is_empty() {
+            TrustedProxies::loopback()
+        } else {
+            TrustedProxies::new(options.trusted_proxies)
+        },
         ..Settings::new(options.data, options.dist)
     };
     let state = AppState::new(settings).context("cannot start the platform")?;
@@ -122,7 +142,7 @@ async fn main() -> anyhow::Result<()> {
         .context("cannot read the listening address")?;
     println!("Quartier platform listening on http://{address}");
 
-    // Connect info gives the peer address to the sign-in rate limit.
+    // Connect info gives the peer address to every per-client limit.
     axum::serve(
         listener,
         build_router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

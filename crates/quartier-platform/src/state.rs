@@ -7,10 +7,12 @@ use axum::body::Bytes;
 
 use crate::{
     auth::{AuthState, PasswordChecks, SessionPolicy, password},
+    client::TrustedProxies,
     db::{self, Db},
     demo::{Town, assets, open311_seed, residents_seed},
     faults::{FaultSettings, Faults},
     limits::{AreaLimit, Limits},
+    rate::{self, Per, Rate},
     routes::{
         self,
         open311::Open311State,
@@ -28,6 +30,13 @@ pub const DEFAULT_REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 /// [`Settings::upload_deadline`] unless told otherwise: under [`crate::REQUEST_TIMEOUT`], so that
 /// Open311's own deadline answers (in its format) before the last-resort 408.
 pub const DEFAULT_UPLOAD_DEADLINE: Duration = Duration::from_secs(25);
+
+/// [`Settings::anonymous_rate`] unless told otherwise: far above what a person's map asks for
+/// (its first view sends a count per area, layer and state: a few hundred at once, some 500 by
+/// the grid's reckoning on a large screen at `--scale 10`; panning a few dozen more), so only a
+/// client looping on the API ever meets it.
+pub const DEFAULT_ANONYMOUS_RATE: Rate =
+    Rate::new(rate::nonzero(100), Per::Second).with_burst(rate::nonzero(1000));
 
 /// How the platform was started (from the command line in `main.rs`, by hand in tests).
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +71,10 @@ pub struct Settings {
     pub db_readers: usize,
     /// Requests in flight at once in each anonymous area (NGSI-LD, tiles, geocoder).
     pub anonymous_at_once: usize,
+    /// Requests one client may make in each anonymous area; past it, 429 + `Retry-After`.
+    pub anonymous_rate: Rate,
+    /// Peers whose `X-Forwarded-For` names the client (every per-client limit reads it so).
+    pub trusted_proxies: TrustedProxies,
     /// The purposes the town asks consent for, each at its current version.
     pub consent_purposes: Vec<Purpose>,
     /// The town (`--town FILE`); without it, the demo town with `demo`, else an unnamed town.
@@ -95,6 +108,8 @@ impl Settings {
             db_readers: db::default_readers(),
             // One reader fewer than the pool, so Open311's anonymous reads always find one.
             anonymous_at_once: db::default_readers().saturating_sub(1).max(1),
+            anonymous_rate: DEFAULT_ANONYMOUS_RATE,
+            trusted_proxies: TrustedProxies::loopback(),
             consent_purposes: catalogue::PURPOSES.to_vec(),
             town: None,
             open311_api_keys: Vec::new(),
@@ -174,7 +189,14 @@ impl AppState {
             .map(Faults::new)
             .transpose()?
             .map(Arc::new);
-        let area = || AreaLimit::new(settings.anonymous_at_once, settings.busy_wait);
+        let area = || {
+            AreaLimit::new(
+                settings.anonymous_at_once,
+                settings.busy_wait,
+                settings.anonymous_rate,
+                settings.trusted_proxies.clone(),
+            )
+        };
         let limits = Limits {
             ngsi_ld: area(),
             tiles: area(),

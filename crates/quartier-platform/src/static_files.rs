@@ -3,6 +3,11 @@
 //! Paths without a file extension belong to the app's router (`/map`, `/reports/12`) and get
 //! index.html, so the app can show its own "not found" page; a missing file with an extension is
 //! a real 404, so a stale script reference fails loudly instead of parsing HTML as JavaScript.
+//!
+//! Not tower-http's `ServeDir`, although it serves precompressed siblings too: it would serve a
+//! `.br` left behind by an earlier build (it does not check that the copy is as new as the file),
+//! send no `ETag` per representation, and index.html needs its own handling anyway (a CSP with
+//! the hashes of its scripts, recomputed when it changes, and the map's preload `Link`).
 
 use std::{fs::Metadata, io::ErrorKind, path::PathBuf, time::UNIX_EPOCH};
 

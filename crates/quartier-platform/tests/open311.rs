@@ -10,6 +10,7 @@ use http_body_util::BodyExt;
 use quartier_platform::{
     AppState, Settings, build_router,
     demo::Town,
+    rate::{Per, Rate, nonzero},
     routes::open311::{DEMO_API_KEY, ReportOwner},
 };
 use serde::Deserialize;
@@ -562,7 +563,11 @@ async fn open311_post_validation_errors_are_listed_per_problem() {
             vec!["service_code: required", "description: too_long"],
         ),
     ];
-    platform.state.open311.limiter.set_max(1000);
+    platform
+        .state
+        .open311
+        .limiter
+        .set(Rate::new(nonzero(1000), Per::Minute));
     for (form, expected) in cases {
         let reply = platform
             .post_form("/open311/v2/requests.json", &pairs(&form), None)
@@ -1044,7 +1049,11 @@ async fn open311_report_creation_is_rate_limited() {
     assert!((1..=60).contains(&wait));
 
     // Configurable at run time.
-    platform.state.open311.limiter.set_max(11);
+    platform
+        .state
+        .open311
+        .limiter
+        .set(Rate::new(nonzero(11), Per::Minute));
     let reply = platform
         .post_form("/open311/v2/requests.json", &pairs(&report), None)
         .await;

@@ -15,7 +15,7 @@ mod entity;
 mod geojson;
 mod ngsi_v2;
 mod problem;
-mod query;
+pub mod query;
 
 pub use address::PostalAddress;
 pub use attribute::{

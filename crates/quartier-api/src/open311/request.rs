@@ -9,6 +9,7 @@ use serde_json::Value;
 
 /// One service request (a report), as a server describes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceRequest {
     /// The id, always text (`"638344"`, `"14-01100669"`).
     pub service_request_id: String,
@@ -40,6 +41,7 @@ pub struct ServiceRequest {
     pub zipcode: Option<String>,
     /// Where it is; read from `lat` and `long` in any order, as numbers or strings.
     #[serde(flatten, serialize_with = "lat_long")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::LatLong))]
     pub position: Option<LonLat>,
     /// A photo or page about the request (trailing spaces removed).
     pub media_url: Option<String>,

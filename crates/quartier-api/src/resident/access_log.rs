@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// One read of the resident's data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AccessLogEntry {
     /// Entry id (numbers are read as text).

@@ -13,6 +13,7 @@ pub const SCHEMA_VERSION: &str = "ISO/IEC TS 27560:2023";
 
 /// The data controller (the town).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Controller {
     /// Its name.
     pub name: String,
@@ -26,6 +27,7 @@ pub struct Controller {
 
 /// A purpose the town asks consent for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentPurpose {
     /// Stable code.
@@ -54,6 +56,7 @@ pub struct ConsentPurpose {
 
 /// `GET /api/v1/consent-purposes`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentPurposes {
     /// The purposes, in display order.
     pub purposes: Vec<ConsentPurpose>,
@@ -61,6 +64,7 @@ pub struct ConsentPurposes {
 
 /// `PUT /api/v1/me/consents/{purpose_id}` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConsentChange {
     /// Give (`true`) or withdraw/refuse (`false`).
@@ -74,6 +78,7 @@ pub struct ConsentChange {
 /// The notice (ISO/IEC 29184) a resident was shown when answering: the purpose's text in one
 /// version and one language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentNotice {
     /// The notice's id (one per purpose).
     pub id: String,
@@ -111,6 +116,7 @@ text_enum! {
 
 /// One event of a record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentEvent {
     /// Given, withdrawn or refused.
@@ -132,6 +138,7 @@ pub struct ConsentEvent {
 
 /// The record's header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RecordHeader {
     /// The record's id.
@@ -147,6 +154,7 @@ pub struct RecordHeader {
 
 /// What the consent is about.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Processing {
     /// The purpose's code.
@@ -169,6 +177,7 @@ pub struct Processing {
 
 /// Who is involved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Parties {
     /// The controller.
     pub controller: Controller,
@@ -179,6 +188,7 @@ pub struct Parties {
 
 /// The PII principal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Subject {
     /// Kind of subject (`resident`).
     #[serde(rename = "type")]
@@ -190,6 +200,7 @@ pub struct Subject {
 
 /// A consent record (ISO/IEC TS 27560 shape).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentRecord {
     /// Record id, schema, dates.
     pub header: RecordHeader,
@@ -217,6 +228,7 @@ impl ConsentRecord {
 
 /// The current state of one purpose for the resident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentStatus {
     /// The purpose.
@@ -245,6 +257,7 @@ pub struct ConsentStatus {
 
 /// `GET /api/v1/me/consents`: current state per purpose and every record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyConsents {
     /// One entry per purpose.
     pub current: Vec<ConsentStatus>,

@@ -9,6 +9,7 @@ pub const MAX_REASON_CHARS: usize = 2000;
 
 /// The body of a new erasure request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewErasureRequest {
     /// Category ids to erase; empty (or `null`, or missing) means every category.
@@ -25,6 +26,7 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, 
 
 /// An erasure request as recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ErasureRequest {
     /// Its id.
@@ -58,6 +60,7 @@ text_enum! {
 
 /// `GET /api/v1/me/erasure-requests`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErasureRequests {
     /// Newest first.
     pub items: Vec<ErasureRequest>,

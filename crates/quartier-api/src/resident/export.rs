@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// The export document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Export {
     /// When it was made.

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 /// The answer of `GET /api/v1/me/data`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyData {
     /// The categories, in the town's order.
     pub categories: Vec<DataCategory>,
@@ -13,6 +14,7 @@ pub struct MyData {
 
 /// One category of personal data, with what the town declares about it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DataCategory {
     /// Category code (`water-meter-readings`); the app translates it.
@@ -49,6 +51,7 @@ text_enum! {
 
 /// A retention period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Retention {
     /// ISO 8601 duration (`P3Y`).
     pub duration: String,
@@ -59,6 +62,7 @@ pub struct Retention {
 
 /// One page of a list: `{total, offset, limit, items}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     /// How many items exist in all.
     #[serde(default)]

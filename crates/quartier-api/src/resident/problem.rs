@@ -7,6 +7,7 @@ use std::fmt;
 
 /// An error body of the resident API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiProblem {
     /// Problem type URI (`about:blank` unless more specific).
     #[serde(rename = "type", default = "about_blank")]
@@ -72,6 +73,8 @@ pub mod codes {
     pub const ORIGIN_MISMATCH: &str = "origin_mismatch";
     /// Too many sign-in attempts; see `Retry-After`.
     pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
+    /// Too many requests from this client (an anonymous area's rate); see `Retry-After`.
+    pub const TOO_MANY_REQUESTS: &str = "too_many_requests";
     /// The body is not JSON.
     pub const INVALID_JSON: &str = "invalid_json";
     /// The body has the wrong shape.

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// The signed-in resident's profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
     /// Opaque id (numbers are read as text).
@@ -40,6 +41,7 @@ pub struct Profile {
 
 /// A person's name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonName {
     /// First name.
     #[serde(default)]
@@ -54,6 +56,7 @@ pub struct PersonName {
 
 /// A postal address.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Address {
     /// One-line address.
     #[serde(default)]

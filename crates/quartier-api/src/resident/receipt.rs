@@ -11,6 +11,7 @@ pub const KANTARA_VERSION: &str = "KI-CR-v1.1.0";
 
 /// A Kantara v1.1 consent receipt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentReceipt {
     /// [`KANTARA_VERSION`].
@@ -62,6 +63,7 @@ pub struct ConsentReceipt {
 
 /// A controller in a receipt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PiiController {
     /// Its name.
@@ -84,6 +86,7 @@ pub struct PiiController {
 
 /// A service in a receipt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiptService {
     /// Its name.
     pub service: String,
@@ -93,6 +96,7 @@ pub struct ReceiptService {
 
 /// A purpose in a receipt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiptPurpose {
     /// Its description.

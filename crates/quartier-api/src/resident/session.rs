@@ -10,6 +10,7 @@ use std::fmt;
 
 /// `POST /api/v1/session` body.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignInRequest {
     /// The resident's email.
@@ -29,6 +30,7 @@ impl fmt::Debug for SignInRequest {
 
 /// `GET /api/v1/session` (and the answer to a sign-in).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionInfo {
     /// Whether someone is signed in.
@@ -63,6 +65,7 @@ text_enum! {
 
 /// The signed-in resident, as the session shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionResident {
     /// Opaque id (numbers are read as text).

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 /// Text by language tag: `{"fr": "…", "en": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct LocalizedText(pub BTreeMap<String, String>);
 

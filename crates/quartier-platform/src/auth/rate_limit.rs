@@ -1,6 +1,11 @@
-//! Sign-in attempt limits: attempts are counted per client IP and per email over a sliding
-//! window, so guessing a password is slow while a resident who types it right is never slowed
-//! down (a success gives its attempt back and clears the email's count).
+//! Sign-in attempt limits: attempts are counted per client ([`ClientKey`]: an IPv4 address, an
+//! IPv6 /64) and per email over a sliding window, so guessing a password is slow while a
+//! resident who types it right is never slowed down (a success gives its attempt back and
+//! clears the email's count).
+//!
+//! Not `governor`, unlike the other per-client limits ([`crate::rate`]): its GCRA buckets cannot
+//! give an attempt back, and a kiosk where residents sign in one after the other must not run
+//! out of attempts for being used.
 //!
 //! An attempt is counted *before* its password is checked ([`RateLimiter::reserve`]), in the
 //! same lock as the limit test: a burst of parallel guesses cannot all pass the test before the
@@ -13,6 +18,8 @@ use std::{
     collections::{HashMap, VecDeque},
     sync::{Mutex, PoisonError},
 };
+
+use crate::client::ClientKey;
 
 /// Length of the counting window, in seconds.
 pub const WINDOW_SECONDS: i64 = 60;
@@ -40,9 +47,9 @@ pub struct Attempt {
 }
 
 impl RateLimiter {
-    /// Counts one attempt for the IP and the email, or, when either has used up its attempts,
-    /// counts nothing and gives `Err(seconds to wait)`.
-    pub fn reserve(&self, ip: &str, email: &str, now: i64) -> Result<Attempt, u64> {
+    /// Counts one attempt for the client and the email, or, when either has used up its
+    /// attempts, counts nothing and gives `Err(seconds to wait)`.
+    pub fn reserve(&self, client: &ClientKey, email: &str, now: i64) -> Result<Attempt, u64> {
         let mut attempts = self.attempts.lock().unwrap_or_else(PoisonError::into_inner);
         if attempts.len() > SWEEP_ABOVE {
             attempts.retain(|_, times| {
@@ -50,7 +57,7 @@ impl RateLimiter {
                 !times.is_empty()
             });
         }
-        let (ip, email) = (ip_key(ip), email_key(email));
+        let (ip, email) = (ip_key(client), email_key(email));
         let mut wait = 0;
         for (key, limit) in [(&ip, PER_IP), (&email, PER_EMAIL)] {
             if let Some(times) = attempts.get_mut(key) {
@@ -100,8 +107,8 @@ fn prune(times: &mut VecDeque<i64>, now: i64) {
     }
 }
 
-fn ip_key(ip: &str) -> String {
-    format!("ip:{ip}")
+fn ip_key(client: &ClientKey) -> String {
+    format!("ip:{client}")
 }
 
 fn email_key(email: &str) -> String {
@@ -112,35 +119,42 @@ fn email_key(email: &str) -> String {
 mod tests {
     use super::*;
 
+    fn ip(text: &str) -> ClientKey {
+        ClientKey::from(text.parse::<std::net::IpAddr>().expect("address"))
+    }
+
     #[test]
     fn email_limit_then_window_expiry() {
         let limiter = RateLimiter::default();
         for i in 0..PER_EMAIL {
-            assert!(limiter.reserve("1.2.3.4", "A@x.org", 100).is_ok(), "{i}");
+            assert!(
+                limiter.reserve(&ip("1.2.3.4"), "A@x.org", 100).is_ok(),
+                "{i}"
+            );
         }
-        assert_eq!(limiter.reserve("5.6.7.8", "a@x.org", 110), Err(50));
-        assert!(limiter.reserve("1.2.3.4", "b@x.org", 110).is_ok());
-        assert!(limiter.reserve("1.2.3.4", "a@x.org", 160).is_ok());
+        assert_eq!(limiter.reserve(&ip("5.6.7.8"), "a@x.org", 110), Err(50));
+        assert!(limiter.reserve(&ip("1.2.3.4"), "b@x.org", 110).is_ok());
+        assert!(limiter.reserve(&ip("1.2.3.4"), "a@x.org", 160).is_ok());
     }
 
     #[test]
     fn attempts_count_before_their_outcome_is_known() {
         let limiter = RateLimiter::default();
         let pending: Vec<Attempt> = (0..PER_EMAIL)
-            .map(|_| limiter.reserve("1.1.1.1", "c@x.org", 0).expect("free"))
+            .map(|_| limiter.reserve(&ip("1.1.1.1"), "c@x.org", 0).expect("free"))
             .collect();
         assert!(
-            limiter.reserve("2.2.2.2", "c@x.org", 0).is_err(),
+            limiter.reserve(&ip("2.2.2.2"), "c@x.org", 0).is_err(),
             "all in flight"
         );
         let mut pending = pending.into_iter();
         limiter.give_back(pending.next().expect("one"), false);
         let again = limiter
-            .reserve("2.2.2.2", "c@x.org", 0)
+            .reserve(&ip("2.2.2.2"), "c@x.org", 0)
             .expect("a slot was given back");
         limiter.succeeded(again);
         assert!(
-            limiter.reserve("2.2.2.2", "c@x.org", 1).is_ok(),
+            limiter.reserve(&ip("2.2.2.2"), "c@x.org", 1).is_ok(),
             "success clears"
         );
     }
@@ -149,16 +163,16 @@ mod tests {
     fn ip_limit_and_successes_are_given_back() {
         let limiter = RateLimiter::default();
         for i in 0..PER_IP {
-            let attempt = limiter.reserve("8.8.8.8", &format!("ok{i}@x.org"), 0);
+            let attempt = limiter.reserve(&ip("8.8.8.8"), &format!("ok{i}@x.org"), 0);
             limiter.succeeded(attempt.expect("free"));
         }
         assert!(
-            limiter.reserve("8.8.8.8", "new@x.org", 1).is_ok(),
+            limiter.reserve(&ip("8.8.8.8"), "new@x.org", 1).is_ok(),
             "a kiosk"
         );
         for i in 0..PER_IP {
-            let _ = limiter.reserve("9.9.9.9", &format!("u{i}@x.org"), 0);
+            let _ = limiter.reserve(&ip("9.9.9.9"), &format!("u{i}@x.org"), 0);
         }
-        assert!(limiter.reserve("9.9.9.9", "new@x.org", 1).is_err());
+        assert!(limiter.reserve(&ip("9.9.9.9"), "new@x.org", 1).is_err());
     }
 }

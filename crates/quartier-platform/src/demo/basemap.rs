@@ -2,16 +2,17 @@
 //! town's own geometry (land, district boundaries, parks, the river, streets), so the demo map
 //! looks like a town with no tile server and no internet.
 //!
-//! Tiles are drawn on demand and kept in a bounded in-memory cache; a tile outside the town is
-//! one shared plain background.
+//! Tiles are drawn on demand and kept in a bounded least-recently-used cache (the `lru` crate);
+//! a tile outside the town is one shared plain background.
 
 use std::{
-    collections::HashMap,
+    num::NonZeroUsize,
     sync::{Mutex, OnceLock, PoisonError},
 };
 
 use anyhow::anyhow;
 use axum::body::Bytes;
+use lru::LruCache;
 use tiny_skia::{
     Color, FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, PremultipliedColorU8, Stroke,
     Transform,
@@ -21,7 +22,13 @@ use super::town::Town;
 
 pub const TILE_SIZE: u32 = 256;
 /// Tiles kept in memory: 4096 × ~10–40 KB is at most a few tens of MB.
-const CACHE_CAPACITY: usize = 4096;
+const CACHE_CAPACITY: NonZeroUsize = match NonZeroUsize::new(4096) {
+    Some(capacity) => capacity,
+    None => NonZeroUsize::MIN,
+};
+
+/// Rendered tiles by `(z, x, y)`.
+type Cache = LruCache<(u8, u32, u32), Bytes>;
 
 const LAND: (u8, u8, u8) = (0xf2, 0xef, 0xe9);
 const PARK: (u8, u8, u8) = (0xc8, 0xe6, 0xb0);
@@ -150,7 +157,7 @@ impl Basemap {
                 .collect(),
             town_area: Shape::new(&[(bbox.min_lon, bbox.min_lat), (bbox.max_lon, bbox.max_lat)]),
             background: plain(LAND)?,
-            cache: Mutex::new(Cache::default()),
+            cache: Mutex::new(Cache::new(CACHE_CAPACITY)),
         })
     }
 
@@ -162,11 +169,11 @@ impl Basemap {
             return Ok(self.background.clone());
         }
         let key = (z, x, y);
-        if let Some(png) = self.lock().get(key) {
-            return Ok(png);
+        if let Some(png) = self.lock().get(&key) {
+            return Ok(png.clone());
         }
         let png = Bytes::from(self.draw(&view)?);
-        self.lock().insert(key, png.clone());
+        self.lock().put(key, png.clone());
         Ok(png)
     }
 
@@ -354,40 +361,6 @@ fn plain(color: (u8, u8, u8)) -> anyhow::Result<Bytes> {
     Ok(Bytes::from(pixmap.encode_png()?))
 }
 
-/// A bounded least-recently-used map of rendered tiles. Eviction scans for the oldest entry:
-/// linear, but a few microseconds for a few thousand entries, next to milliseconds of drawing.
-#[derive(Default)]
-struct Cache {
-    tiles: HashMap<(u8, u32, u32), (Bytes, u64)>,
-    clock: u64,
-}
-
-impl Cache {
-    fn get(&mut self, key: (u8, u32, u32)) -> Option<Bytes> {
-        self.clock += 1;
-        let clock = self.clock;
-        self.tiles.get_mut(&key).map(|(png, used)| {
-            *used = clock;
-            png.clone()
-        })
-    }
-
-    fn insert(&mut self, key: (u8, u32, u32), png: Bytes) {
-        self.clock += 1;
-        if self.tiles.len() >= CACHE_CAPACITY && !self.tiles.contains_key(&key) {
-            let oldest = self
-                .tiles
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(k, _)| *k);
-            if let Some(oldest) = oldest {
-                self.tiles.remove(&oldest);
-            }
-        }
-        self.tiles.insert(key, (png, self.clock));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,14 +428,14 @@ mod tests {
             second.as_ptr(),
             "the same bytes, not drawn twice"
         );
-        let mut cache = Cache::default();
-        for i in 0..(CACHE_CAPACITY as u32 + 10) {
-            cache.insert((1, i, 0), Bytes::new());
+        let mut cache = Cache::new(CACHE_CAPACITY);
+        for i in 0..(CACHE_CAPACITY.get() as u32 + 10) {
+            cache.put((1, i, 0), Bytes::new());
             // Keep the first entry in use: it must survive.
-            cache.get((1, 0, 0));
+            cache.get(&(1, 0, 0));
         }
-        assert_eq!(cache.tiles.len(), CACHE_CAPACITY);
-        assert!(cache.get((1, 0, 0)).is_some());
-        assert!(cache.get((1, 1, 0)).is_none());
+        assert_eq!(cache.len(), CACHE_CAPACITY.get());
+        assert!(cache.get(&(1, 0, 0)).is_some());
+        assert!(cache.get(&(1, 1, 0)).is_none());
     }
 }

@@ -212,7 +212,7 @@ fn query_error(error: QueryError) -> Response {
 /// A request `Link` `@context` (6.3.5) that the platform does not know: 503
 /// LdContextNotAvailable, since it fetches no context documents. The core context and Smart
 /// Data Models' contexts are known: their terms are the short names the entities are stored
-/// with, and their full IRIs are compacted to them ([`query::compact`]).
+/// with, and their full IRIs are compacted to them ([`quartier_api::ngsi_ld::query::compact`]).
 fn unknown_context(headers: &HeaderMap) -> Option<Response> {
     let url = headers
         .get_all(header::LINK)

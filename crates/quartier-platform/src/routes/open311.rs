@@ -48,17 +48,12 @@ pub mod store;
 mod submit;
 pub mod time;
 
-use std::{
-    net::SocketAddr,
-    time::{Duration, Instant},
-};
+use std::time::Duration;
 
 use axum::{
     Router,
     body::Bytes,
-    extract::{
-        ConnectInfo, DefaultBodyLimit, FromRequest, Multipart, Path, RawQuery, Request, State,
-    },
+    extract::{DefaultBodyLimit, FromRequest, Multipart, Path, RawQuery, Request, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     middleware,
     response::{IntoResponse, Response},
@@ -67,7 +62,7 @@ use axum::{
 
 pub use catalogue::SERVICES;
 use format::{Format, Node, errors};
-pub use rate_limit::RateLimiter;
+pub use rate_limit::{RateLimiter, Reporter};
 use sha2::{Digest, Sha256};
 use store::{IdempotencyKey, Placement, Query, Recall, Remembered};
 use submit::{Form, NewRequest};
@@ -76,7 +71,9 @@ use tokio::sync::Semaphore;
 
 use crate::{
     auth::{self, password::wait_for_slot},
+    client::{self, ClientKey},
     error::AppError,
+    rate,
     state::{AppState, Settings},
 };
 
@@ -100,6 +97,8 @@ const CHANGESET: &str = "2026-11-28 00:00";
 pub struct Open311State {
     /// Report creation, per client.
     pub limiter: RateLimiter,
+    /// Follows per client, counted apart from reports.
+    pub follow_limiter: RateLimiter,
     /// Accepted `api_key` values.
     pub api_keys: Vec<String>,
     /// Photos being decoded and re-encoded: a bounded number at once (each can take 256 MB).
@@ -139,7 +138,8 @@ impl Open311State {
             api_keys.push(DEMO_API_KEY.to_owned());
         }
         Self {
-            limiter: RateLimiter::default(),
+            limiter: RateLimiter::new(rate_limit::DEFAULT_RATE),
+            follow_limiter: RateLimiter::new(rate_limit::DEFAULT_RATE),
             api_keys,
             photo_decodes: Semaphore::new(settings.max_photo_decodes.max(1)),
             busy_wait: settings.busy_wait,
@@ -487,7 +487,11 @@ async fn create_request(
         Ok(owner) => owner,
         Err(refused) => return Ok(refused),
     };
-    let ip = peer_ip(&request);
+    let client = ClientKey::of(
+        request.headers(),
+        client::peer_of(request.extensions()),
+        &state.settings.trusted_proxies,
+    );
     let received = match receive(request, &state).await {
         Ok(received) => received,
         Err(response) => return Ok(response),
@@ -512,11 +516,11 @@ async fn create_request(
             return Ok(answer(recalled));
         }
     }
-    let client = match owner {
-        Some(resident) => format!("resident:{resident}"),
-        None => format!("ip:{ip}"),
+    let reporter = match owner {
+        Some(resident) => Reporter::Resident(resident),
+        None => Reporter::Client(client),
     };
-    if let Err(wait) = state.open311.limiter.check(&client, Instant::now()) {
+    if let Err(wait) = state.open311.limiter.check(&reporter) {
         return Ok(too_many(wait));
     }
     let new = match received
@@ -610,16 +614,6 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, String> {
     });
     key.map(|key| Some(key.to_owned()))
         .ok_or_else(|| "Idempotency-Key: invalid (1 to 255 visible ASCII characters)".to_owned())
-}
-
-/// The client's address as the resident API counts it (the peer, or `X-Forwarded-For` behind a
-/// proxy on loopback). The rate limit counts the signed-in resident, else this address.
-fn peer_ip(request: &Request) -> String {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0);
-    auth::client_ip(request.headers(), peer)
 }
 
 /// Whose `Idempotency-Key` this is: the signed-in resident, else the api_key (by its hash: the
@@ -822,7 +816,7 @@ fn replay(remembered: Remembered) -> Response {
 }
 
 fn too_many(wait: Duration) -> Response {
-    let seconds = wait.as_secs().max(1);
+    let seconds = rate::retry_after_seconds(wait);
     let mut response = errors(
         StatusCode::TOO_MANY_REQUESTS,
         vec![format!("requests: too many reports, retry in {seconds} s")],

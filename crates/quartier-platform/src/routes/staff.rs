@@ -80,7 +80,13 @@ fn invalid_token() -> Response {
     response
 }
 
-async fn update_request(
+#[utoipa::path(patch, path = "/v1/staff/requests/{id}", operation_id = "updateRequest", tag = "staff",
+    security(("staffToken" = [])),
+    params(("id" = String, Path, description = "The Open311 service_request_id")),
+    request_body = RequestUpdate,
+    responses((status = 200, description = "The request as Open311 shows it, as one object.",
+        body = quartier_api::open311::ServiceRequest)))]
+pub async fn update_request(
     staff: Staff,
     State(state): State<AppState>,
     Path(id): Path<String>,

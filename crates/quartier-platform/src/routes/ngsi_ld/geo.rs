@@ -1,6 +1,8 @@
 //! Exact geo-query tests on point entities, and the bounding box that prefilters them.
 
-use super::query::{GeoQuery, GeoRel, Geometry};
+use quartier_api::geo::{Geometry, LonLat};
+
+use super::query::{GeoQuery, GeoRel};
 
 /// Mean Earth radius (IUGG), as most NGSI-LD brokers use for `near`.
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
@@ -25,9 +27,22 @@ pub fn haversine_m(a: (f64, f64), b: (f64, f64)) -> f64 {
 /// A box that holds every matching point, or `None` when matches can be anywhere (`disjoint`,
 /// `near;minDistance` alone).
 pub fn prefilter_bbox(query: &GeoQuery) -> Option<BBox> {
-    match (query.rel, &query.geometry) {
-        (GeoRel::Disjoint, _) | (GeoRel::Near { max: None, .. }, _) => None,
-        (GeoRel::Near { max: Some(max), .. }, Geometry::Point((lon, lat))) => {
+    match (query.georel, &query.geometry) {
+        (
+            GeoRel::Disjoint
+            | GeoRel::Near {
+                max_distance_m: None,
+                ..
+            },
+            _,
+        ) => None,
+        (
+            GeoRel::Near {
+                max_distance_m: Some(max),
+                ..
+            },
+            Geometry::Point(LonLat { lon, lat }),
+        ) => {
             // 1 % and a metre of slack: the box only has to contain the circle.
             let reach = max * 1.01 + 1.0;
             let dlat = (reach / EARTH_RADIUS_M).to_degrees();
@@ -43,44 +58,48 @@ pub fn prefilter_bbox(query: &GeoQuery) -> Option<BBox> {
                 max_lat: lat + dlat,
             })
         }
-        (_, geometry) => Some(bbox_of(geometry)),
+        (_, geometry) => bbox_of(geometry),
     }
 }
 
-fn bbox_of(geometry: &Geometry) -> BBox {
+fn bbox_of(geometry: &Geometry) -> Option<BBox> {
+    let positions = geometry.positions();
+    let first = positions.first()?;
     let mut b = BBox {
-        min_lon: f64::INFINITY,
-        min_lat: f64::INFINITY,
-        max_lon: f64::NEG_INFINITY,
-        max_lat: f64::NEG_INFINITY,
+        min_lon: first.lon,
+        min_lat: first.lat,
+        max_lon: first.lon,
+        max_lat: first.lat,
     };
-    let mut add = |(lon, lat): (f64, f64)| {
-        b.min_lon = b.min_lon.min(lon);
-        b.min_lat = b.min_lat.min(lat);
-        b.max_lon = b.max_lon.max(lon);
-        b.max_lat = b.max_lat.max(lat);
-    };
-    match geometry {
-        Geometry::Point(p) => add(*p),
-        Geometry::Polygon(rings) => rings.iter().flatten().for_each(|p| add(*p)),
-        Geometry::MultiPolygon(polygons) => {
-            polygons.iter().flatten().flatten().for_each(|p| add(*p))
-        }
+    for p in &positions {
+        b.min_lon = b.min_lon.min(p.lon);
+        b.min_lat = b.min_lat.min(p.lat);
+        b.max_lon = b.max_lon.max(p.lon);
+        b.max_lat = b.max_lat.max(p.lat);
     }
-    b
+    Some(b)
+}
+
+fn pair(p: &LonLat) -> (f64, f64) {
+    (p.lon, p.lat)
 }
 
 /// Whether an entity located at `point` satisfies the geo-query.
 pub fn matches(query: &GeoQuery, point: (f64, f64)) -> bool {
     let intersects = || match &query.geometry {
-        Geometry::Point(p) => *p == point,
+        Geometry::Point(p) => pair(p) == point,
         Geometry::Polygon(rings) => in_polygon(rings, point),
         Geometry::MultiPolygon(polygons) => polygons.iter().any(|rings| in_polygon(rings, point)),
+        // The contract's parser gives a geo-query no other geometry.
+        _ => false,
     };
-    match query.rel {
-        GeoRel::Near { max, min } => match &query.geometry {
+    match query.georel {
+        GeoRel::Near {
+            max_distance_m: max,
+            min_distance_m: min,
+        } => match &query.geometry {
             Geometry::Point(centre) => {
-                let d = haversine_m(*centre, point);
+                let d = haversine_m(pair(centre), point);
                 max.is_none_or(|m| d <= m) && min.is_none_or(|m| d >= m)
             }
             _ => false,
@@ -88,7 +107,7 @@ pub fn matches(query: &GeoQuery, point: (f64, f64)) -> bool {
         GeoRel::Within | GeoRel::Intersects => intersects(),
         // A point equals, or contains, only the same point.
         GeoRel::Equals | GeoRel::Contains => {
-            matches!(query.geometry, Geometry::Point(p) if p == point)
+            matches!(&query.geometry, Geometry::Point(p) if pair(p) == point)
         }
         GeoRel::Disjoint => !intersects(),
         // Overlap needs two geometries of the same dimension sharing part of their interiors,
@@ -99,17 +118,17 @@ pub fn matches(query: &GeoQuery, point: (f64, f64)) -> bool {
 
 /// Inside the outline and in none of the holes (even-odd ray casting, planar in degrees, which
 /// is what GeoJSON polygons mean).
-fn in_polygon(rings: &[Vec<(f64, f64)>], point: (f64, f64)) -> bool {
+fn in_polygon(rings: &[Vec<LonLat>], point: (f64, f64)) -> bool {
     let Some((outline, holes)) = rings.split_first() else {
         return false;
     };
     in_ring(outline, point) && !holes.iter().any(|hole| in_ring(hole, point))
 }
 
-fn in_ring(ring: &[(f64, f64)], (x, y): (f64, f64)) -> bool {
+fn in_ring(ring: &[LonLat], (x, y): (f64, f64)) -> bool {
     let mut inside = false;
-    for pair in ring.windows(2) {
-        let ((x1, y1), (x2, y2)) = (pair[0], pair[1]);
+    for edge in ring.windows(2) {
+        let ((x1, y1), (x2, y2)) = (pair(&edge[0]), pair(&edge[1]));
         if (y1 > y) != (y2 > y) && x < (x2 - x1) * (y - y1) / (y2 - y1) + x1 {
             inside = !inside;
         }
@@ -121,12 +140,19 @@ fn in_ring(ring: &[(f64, f64)], (x, y): (f64, f64)) -> bool {
 mod tests {
     use super::*;
 
-    fn query(rel: GeoRel, geometry: Geometry) -> GeoQuery {
+    fn query(georel: GeoRel, geometry: Geometry) -> GeoQuery {
         GeoQuery {
-            rel,
+            georel,
             geometry,
-            geoproperty: "location".into(),
+            geoproperty: None,
         }
+    }
+
+    fn ring(points: &[(f64, f64)]) -> Vec<LonLat> {
+        points
+            .iter()
+            .map(|&(lon, lat)| LonLat { lon, lat })
+            .collect()
     }
 
     #[test]
@@ -142,10 +168,10 @@ mod tests {
         let centre = (0.6848, 47.3941);
         let q = query(
             GeoRel::Near {
-                max: Some(200.0),
-                min: None,
+                max_distance_m: Some(200.0),
+                min_distance_m: None,
             },
-            Geometry::Point(centre),
+            Geometry::Point(ring(&[centre])[0]),
         );
         let bbox = prefilter_bbox(&q).expect("bbox");
         for bearing in 0..36 {
@@ -167,10 +193,10 @@ mod tests {
         assert!(!matches(&q, (bbox.max_lon, bbox.max_lat)));
         let far = query(
             GeoRel::Near {
-                max: None,
-                min: Some(200.0),
+                max_distance_m: None,
+                min_distance_m: Some(200.0),
             },
-            Geometry::Point(centre),
+            Geometry::Point(ring(&[centre])[0]),
         );
         assert!(prefilter_bbox(&far).is_none());
         assert!(!matches(&far, centre));
@@ -178,21 +204,21 @@ mod tests {
 
     #[test]
     fn polygons_respect_holes() {
-        let square = vec![vec![
+        let square = vec![ring(&[
             (0.0, 0.0),
             (10.0, 0.0),
             (10.0, 10.0),
             (0.0, 10.0),
             (0.0, 0.0),
-        ]];
+        ])];
         let mut holed = square.clone();
-        holed.push(vec![
+        holed.push(ring(&[
             (4.0, 4.0),
             (6.0, 4.0),
             (6.0, 6.0),
             (4.0, 6.0),
             (4.0, 4.0),
-        ]);
+        ]));
         let within = query(GeoRel::Within, Geometry::Polygon(holed));
         assert!(matches(&within, (2.0, 2.0)));
         assert!(!matches(&within, (5.0, 5.0)));

@@ -140,11 +140,13 @@ fn run_filtered_in_rust(
     query: &EntityQuery,
     mut filter: Filter,
 ) -> Result<Page, AppError> {
+    // The GeoProperty a geo-query tests is the view's (`geoproperty`, `location` by default).
+    let geoproperty = query.view.geoproperty.as_str();
     let (lon, lat) = match &query.geo {
-        Some(g) if g.geoproperty != "location" => {
+        Some(_) if geoproperty != "location" => {
             // Only `location` is copied into columns; another GeoProperty is read from the JSON
             // (Points only, which is what this platform stores).
-            let key = json_key(&g.geoproperty, &[]);
+            let key = json_key(geoproperty, &[]);
             filter.conditions.push(format!(
                 "json_extract(e.data, '{key}.value.type') = 'Point'"
             ));
@@ -156,7 +158,7 @@ fn run_filtered_in_rust(
         _ => ("e.lon".to_owned(), "e.lat".to_owned()),
     };
     if let Some(g) = &query.geo
-        && g.geoproperty == "location"
+        && geoproperty == "location"
         && let Some(bbox) = geo::prefilter_bbox(g)
     {
         filter.conditions.push(
@@ -550,7 +552,7 @@ fn json_term_sql(term: &Term, params: &mut Vec<SqlValue>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routes::ngsi_ld::query::parse_q;
+    use quartier_api::ngsi_ld::query::parse_q;
 
     fn db() -> Connection {
         let mut conn = Connection::open_in_memory().expect("open");

@@ -16,13 +16,16 @@ use axum::{
     response::Response,
 };
 
-use std::time::Instant;
-
+use super::Reporter;
 use super::{
     Format, Node, ReportOwner, base_url, errors, idempotency_client, invalid_api_key, parse_id,
-    peer_ip, query_api_key, receive, store, too_many, writer,
+    query_api_key, receive, store, too_many, writer,
 };
-use crate::{error::AppError, state::AppState};
+use crate::{
+    client::{self, ClientKey},
+    error::AppError,
+    state::AppState,
+};
 
 /// Longest `follower` token: a UUID or 256 random bits in any text encoding fit.
 const MAX_TOKEN: usize = 255;
@@ -53,7 +56,11 @@ pub async fn follow(
         Err(refused) => return Ok(refused),
     };
     let base = base_url(&headers);
-    let ip = peer_ip(&request);
+    let client = ClientKey::of(
+        request.headers(),
+        client::peer_of(request.extensions()),
+        &state.settings.trusted_proxies,
+    );
     let received = match receive(request, &state).await {
         Ok(received) => received,
         Err(response) => return Ok(response),
@@ -67,11 +74,12 @@ pub async fn follow(
         Ok(follower) => follower,
         Err(problem) => return Ok(errors(StatusCode::BAD_REQUEST, vec![problem])),
     };
-    let client = match owner {
-        Some(resident) => format!("follow:resident:{resident}"),
-        None => format!("follow:ip:{ip}"),
+    // Its own count, apart from the reports': following never uses up a resident's reports.
+    let follower_client = match owner {
+        Some(resident) => Reporter::Resident(resident),
+        None => Reporter::Client(client),
     };
-    if let Err(wait) = state.open311.limiter.check(&client, Instant::now()) {
+    if let Err(wait) = state.open311.follow_limiter.check(&follower_client) {
         return Ok(too_many(wait));
     }
     let now = state.auth.clock.now();

@@ -2,8 +2,8 @@
 //! `requests.xml`), and the XML writer.
 //!
 //! Every response is built as a [`Node`] tree once and written as JSON or XML from it, so the two
-//! formats cannot drift apart. XML is written by hand with escaping rather than through a
-//! library: the documents are small, flat and write-only.
+//! formats cannot drift apart. XML goes through `quick-xml`'s writer, which escapes text (the
+//! contract reads it back with the same crate).
 
 use axum::{
     body::Body,
@@ -15,6 +15,11 @@ use axum::{
 use serde::{
     Serialize, Serializer,
     ser::{SerializeMap, SerializeSeq},
+};
+
+use quick_xml::{
+    Writer,
+    events::{BytesDecl, BytesText, Event},
 };
 
 use crate::error::{AppError, ErrorInfo};
@@ -99,10 +104,18 @@ impl Node {
 
     /// The document with `root` as its outermost element.
     pub fn to_xml(&self, root: &str) -> String {
-        let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-        write_element(&mut out, root, self);
-        out.push('\n');
-        out
+        let mut writer = Writer::new(Vec::new());
+        let written = writer
+            .write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))
+            .and_then(|()| writer.write_event(Event::Text(BytesText::from_escaped("\n"))))
+            .and_then(|()| write_element(&mut writer, root, self))
+            .and_then(|()| writer.write_event(Event::Text(BytesText::from_escaped("\n"))));
+        if let Err(error) = written {
+            // Writing into a Vec cannot fail; should it ever, the document is cut, and said so.
+            tracing::error!(%error, "cannot write an Open311 XML document");
+        }
+        // Only `&str`s went in, so the bytes are UTF-8.
+        String::from_utf8_lossy(&writer.into_inner()).into_owned()
     }
 
     /// The document in `format`: JSON keeps the fields in the spec's order, as XML does.
@@ -154,57 +167,39 @@ impl Serialize for Node {
     }
 }
 
-fn write_element(out: &mut String, name: &str, node: &Node) {
-    out.push('<');
-    out.push_str(name);
+fn write_element(writer: &mut Writer<Vec<u8>>, name: &str, node: &Node) -> std::io::Result<()> {
+    let element = writer.create_element(name);
+    let text = |text: &str| BytesText::new(text).into_owned();
     match node {
-        Node::Null => {
-            out.push_str("/>");
-            return;
-        }
-        Node::List { items, .. } if items.is_empty() => {
-            out.push_str("/>");
-            return;
-        }
-        _ => out.push('>'),
+        Node::Null => element.write_empty(),
+        Node::List { items, .. } if items.is_empty() => element.write_empty(),
+        Node::List { item, items } => element.write_inner_content(|writer| {
+            items
+                .iter()
+                .try_for_each(|child| write_element(writer, item, child))
+        }),
+        Node::Record(fields) => element.write_inner_content(|writer| {
+            fields
+                .iter()
+                .try_for_each(|(field, child)| write_element(writer, field, child))
+        }),
+        Node::Bool(value) => element.write_text_content(text(&value.to_string())),
+        Node::Int(value) => element.write_text_content(text(&value.to_string())),
+        Node::Float(value) => element.write_text_content(text(&value.to_string())),
+        Node::Text(value) => element.write_text_content(text(&xml_chars(value))),
     }
-    match node {
-        Node::Null => {}
-        Node::Bool(value) => out.push_str(if *value { "true" } else { "false" }),
-        Node::Int(value) => out.push_str(&value.to_string()),
-        Node::Float(value) => out.push_str(&value.to_string()),
-        Node::Text(value) => escape_into(out, value),
-        Node::List { item, items } => {
-            for child in items {
-                write_element(out, item, child);
-            }
-        }
-        Node::Record(fields) => {
-            for (field, child) in fields {
-                write_element(out, field, child);
-            }
-        }
-    }
-    out.push_str("</");
-    out.push_str(name);
-    out.push('>');
+    .map(|_| ())
 }
 
-/// Escapes markup and drops the characters XML 1.0 cannot hold at all (most C0 controls), which
-/// a resident's description could contain and which would make the document ill-formed.
-fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
+/// `text` without the characters XML 1.0 cannot hold at all (most C0 controls), which a
+/// resident's description could contain and which would make the document ill-formed; the
+/// writer escapes the rest.
+fn xml_chars(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r') || !(c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}')
+        })
+        .collect()
 }
 
 /// Middleware of the Open311 area, outside the area's JSON error layer: an error answering a
@@ -308,6 +303,11 @@ mod tests {
             node.to_xml("r"),
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<r><a>&lt;b&gt; &amp; &quot;c&quot; \
              &apos;d&apos; é</a><n/><l><i>1</i><i>true</i></l></r>\n"
+        );
+        // A textarea's CRLF survives: a bare CR would be read back as LF.
+        assert_eq!(
+            Node::text("a\r\nb").to_xml("d"),
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<d>a&#13;\nb</d>\n"
         );
     }
 

@@ -51,6 +51,10 @@ pub const SELECT_ENTRIES: &str = "SELECT id, at, actor_type, agent, role, servic
      category FROM access_log WHERE resident_id = ?1 ORDER BY id DESC";
 
 /// `GET /v1/me/access-log?offset=&limit=` (default 50, at most 200), newest first.
+#[utoipa::path(get, path = "/v1/me/access-log", operation_id = "getAccessLog", tag = "me",
+    security(("sessionCookie" = [])),
+    params(("offset" = Option<u32>, Query), ("limit" = Option<u32>, Query)),
+    responses((status = 200, body = api::Page<api::AccessLogEntry>)))]
 pub async fn list(
     State(state): State<AppState>,
     session: Session,

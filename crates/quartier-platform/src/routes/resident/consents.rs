@@ -19,6 +19,8 @@ use crate::{
 };
 
 /// `GET /v1/consent-purposes` (public).
+#[utoipa::path(get, path = "/v1/consent-purposes", operation_id = "listConsentPurposes", tag = "consents",
+    responses((status = 200, body = api::ConsentPurposes)))]
 pub async fn purposes(State(state): State<AppState>) -> Json<api::ConsentPurposes> {
     Json(api::ConsentPurposes {
         purposes: state
@@ -33,6 +35,9 @@ pub async fn purposes(State(state): State<AppState>) -> Json<api::ConsentPurpose
 /// `GET /v1/me/consents`: for each purpose the current state (`given`, `withdrawn`, `refused`
 /// or `none`), then every record with its full history. A consent given for another version
 /// than the purpose's current one is not `granted` and is `renewalNeeded`.
+#[utoipa::path(get, path = "/v1/me/consents", operation_id = "getMyConsents", tag = "consents",
+    security(("sessionCookie" = [])),
+    responses((status = 200, body = api::MyConsents)))]
 pub async fn list(
     State(state): State<AppState>,
     session: Session,
@@ -88,6 +93,11 @@ pub async fn list(
 /// `PUT /v1/me/consents/{purpose_id}` `{"granted": bool, "language"?: "fr"|"en"}` → the record
 /// with the new event, which answers the purpose's current version, shown in `language` (the
 /// resident's preferred language when absent).
+#[utoipa::path(put, path = "/v1/me/consents/{purpose_id}", operation_id = "setConsent", tag = "consents",
+    security(("sessionCookie" = [], "csrfHeader" = [])),
+    params(("purpose_id" = String, Path)),
+    request_body = api::ConsentChange,
+    responses((status = 200, body = api::ConsentRecord)))]
 pub async fn update(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,

@@ -31,6 +31,13 @@ const DEFAULT_LIMIT: u32 = 30;
 /// A year of daily readings fits in one page.
 const MAX_LIMIT: u32 = 366;
 
+#[utoipa::path(get, path = "/v1/me/data", operation_id = "getMyData", tag = "me",
+    security(("sessionCookie" = [])),
+    params(
+        ("category" = Option<String>, Query, description = "One category only"),
+        ("offset" = Option<u32>, Query), ("limit" = Option<u32>, Query),
+    ),
+    responses((status = 200, body = api::MyData)))]
 pub async fn my_data(
     State(state): State<AppState>,
     session: Session,

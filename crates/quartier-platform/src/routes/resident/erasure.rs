@@ -21,6 +21,10 @@ use crate::{
     state::AppState,
 };
 
+#[utoipa::path(post, path = "/v1/me/erasure-requests", operation_id = "requestErasure", tag = "me",
+    security(("sessionCookie" = [], "csrfHeader" = [])),
+    request_body = api::NewErasureRequest,
+    responses((status = 201, body = api::ErasureRequest)))]
 pub async fn create(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
@@ -81,6 +85,9 @@ pub async fn create(
 }
 
 /// `GET /v1/me/erasure-requests`: the resident's requests, newest first.
+#[utoipa::path(get, path = "/v1/me/erasure-requests", operation_id = "listErasureRequests", tag = "me",
+    security(("sessionCookie" = [])),
+    responses((status = 200, body = api::ErasureRequests)))]
 pub async fn list(
     State(state): State<AppState>,
     session: Session,

@@ -20,6 +20,9 @@ use crate::{
 /// The purpose logged for an export.
 const EXPORT_PURPOSE: &str = "data-portability";
 
+#[utoipa::path(get, path = "/v1/me/export", operation_id = "exportMyData", tag = "me",
+    security(("sessionCookie" = [])),
+    responses((status = 200, body = api::Export, description = "Everything, as a download (Content-Disposition: attachment).")))]
 pub async fn export(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
     let resident = session.resident_id.0;
     let now = state.auth.clock.now();

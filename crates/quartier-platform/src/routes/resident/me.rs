@@ -7,6 +7,9 @@ use rusqlite::{Connection, OptionalExtension};
 use super::{access_log, catalogue, erasure};
 use crate::{auth::Session, error::AppError, state::AppState};
 
+#[utoipa::path(get, path = "/v1/me", operation_id = "getProfile", tag = "me",
+    security(("sessionCookie" = [])),
+    responses((status = 200, body = api::Profile)))]
 pub async fn profile(
     State(state): State<AppState>,
     session: Session,

@@ -44,6 +44,10 @@ struct Attested {
 
 /// The receipt attests the record's latest event: its own id (`consentReceiptID`, not the
 /// record's), the purpose version that event answered, and the notice shown then.
+#[utoipa::path(get, path = "/v1/me/consents/{purpose_id}/receipt", operation_id = "getConsentReceipt", tag = "consents",
+    security(("sessionCookie" = [])),
+    params(("purpose_id" = String, Path)),
+    responses((status = 200, body = api::ConsentReceipt, description = "The receipt of the latest consent event, as a download.")))]
 pub async fn receipt(
     State(state): State<AppState>,
     session: Session,

@@ -15,6 +15,10 @@ use rusqlite::{Connection, params};
 use super::{Page, access_log, catalogue};
 use crate::{auth::Session, error::AppError, state::AppState};
 
+#[utoipa::path(get, path = "/v1/me/reports", operation_id = "getMyReports", tag = "me",
+    security(("sessionCookie" = [])),
+    params(("offset" = Option<u32>, Query), ("limit" = Option<u32>, Query)),
+    responses((status = 200, body = api::Page<quartier_api::open311::ServiceRequest>)))]
 pub async fn list(
     State(state): State<AppState>,
     session: Session,

@@ -5,12 +5,10 @@
 //! a clearing cookie when the cookie named a timed-out session), otherwise the session info
 //! with the CSRF token the app must send back in `X-CSRF-Token`.
 
-use std::net::SocketAddr;
-
 use axum::{
     Json,
-    extract::{FromRequestParts, State},
-    http::{HeaderMap, StatusCode, header, request::Parts},
+    extract::State,
+    http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use quartier_api::{
@@ -22,6 +20,7 @@ use rusqlite::OptionalExtension;
 use super::ApiJson;
 use crate::{
     auth::{self, CsrfSession, Lookup, ResidentId, Session},
+    client::ClientKey,
     error::AppError,
     state::AppState,
 };
@@ -31,21 +30,13 @@ use crate::{
 const MAX_EMAIL: usize = 254;
 const MAX_PASSWORD: usize = 1024;
 
-/// The client's IP address for rate limiting.
-pub struct ClientIp(String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let peer: Option<SocketAddr> = auth::peer_of(parts);
-        Ok(Self(auth::client_ip(&parts.headers, peer)))
-    }
-}
-
+#[utoipa::path(post, path = "/v1/session", operation_id = "signIn", tag = "session",
+    description = "Signs in and sets the session cookie; attempts are limited per client and email (429 + Retry-After).",
+    request_body = api::SignInRequest,
+    responses((status = 200, body = api::SessionInfo)))]
 pub async fn sign_in(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    client: ClientKey,
     headers: HeaderMap,
     ApiJson(credentials): ApiJson<api::SignInRequest>,
 ) -> Result<Response, AppError> {
@@ -62,7 +53,7 @@ pub async fn sign_in(
     let attempt = state
         .auth
         .limiter
-        .reserve(&ip, &email, state.auth.clock.now())
+        .reserve(&client, &email, state.auth.clock.now())
         .map_err(|retry_after| AppError::TooManyRequests {
             code: codes::TOO_MANY_ATTEMPTS,
             retry_after,
@@ -116,6 +107,9 @@ pub async fn sign_in(
     Ok(response)
 }
 
+#[utoipa::path(get, path = "/v1/session", operation_id = "getSession", tag = "session",
+    description = "Who is signed in, with the CSRF token; always 200 (`authenticated: false` when nobody is).",
+    responses((status = 200, body = api::SessionInfo)))]
 pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     match auth::lookup(&state, &headers).await? {
         Lookup::Valid(session) => Ok(Json(session_info(&state, &session).await?).into_response()),
@@ -135,6 +129,9 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     }
 }
 
+#[utoipa::path(delete, path = "/v1/session", operation_id = "signOut", tag = "session",
+    security(("sessionCookie" = [], "csrfHeader" = [])),
+    responses((status = 204, description = "Signed out; the cookie is cleared.")))]
 pub async fn sign_out(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,

@@ -199,7 +199,14 @@ async fn follows_are_rate_limited_per_client() {
     let platform = platform();
     let (lat, long) = centre();
     let id = create(&platform, &report_at("lampadaire-eteint", lat, long)).await;
-    platform.state.open311.limiter.set_max(2);
+    platform
+        .state
+        .open311
+        .follow_limiter
+        .set(quartier_platform::rate::Rate::new(
+            quartier_platform::rate::nonzero(2),
+            quartier_platform::rate::Per::Minute,
+        ));
     let follow = |token: &'static str| {
         form_request(
             &follow_uri(&id),

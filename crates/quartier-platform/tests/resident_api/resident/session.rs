@@ -435,6 +435,40 @@ async fn sign_in_attempts_are_rate_limited() {
     );
 }
 
+/// The per-client count of sign-in attempts knows clients as every limit does: the addresses
+/// of one IPv6 /64 are one client, the next /64 another.
+#[tokio::test]
+async fn sign_in_attempts_of_one_ipv6_64_are_counted_together() {
+    use quartier_platform::auth::rate_limit::PER_IP;
+    let app = app();
+    let from = |peer: &str, email: &str| {
+        let mut request = sign_in_request(email, "guess");
+        let peer: std::net::SocketAddr = peer.parse().expect("socket address");
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        request
+    };
+    for i in 0..PER_IP {
+        let peer = format!("[2001:db8:5:6::{:x}]:4000", i + 1);
+        let response = app.send(from(&peer, &format!("u{i}@example.org"))).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let same_64 = app
+        .send(from("[2001:db8:5:6:abcd::1]:4000", "new@example.org"))
+        .await;
+    assert_problem(
+        same_64,
+        StatusCode::TOO_MANY_REQUESTS,
+        codes::TOO_MANY_ATTEMPTS,
+    )
+    .await;
+    let next_64 = app
+        .send(from("[2001:db8:5:7::1]:4000", "new@example.org"))
+        .await;
+    assert_eq!(next_64.status(), StatusCode::UNAUTHORIZED);
+}
+
 /// A burst of parallel guesses for one account: every attempt is counted before its password is
 /// checked, so no more than the per-email limit reach Argon2 and the rest are refused with 429.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -1,0 +1,553 @@
+//! The query parameters of `GET /ngsi-ld/v1/entities` (ETSI GS CIM 009, 6.4.3.2), parsed and
+//! checked into a [`ParsedQuery`]: the one reading of a query string, which a server runs
+//! and which reads back what [`super::EntityQuery`] writes. Pure: no I/O.
+//!
+//! Supported: `type` (an entity type selection, 4.17: `,` and `|` or, `;` and, parentheses),
+//! `id` (a comma list), `idPattern` (a regex, compiled by the caller),
+//! `q` ([`super::q`]), `attrs`, `georel`/`geometry`/`coordinates`/`geoproperty`, `limit`,
+//! `offset`, `count`, `options`/`format`.
+//!
+//! Types and attribute names may be given as full IRIs of the vocabularies the platform stores
+//! (Smart Data Models, the NGSI-LD core context): they are compacted to the short names the
+//! entities use ([`compact`]), so `type=https://smartdatamodels.org/dataModel.Streetlighting/Streetlight`
+//! matches what `type=Streetlight` matches.
+
+use super::{
+    GeoQuery,
+    geo::parse_geo,
+    q::{Expr, parse_q},
+    types::{TypeExpr, parse_types},
+    vocabulary::compact,
+};
+
+/// Why a query is refused: the NGSI-LD errors a query string can cause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryError {
+    /// 400 InvalidRequest: the query is not well formed (a syntax error in `q`, `type`, a
+    /// geo-query, a number…).
+    InvalidRequest(String),
+    /// 400 BadRequestData: well formed but not acceptable (no restriction at all, too many ids…).
+    BadRequestData(String),
+    /// 403 TooManyResults: `limit` above the platform's maximum.
+    TooManyResults(String),
+}
+
+/// A syntax error.
+pub(super) fn bad(detail: impl Into<String>) -> QueryError {
+    QueryError::InvalidRequest(detail.into())
+}
+
+/// Well formed, but refused.
+pub(super) fn bad_data(detail: impl Into<String>) -> QueryError {
+    QueryError::BadRequestData(detail.into())
+}
+
+/// `GET entities` once parsed. `Pattern` is what `idPattern` compiles to: the text here (the
+/// contract has no regex engine), a compiled regex in a server ([`parse_entity_query_with`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedQuery<Pattern = String> {
+    /// `type`: the type selection.
+    pub types: Option<TypeExpr>,
+    /// `id`: these entities only.
+    pub ids: Vec<String>,
+    /// `idPattern`: ids matching it.
+    pub id_pattern: Option<Pattern>,
+    /// `q`: the attribute filter.
+    pub q: Option<Expr>,
+    /// `options`, `format`, `attrs`, `geoproperty`.
+    pub view: View,
+    /// `georel`, `geometry`, `coordinates` (and `geoproperty`).
+    pub geo: Option<GeoQuery>,
+    /// `limit`: page size, [`DEFAULT_LIMIT`] unless given.
+    pub limit: usize,
+    /// `offset`: first result.
+    pub offset: usize,
+    /// `count=true`: the total is asked for.
+    pub count: bool,
+}
+
+/// How entities are shown, shared by the list and the single-entity endpoints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    /// `options=keyValues` / `format=simplified`.
+    pub key_values: bool,
+    /// `attrs`: only these attributes.
+    pub attrs: Option<Vec<String>>,
+    /// The GeoProperty that GeoJSON geometry and geo-queries use (`location` by default).
+    pub geoproperty: String,
+}
+
+/// `limit` when none is given.
+pub const DEFAULT_LIMIT: usize = 20;
+/// Most ids or types in one query.
+pub const MAX_LIST: usize = 1000;
+
+/// Parses the query string of `GET entities` (`pairs` as decoded from the URL), `idPattern`
+/// kept as text.
+pub fn parse_entity_query(
+    pairs: &[(String, String)],
+    max_limit: usize,
+) -> Result<ParsedQuery, QueryError> {
+    parse_entity_query_with(pairs, max_limit, |pattern| Ok(pattern.to_owned()))
+}
+
+/// [`parse_entity_query`], with `idPattern` compiled by `compile` (its error is the detail of
+/// an InvalidRequest), in the order the checks always run.
+pub fn parse_entity_query_with<Pattern>(
+    pairs: &[(String, String)],
+    max_limit: usize,
+    compile: impl Fn(&str) -> Result<Pattern, String>,
+) -> Result<ParsedQuery<Pattern>, QueryError> {
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let types = get("type").map(parse_types).transpose()?;
+    let ids = list(get("id"), &[',']);
+    // Each id, type and q term becomes SQL parameters: bounded so that no query reaches SQLite's
+    // parameter limit (which would be a 500 instead of a 400).
+    if ids.len() > MAX_LIST {
+        return Err(bad_data(format!("at most {MAX_LIST} ids per query")));
+    }
+    let id_pattern = get("idPattern")
+        .map(|p| compile(p).map_err(|e| bad(format!("invalid idPattern: {e}"))))
+        .transpose()?;
+    let q = get("q").map(parse_q).transpose()?;
+    let view = parse_view(pairs)?;
+    let geo = parse_geo(
+        get("georel"),
+        get("geometry"),
+        get("coordinates"),
+        get("geoproperty").map(|p| compact(p).to_owned()),
+    )?;
+    if types.is_none()
+        && ids.is_empty()
+        && id_pattern.is_none()
+        && q.is_none()
+        && view.attrs.is_none()
+        && geo.is_none()
+    {
+        return Err(bad_data(
+            "a query needs at least one of type, id, idPattern, q, attrs or a geo-query",
+        ));
+    }
+    let count = match get("count") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => return Err(bad(format!("count must be true or false, not {other:?}"))),
+    };
+    let limit = match get("limit") {
+        None => DEFAULT_LIMIT.min(max_limit),
+        Some(text) => parse_natural(text, "limit")?,
+    };
+    if limit > max_limit {
+        return Err(QueryError::TooManyResults(format!(
+            "limit {limit} is above this platform's maximum of {max_limit}: page with offset"
+        )));
+    }
+    if limit == 0 && !count {
+        return Err(bad_data("limit=0 is only allowed with count=true"));
+    }
+    let offset = get("offset").map_or(Ok(0), |t| parse_natural(t, "offset"))?;
+    Ok(ParsedQuery {
+        types,
+        ids,
+        id_pattern,
+        q,
+        view,
+        geo,
+        limit,
+        offset,
+        count,
+    })
+}
+
+/// `options`, `format`, `attrs` and `geoproperty`: what the single-entity endpoint takes too.
+pub fn parse_view(pairs: &[(String, String)]) -> Result<View, QueryError> {
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let options = list(get("options"), &[',']);
+    let mut key_values = options
+        .iter()
+        .any(|o| o == "keyValues" || o == "simplified");
+    match get("format") {
+        None | Some("normalized") => {}
+        Some("keyValues" | "simplified") => key_values = true,
+        Some(other) => return Err(bad(format!("unknown format {other:?}"))),
+    }
+    let attrs = get("attrs").map(|a| {
+        list(Some(a), &[','])
+            .iter()
+            .map(|name| compact(name).to_owned())
+            .collect::<Vec<_>>()
+    });
+    if attrs.as_ref().is_some_and(Vec::is_empty) {
+        return Err(bad("attrs is empty"));
+    }
+    if attrs.as_ref().is_some_and(|a| a.len() > MAX_LIST) {
+        return Err(bad_data(format!("at most {MAX_LIST} attrs")));
+    }
+    let geoproperty = compact(get("geoproperty").unwrap_or("location")).to_owned();
+    if !is_attribute_name(&geoproperty) {
+        return Err(bad(format!("invalid geoproperty {geoproperty:?}")));
+    }
+    Ok(View {
+        key_values,
+        attrs,
+        geoproperty,
+    })
+}
+
+fn list(value: Option<&str>, separators: &[char]) -> Vec<String> {
+    value
+        .map(|v| {
+            v.split(separators)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn parse_natural(text: &str, name: &str) -> Result<usize, QueryError> {
+    if text.is_empty() || text.len() > 9 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad(format!(
+            "{name} must be a non-negative integer, not {text:?}"
+        )));
+    }
+    text.parse()
+        .map_err(|_| bad(format!("{name} must be a non-negative integer")))
+}
+
+/// Attribute names as NGSI-LD allows them unexpanded (short names, no quotes or brackets).
+fn is_attribute_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 256
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '/' | '#' | '@'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{q::MAX_Q_PARTS, *};
+    use crate::geo::{Geometry, LonLat};
+
+    fn pairs(query: &str) -> Vec<(String, String)> {
+        query
+            .split('&')
+            .filter_map(|p| p.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    }
+
+    fn parse(query: &str) -> Result<ParsedQuery, QueryError> {
+        parse_entity_query(&pairs(query), 1000)
+    }
+
+    fn term(path: &str, op: Op, value: Literal) -> Expr {
+        Expr::Term(Term {
+            path: AttrPath {
+                attr: path.to_owned(),
+                sub: None,
+                members: vec![],
+            },
+            test: Some((op, Operand::Values(vec![value]))),
+        })
+    }
+
+    #[test]
+    fn q_parses_terms_and_connectives() {
+        assert_eq!(
+            parse_q(r#"status=="defectiveLamp""#),
+            Ok(term(
+                "status",
+                Op::Eq,
+                Literal::Text("defectiveLamp".into())
+            ))
+        );
+        assert_eq!(
+            parse_q("fillingLevel>0.8"),
+            Ok(term("fillingLevel", Op::Gt, Literal::Number(0.8)))
+        );
+        assert_eq!(
+            parse_q(r#"a>=1;b!="x""#),
+            Ok(Expr::And(vec![
+                term("a", Op::Ge, Literal::Number(1.0)),
+                term("b", Op::Ne, Literal::Text("x".into()))
+            ]))
+        );
+        let Ok(Expr::Or(parts)) = parse_q(r#"(a<1;b<=2)|c"#) else {
+            panic!("or");
+        };
+        assert_eq!(parts.len(), 2);
+        assert!(matches!(&parts[1], Expr::Term(Term { test: None, .. })));
+        let Ok(Expr::Term(t)) = parse_q(r#"status=="ok","lidOpen""#) else {
+            panic!("list");
+        };
+        assert_eq!(
+            t.test,
+            Some((
+                Op::Eq,
+                Operand::Values(vec![
+                    Literal::Text("ok".into()),
+                    Literal::Text("lidOpen".into())
+                ])
+            ))
+        );
+        let Ok(Expr::Term(t)) = parse_q("capacity==2..4") else {
+            panic!("range");
+        };
+        assert_eq!(
+            t.test,
+            Some((
+                Op::Eq,
+                Operand::Range(Literal::Number(2.0), Literal::Number(4.0))
+            ))
+        );
+        let Ok(Expr::Term(t)) = parse_q("status.observedAt>=2026-11-28T00:00:00Z") else {
+            panic!("sub");
+        };
+        assert_eq!(t.path.sub.as_deref(), Some("observedAt"));
+        assert_eq!(
+            t.test,
+            Some((
+                Op::Ge,
+                Operand::Values(vec![Literal::Text("2026-11-28T00:00:00Z".into())])
+            ))
+        );
+        let Ok(Expr::Term(t)) = parse_q(r#"address[addressLocality]=="X;Y""#) else {
+            panic!("member");
+        };
+        assert_eq!(t.path.members, vec!["addressLocality".to_owned()]);
+    }
+
+    #[test]
+    fn oversized_queries_are_bad_requests_not_server_errors() {
+        let many_terms = vec!["a==1"; MAX_Q_PARTS + 1].join(";");
+        assert!(parse_q(&many_terms).is_err());
+        let many_values = format!("a=={}", vec!["1"; MAX_Q_PARTS + 1].join(","));
+        assert!(parse_q(&many_values).is_err());
+        assert!(parse_q(&vec!["a==1"; 50].join(";")).is_ok());
+        let ids = vec!["urn:x"; MAX_LIST + 1].join(",");
+        assert!(matches!(
+            parse(&format!("id={ids}")),
+            Err(QueryError::BadRequestData(_))
+        ));
+        let types = vec!["T"; MAX_LIST + 1].join(",");
+        assert!(matches!(
+            parse(&format!("type={types}")),
+            Err(QueryError::BadRequestData(_))
+        ));
+    }
+
+    #[test]
+    fn q_rejects_malformed_expressions() {
+        for q in [
+            "",
+            "status==",
+            "status==defective",
+            r#"status=="open"#,
+            "==1",
+            "(a==1",
+            "a==1)",
+            "a=1",
+            "a~=\"x\"",
+            "a>1,2",
+            "a;",
+        ] {
+            assert!(parse_q(q).is_err(), "{q:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn limits_are_checked_as_the_spec_says() {
+        assert_eq!(parse("type=T").expect("ok").limit, DEFAULT_LIMIT);
+        assert_eq!(parse("type=T&limit=1000").expect("ok").limit, 1000);
+        assert!(matches!(
+            parse("type=T&limit=1001"),
+            Err(QueryError::TooManyResults(_))
+        ));
+        assert!(matches!(
+            parse("type=T&limit=0"),
+            Err(QueryError::BadRequestData(_))
+        ));
+        assert!(parse("type=T&limit=0&count=true").is_ok());
+        for bad_query in [
+            "type=T&limit=-1",
+            "type=T&limit=abc",
+            "type=T&offset=x",
+            "type=T&count=yes",
+        ] {
+            assert!(
+                matches!(parse(bad_query), Err(QueryError::InvalidRequest(_))),
+                "{bad_query}"
+            );
+        }
+        assert!(matches!(parse(""), Err(QueryError::BadRequestData(_))));
+        assert!(matches!(
+            parse("limit=5"),
+            Err(QueryError::BadRequestData(_))
+        ));
+        assert!(parse("attrs=status").is_ok());
+        assert!(parse("q=status").is_ok());
+    }
+
+    #[test]
+    fn geo_queries_are_validated() {
+        let near = parse("georel=near;maxDistance==200&geometry=Point&coordinates=[0.68,47.39]")
+            .expect("near");
+        assert_eq!(near.view.geoproperty, "location");
+        let geo = near.geo.expect("geo");
+        assert_eq!(
+            geo.georel,
+            GeoRel::Near {
+                max_distance_m: Some(200.0),
+                min_distance_m: None
+            }
+        );
+        assert_eq!(
+            geo.geometry,
+            Geometry::Point(LonLat {
+                lon: 0.68,
+                lat: 47.39
+            })
+        );
+        assert_eq!(geo.geoproperty, None);
+        let within =
+            parse("type=T&georel=within&geometry=Polygon&coordinates=[[[0,0],[1,0],[1,1],[0,0]]]")
+                .expect("within");
+        assert!(matches!(
+            within.geo.expect("geo").geometry,
+            Geometry::Polygon(_)
+        ));
+        for bad_query in [
+            "type=T&georel=near;maxDistance==200&geometry=Point",
+            "type=T&georel=near&geometry=Point&coordinates=[0,0]",
+            "type=T&georel=near;maxDistance==-1&geometry=Point&coordinates=[0,0]",
+            "type=T&georel=near;maxDistance==200&geometry=Polygon&coordinates=[[[0,0],[1,0],[1,1],[0,0]]]",
+            "type=T&georel=within&geometry=Polygon&coordinates=[[[0,0],[1,0],[1,1]]]",
+            "type=T&georel=within&geometry=Polygon&coordinates=[[0,0],[1,0]]",
+            "type=T&georel=near;maxDistance==1&geometry=Point&coordinates=[200,0]",
+            "type=T&georel=near;maxDistance==1&geometry=Point&coordinates=oops",
+            "type=T&georel=around&geometry=Point&coordinates=[0,0]",
+            "type=T&georel=within&geometry=Circle&coordinates=[0,0]",
+        ] {
+            assert!(
+                matches!(parse(bad_query), Err(QueryError::InvalidRequest(_))),
+                "{bad_query}"
+            );
+        }
+    }
+
+    #[test]
+    fn views_read_options_format_and_attrs() {
+        let q = parse("type=T&options=keyValues&attrs=status,powerState").expect("ok");
+        assert!(q.view.key_values);
+        assert_eq!(
+            q.view.attrs,
+            Some(vec!["status".to_owned(), "powerState".to_owned()])
+        );
+        assert!(
+            parse("type=T&format=simplified")
+                .expect("ok")
+                .view
+                .key_values
+        );
+        assert!(
+            !parse("type=T&options=sysAttrs")
+                .expect("ok")
+                .view
+                .key_values
+        );
+        assert!(parse("type=T&format=weird").is_err());
+        assert!(parse("type=T&geoproperty=a\"b").is_err());
+        let q = parse("type=A,B|C&id=urn:a,urn:b").expect("ok");
+        assert_eq!(
+            q.types.and_then(|t| t.names()),
+            Some(vec!["A".to_owned(), "B".to_owned(), "C".to_owned()])
+        );
+        assert_eq!(q.ids, vec!["urn:a", "urn:b"]);
+        // The pattern is the caller's to compile; its refusal is InvalidRequest.
+        assert_eq!(
+            parse("idPattern=(").expect("kept as text").id_pattern,
+            Some("(".to_owned())
+        );
+        assert!(matches!(
+            parse_entity_query_with(&pairs("idPattern=("), 1000, |_| Err::<(), _>("no".into())),
+            Err(QueryError::InvalidRequest(_))
+        ));
+    }
+
+    #[test]
+    fn type_selections_follow_the_spec_or_are_invalid() {
+        let name = |n: &str| TypeExpr::Name(n.to_owned());
+        assert_eq!(parse_types("A").expect("ok"), name("A"));
+        assert_eq!(
+            parse_types("A;B").expect("ok"),
+            TypeExpr::And(vec![name("A"), name("B")])
+        );
+        assert_eq!(
+            parse_types("(A;B)|C").expect("ok"),
+            TypeExpr::Or(vec![TypeExpr::And(vec![name("A"), name("B")]), name("C")])
+        );
+        assert_eq!(
+            parse_types("A,(B|C);D").expect("ok"),
+            TypeExpr::Or(vec![
+                name("A"),
+                TypeExpr::And(vec![TypeExpr::Or(vec![name("B"), name("C")]), name("D")])
+            ])
+        );
+        assert_eq!(parse_types("A;B").expect("ok").names(), None);
+        for bad_types in ["", "A;", "(A", "A)", "A,,B", "A;(B", "()", "A B", "A\"B"] {
+            assert!(
+                matches!(parse_types(bad_types), Err(QueryError::InvalidRequest(_))),
+                "{bad_types:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn full_iris_of_known_vocabularies_are_compacted() {
+        assert_eq!(
+            compact("https://smartdatamodels.org/dataModel.Streetlighting/Streetlight"),
+            "Streetlight"
+        );
+        assert_eq!(compact("https://smartdatamodels.org/address"), "address");
+        assert_eq!(compact("https://uri.etsi.org/ngsi-ld/location"), "location");
+        assert_eq!(
+            compact("https://uri.etsi.org/ngsi-ld/default-context/Thing"),
+            "Thing"
+        );
+        assert_eq!(
+            compact("https://example.org/x/Thing"),
+            "https://example.org/x/Thing"
+        );
+        assert_eq!(compact("Streetlight"), "Streetlight");
+        let q = parse(
+            "type=https://smartdatamodels.org/dataModel.Streetlighting/Streetlight\
+             &attrs=https://uri.etsi.org/ngsi-ld/status\
+             &q=https://smartdatamodels.org/dataModel.Streetlighting/powerState==\"on\"",
+        )
+        .expect("ok");
+        assert_eq!(q.types, Some(TypeExpr::Name("Streetlight".into())));
+        assert_eq!(q.view.attrs, Some(vec!["status".to_owned()]));
+        assert_eq!(
+            q.q,
+            Some(term("powerState", Op::Eq, Literal::Text("on".into())))
+        );
+        assert!(is_known_context(
+            "https://smartdatamodels.org/context.jsonld"
+        ));
+        assert!(!is_known_context("https://example.org/context.jsonld"));
+    }
+}

@@ -1,0 +1,322 @@
+//! The NGSI-LD query language (`q=`, ETSI GS CIM 009 4.9): `;` and, `|` or, parentheses,
+//! `==` `!=` `>` `>=` `<` `<=`, value lists `"a","b"` and ranges `1..5`, attribute paths
+//! `attr`, `attr.subAttr`, `attr[member]`.
+
+use super::{
+    boolean::{Boolean, or},
+    parse::{QueryError, bad},
+    vocabulary::iri_prefix_len,
+};
+
+/// Most terms and values in one `q`.
+pub const MAX_Q_PARTS: usize = 200;
+
+/// A parsed `q` expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// `a;b`: all hold.
+    And(Vec<Expr>),
+    /// `a|b`: one holds.
+    Or(Vec<Expr>),
+    /// One test on one attribute.
+    Term(Term),
+}
+
+/// `path`, or `path` `op` `operand`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    /// The attribute tested.
+    pub path: AttrPath,
+    /// `None`: the attribute exists.
+    pub test: Option<(Op, Operand)>,
+}
+
+/// `attr`, `attr.subAttr` or `attr[member][member]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttrPath {
+    /// The attribute, by its short name.
+    pub attr: String,
+    /// `.subAttr`: a property of the attribute (`observedAt`, `unitCode`…).
+    pub sub: Option<String>,
+    /// `[member]`s: into the attribute's JSON value.
+    pub members: Vec<String>,
+}
+
+/// A comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+}
+
+/// What a term compares with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    /// One value or `"a","b"`: equal to any.
+    Values(Vec<Literal>),
+    /// `a..b`, inclusive.
+    Range(Literal, Literal),
+}
+
+/// A value in `q`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    /// `"text"`, or an unquoted date-time.
+    Text(String),
+    /// A finite number.
+    Number(f64),
+    /// `true` or `false`.
+    Bool(bool),
+}
+
+/// Parses `q`; a syntax error, or more than [`MAX_Q_PARTS`] terms and values, is
+/// InvalidRequest.
+pub fn parse_q(text: &str) -> Result<Expr, QueryError> {
+    let mut parser = QParser {
+        chars: text.chars().collect(),
+        at: 0,
+        depth: 0,
+        parts: 0,
+    };
+    let expr = or(&mut parser)?;
+    if parser.at != parser.chars.len() {
+        return Err(bad(format!(
+            "invalid q at character {}: {text:?}",
+            parser.at + 1
+        )));
+    }
+    Ok(expr)
+}
+
+struct QParser {
+    chars: Vec<char>,
+    at: usize,
+    depth: usize,
+    /// Terms and values read so far, against [`MAX_Q_PARTS`].
+    parts: usize,
+}
+
+impl QParser {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.at).copied()
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        if self.peek() == Some(c) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn error(&self, what: &str) -> QueryError {
+        bad(format!("invalid q at character {}: {what}", self.at + 1))
+    }
+
+    fn count_part(&mut self) -> Result<(), QueryError> {
+        self.parts += 1;
+        if self.parts > MAX_Q_PARTS {
+            return Err(self.error("too many terms or values"));
+        }
+        Ok(())
+    }
+
+    fn name(&mut self) -> String {
+        let start = self.at;
+        while let Some(c) = self.peek() {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '/' | '#' | '@') {
+                self.at += 1;
+            } else {
+                break;
+            }
+        }
+        self.chars[start..self.at].iter().collect()
+    }
+
+    fn path(&mut self) -> Result<AttrPath, QueryError> {
+        // A full IRI of a known vocabulary (its dots are not sub-attribute paths): its short name.
+        let rest: String = self.chars[self.at..].iter().collect();
+        self.at += rest[..iri_prefix_len(&rest)].chars().count();
+        let attr = self.name();
+        if attr.is_empty() {
+            return Err(self.error("expected an attribute name"));
+        }
+        let sub = if self.eat('.') {
+            let sub = self.name();
+            if sub.is_empty() {
+                return Err(self.error("expected a sub-attribute name"));
+            }
+            Some(sub)
+        } else {
+            None
+        };
+        let mut members = Vec::new();
+        while self.eat('[') {
+            let member = self.name();
+            if member.is_empty() || !self.eat(']') {
+                return Err(self.error("expected [member]"));
+            }
+            members.push(member);
+        }
+        Ok(AttrPath { attr, sub, members })
+    }
+
+    fn op(&mut self) -> Result<Option<Op>, QueryError> {
+        let rest: String = self.chars[self.at..].iter().take(3).collect();
+        let (op, len) = if rest.starts_with("==") {
+            (Op::Eq, 2)
+        } else if rest.starts_with("!=") {
+            (Op::Ne, 2)
+        } else if rest.starts_with(">=") {
+            (Op::Ge, 2)
+        } else if rest.starts_with("<=") {
+            (Op::Le, 2)
+        } else if rest.starts_with('>') {
+            (Op::Gt, 1)
+        } else if rest.starts_with('<') {
+            (Op::Lt, 1)
+        } else if rest.starts_with("~=") || rest.starts_with("!~=") {
+            return Err(self.error("the pattern operators ~= and !~= are not supported"));
+        } else if rest.is_empty() || rest.starts_with([';', '|', ')']) {
+            return Ok(None);
+        } else {
+            return Err(self.error("expected an operator"));
+        };
+        self.at += len;
+        Ok(Some(op))
+    }
+
+    fn operand(&mut self) -> Result<Operand, QueryError> {
+        let first = self.literal()?;
+        if self.chars[self.at..].starts_with(&['.', '.']) {
+            self.at += 2;
+            let last = self.literal()?;
+            return Ok(Operand::Range(first, last));
+        }
+        let mut values = vec![first];
+        while self.eat(',') {
+            self.count_part()?;
+            values.push(self.literal()?);
+        }
+        Ok(Operand::Values(values))
+    }
+
+    fn literal(&mut self) -> Result<Literal, QueryError> {
+        if self.eat('"') {
+            let mut text = String::new();
+            loop {
+                match self.peek() {
+                    None => return Err(self.error("unterminated string")),
+                    Some('"') => {
+                        self.at += 1;
+                        return Ok(Literal::Text(text));
+                    }
+                    Some('\\') => {
+                        self.at += 1;
+                        let Some(c) = self.peek() else {
+                            return Err(self.error("unterminated string"));
+                        };
+                        text.push(c);
+                        self.at += 1;
+                    }
+                    Some(c) => {
+                        text.push(c);
+                        self.at += 1;
+                    }
+                }
+            }
+        }
+        // Unquoted: a number, a boolean, or a date-time (the only unquoted text allowed).
+        let start = self.at;
+        while let Some(c) = self.peek() {
+            if matches!(c, ';' | '|' | ')' | ',' | '(' | '"') {
+                break;
+            }
+            // `1..5`: the first dot of `..` ends the number.
+            if c == '.' && self.chars.get(self.at + 1) == Some(&'.') {
+                break;
+            }
+            self.at += 1;
+        }
+        let raw: String = self.chars[start..self.at].iter().collect();
+        match raw.as_str() {
+            "" => Err(self.error("expected a value")),
+            "true" => Ok(Literal::Bool(true)),
+            "false" => Ok(Literal::Bool(false)),
+            _ => {
+                if let Ok(n) = raw.parse::<f64>()
+                    && n.is_finite()
+                {
+                    return Ok(Literal::Number(n));
+                }
+                let looks_like_date = raw.starts_with(|c: char| c.is_ascii_digit())
+                    && raw.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+' | 'T' | 'Z')
+                    });
+                if looks_like_date {
+                    Ok(Literal::Text(raw))
+                } else {
+                    Err(self.error("strings must be quoted"))
+                }
+            }
+        }
+    }
+}
+
+impl Boolean for QParser {
+    type Expr = Expr;
+    const OR: &'static [char] = &['|'];
+
+    fn eat(&mut self, c: char) -> bool {
+        QParser::eat(self, c)
+    }
+
+    fn error(&self, what: &str) -> QueryError {
+        QParser::error(self, what)
+    }
+
+    fn depth(&mut self) -> &mut usize {
+        &mut self.depth
+    }
+
+    fn all(items: Vec<Expr>) -> Expr {
+        Expr::And(items)
+    }
+
+    fn any(items: Vec<Expr>) -> Expr {
+        Expr::Or(items)
+    }
+
+    /// A term: an attribute path, and optionally an operator and its operand.
+    fn leaf(&mut self) -> Result<Expr, QueryError> {
+        let path = self.path()?;
+        self.count_part()?;
+        let Some(op) = self.op()? else {
+            return Ok(Expr::Term(Term { path, test: None }));
+        };
+        let operand = self.operand()?;
+        if matches!(operand, Operand::Values(ref v) if v.len() > 1)
+            && !matches!(op, Op::Eq | Op::Ne)
+        {
+            return Err(self.error("a value list only goes with == or !="));
+        }
+        if matches!(operand, Operand::Range(..)) && !matches!(op, Op::Eq | Op::Ne) {
+            return Err(self.error("a range only goes with == or !="));
+        }
+        Ok(Expr::Term(Term {
+            path,
+            test: Some((op, operand)),
+        }))
+    }
+}
