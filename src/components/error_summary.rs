@@ -25,7 +25,11 @@ pub fn ErrorSummary(
         if !errors.with(Vec::is_empty)
             && let Some(element) = summary.get()
         {
-            let _ = element.focus();
+            // On the next frame, after any focus another control asked for on its own next
+            // frame (a step heading): the summary is what the resident must meet first.
+            request_animation_frame(move || {
+                let _ = element.focus();
+            });
         }
     });
     view! {
