@@ -728,11 +728,12 @@ async fn open311_multipart_rejects_what_is_not_a_photo() {
         reply.errors(StatusCode::PAYLOAD_TOO_LARGE),
         ["media: image too large"]
     );
-    // Far above the route's limit: refused before it is read, still in Open311's format.
+    // Far above the route's limit (three photos of 5 MB and the form): refused before it is
+    // read, still in Open311's format.
     let reply = platform
         .post_multipart(
             &pairs(&report),
-            Some(("image/jpeg", &vec![0; 7 * 1024 * 1024])),
+            Some(("image/jpeg", &vec![0; 16 * 1024 * 1024])),
         )
         .await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);

@@ -1,9 +1,9 @@
 //! `GET requests.json` and `GET requests/{id}.json`: reports and their follow-up.
 
 use crate::datetime::Timestamp;
-use crate::error::ParseError;
+use crate::error::{ParseError, describe};
 use crate::geo::LonLat;
-use crate::json_read::Fields;
+use crate::json_read::{Fields, index, scalar_text};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
@@ -41,8 +41,13 @@ pub struct ServiceRequest {
     /// Where it is; read from `lat` and `long` in any order, as numbers or strings.
     #[serde(flatten, serialize_with = "lat_long")]
     pub position: Option<LonLat>,
-    /// A photo or page about the request (trailing spaces removed).
+    /// A photo or page about the request (trailing spaces removed); the first of
+    /// [`ServiceRequest::media_urls`] on a server with that extension.
     pub media_url: Option<String>,
+    /// Quartier extension (`media_urls`): every photo of the request, in order. From a server
+    /// without the extension, `[media_url]` when it gives one, else empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub media_urls: Vec<String>,
     /// Quartier extension (`asset_id`): the NGSI-LD id of the asset the report is about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub asset_id: Option<String>,
@@ -99,6 +104,11 @@ impl ServiceRequest {
         value: &Value,
     ) -> Result<Self, ParseError> {
         let f = Fields::new(document, path, value)?;
+        let media_url = f.text("media_url")?;
+        let mut media_urls = read_media_urls(&f)?;
+        if media_urls.is_empty() {
+            media_urls.extend(media_url.clone());
+        }
         Ok(ServiceRequest {
             service_request_id: f.required_text("service_request_id")?,
             status: RequestStatus::from_name(&f.required_text("status")?),
@@ -115,11 +125,35 @@ impl ServiceRequest {
             address_id: f.text("address_id")?,
             zipcode: f.text("zipcode")?,
             position: read_position(&f)?,
-            media_url: f.text("media_url")?,
+            media_url,
+            media_urls,
             asset_id: f.text("asset_id")?,
             followers: f.unsigned("followers")?,
         })
     }
+}
+
+/// `media_urls`: a JSON list of texts, or XML's `<media_urls><media_url>…</media_url>…`; blank
+/// items are left out.
+fn read_media_urls(f: &Fields<'_>) -> Result<Vec<String>, ParseError> {
+    let path = f.at("media_urls");
+    let mut urls = Vec::new();
+    for (i, item) in f.list("media_urls", "media_url").into_iter().enumerate() {
+        match scalar_text(item) {
+            Some(url) if url.is_empty() => {}
+            Some(url) => urls.push(url),
+            None => return Err(not_text(f.document, index(&path, i), item)),
+        }
+    }
+    Ok(urls)
+}
+
+fn not_text(document: &'static str, path: String, value: &Value) -> ParseError {
+    ParseError::invalid(
+        document,
+        path,
+        format!("expected text, got {}", describe(value)),
+    )
 }
 
 /// Reads `lat` + `long` (either order, numbers or numeric strings). One without the other,
@@ -251,5 +285,52 @@ mod tests {
         let bad = json!({"service_request_id": "7", "status": "open", "followers": -1});
         let err = ServiceRequest::from_value("doc", "r", &bad).unwrap_err();
         assert_eq!(err.field(), Some("r.followers"));
+    }
+
+    #[test]
+    fn reads_every_photo() {
+        let v = json!({
+            "service_request_id": "7", "status": "open", "media_url": "/m/1",
+            "media_urls": ["/m/1", " /m/2 ", ""],
+        });
+        let r = ServiceRequest::from_value("doc", "", &v).unwrap();
+        assert_eq!(r.media_urls, ["/m/1", "/m/2"]);
+        let out = serde_json::to_value(&r).unwrap();
+        assert_eq!(out["media_urls"], json!(["/m/1", "/m/2"]));
+        let back: ServiceRequest = serde_json::from_value(out).unwrap();
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn without_the_extension_media_url_is_the_only_photo() {
+        let v = json!({"service_request_id": "7", "status": "open", "media_url": "http://x/1.jpg"});
+        let r = ServiceRequest::from_value("doc", "", &v).unwrap();
+        assert_eq!(r.media_urls, ["http://x/1.jpg"]);
+        let none = json!({"service_request_id": "7", "status": "open", "media_urls": null});
+        let r = ServiceRequest::from_value("doc", "", &none).unwrap();
+        assert!(r.media_urls.is_empty());
+        assert!(
+            serde_json::to_value(&r)
+                .unwrap()
+                .get("media_urls")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn malformed_photos_are_errors_at_their_path() {
+        for (field, value, path) in [
+            (
+                "media_urls",
+                json!(["/m/1", {"url": "/m/2"}]),
+                "r.media_urls[1]",
+            ),
+            ("media_urls", json!([["/m/1"]]), "r.media_urls[0]"),
+        ] {
+            let mut v = json!({"service_request_id": "7", "status": "open"});
+            v[field] = value;
+            let err = ServiceRequest::from_value("doc", "r", &v).unwrap_err();
+            assert_eq!(err.field(), Some(path), "{err}");
+        }
     }
 }

@@ -339,4 +339,20 @@ mod tests {
         assert_eq!(d.attributes[0].values.len(), 1);
         assert_eq!(d.attributes[0].values[0].name, "One");
     }
+
+    #[test]
+    fn photos_of_the_quartier_extension() {
+        let body = "<service_requests><request><service_request_id>7</service_request_id>
+            <status>open</status><media_url>/m/1</media_url>
+            <media_urls><media_url>/m/1</media_url><media_url>/m/2</media_url></media_urls>
+            </request></service_requests>";
+        let r = parse_service_request(body).unwrap();
+        assert_eq!(r.media_urls, ["/m/1", "/m/2"]);
+        let one = "<service_requests><request><service_request_id>7</service_request_id>
+            <status>open</status><media_urls><media_url>/m/3</media_url></media_urls>
+            </request></service_requests>";
+        let r = parse_service_request(one).unwrap();
+        assert_eq!(r.media_urls, ["/m/3"]);
+        assert_eq!(r.media_url, None, "media_urls does not invent a media_url");
+    }
 }

@@ -140,6 +140,7 @@ mod tests {
             long: Some(long),
             media_url: None,
             media_id: None,
+            media_ids: Vec::new(),
             asset_id: None,
             followers: 0,
         }
