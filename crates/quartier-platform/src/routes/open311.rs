@@ -18,6 +18,7 @@
 //! | `asset_id` | form field, request field | the NGSI-LD entity a report is about |
 //! | `media` parts | multipart POST | up to `PHOTOS_MAX` photos, re-encoded without metadata (400 `media: too_many` beyond) |
 //! | `media_urls` | request field | every photo's URL, in order (a list; `media_url` stays the first, as the spec has it) |
+//! | `attributes` | request field | the answers to the service's questions: JSON `{"CODE": "value", "LIST": ["a", "b"]}`, XML `<attributes><attribute><code>CODE</code><value>…</value></attribute>…`, `<values><value>…</value>…</values>` for a list |
 //! | `followers` | request field | how many follow it ([`follow`]) |
 //! | `lat`/`long`/`radius` | `GET requests` | the nearby search ([`nearby`]) |
 //! | `page`/`page_size` | `GET requests` | paging, with an `X-Total-Count` header |

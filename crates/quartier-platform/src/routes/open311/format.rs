@@ -82,6 +82,13 @@ pub enum Node {
     },
     /// A JSON object; in XML, one child element per field, in order.
     Record(Vec<(&'static str, Node)>),
+    /// A JSON object whose keys are data (attribute codes), which XML element names cannot
+    /// hold (`006` is not a name): in XML, one `<item>` per entry with the key in `<code>`, then
+    /// the value in `<value>`, or in `<values>` (one `<value>` each) for a list.
+    Map {
+        item: &'static str,
+        entries: Vec<(String, Node)>,
+    },
 }
 
 impl Node {
@@ -150,6 +157,13 @@ impl Serialize for Node {
                 }
                 map.end()
             }
+            Self::Map { entries, .. } => {
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (key, node) in entries {
+                    map.serialize_entry(key, node)?;
+                }
+                map.end()
+            }
         }
     }
 }
@@ -163,6 +177,10 @@ fn write_element(out: &mut String, name: &str, node: &Node) {
             return;
         }
         Node::List { items, .. } if items.is_empty() => {
+            out.push_str("/>");
+            return;
+        }
+        Node::Map { entries, .. } if entries.is_empty() => {
             out.push_str("/>");
             return;
         }
@@ -182,6 +200,19 @@ fn write_element(out: &mut String, name: &str, node: &Node) {
         Node::Record(fields) => {
             for (field, child) in fields {
                 write_element(out, field, child);
+            }
+        }
+        Node::Map { item, entries } => {
+            for (key, value) in entries {
+                let name = match value {
+                    Node::List { .. } => "values",
+                    _ => "value",
+                };
+                let entry = Node::Record(vec![
+                    ("code", Node::text(key.clone())),
+                    (name, value.clone()),
+                ]);
+                write_element(out, item, &entry);
             }
         }
     }
@@ -328,5 +359,41 @@ mod tests {
         );
         let unordered = Node::Record(vec![("z", Node::Int(1)), ("a", Node::Int(2))]);
         assert_eq!(unordered.to_string(Format::Json, "r"), r#"{"z":1,"a":2}"#);
+    }
+
+    #[test]
+    fn maps_key_by_data_in_json_and_by_code_elements_in_xml() {
+        let map = Node::Map {
+            item: "attribute",
+            entries: vec![
+                ("006".to_owned(), Node::text("a<b")),
+                (
+                    "liste".to_owned(),
+                    Node::List {
+                        item: "value",
+                        items: vec![Node::text("x"), Node::text("y")],
+                    },
+                ),
+            ],
+        };
+        assert_eq!(
+            map.to_string(Format::Json, "attributes"),
+            r#"{"006":"a<b","liste":["x","y"]}"#
+        );
+        assert_eq!(
+            map.to_xml("attributes"),
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<attributes><attribute><code>006</code>\
+             <value>a&lt;b</value></attribute><attribute><code>liste</code><values><value>x</value>\
+             <value>y</value></values></attribute></attributes>\n"
+        );
+        let empty = Node::Map {
+            item: "attribute",
+            entries: Vec::new(),
+        };
+        assert_eq!(empty.to_string(Format::Json, "a"), "{}");
+        assert_eq!(
+            empty.to_xml("a"),
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<a/>\n"
+        );
     }
 }

@@ -143,6 +143,7 @@ mod tests {
             media_ids: Vec::new(),
             asset_id: None,
             followers: 0,
+            attributes: serde_json::Map::new(),
         }
     }
 

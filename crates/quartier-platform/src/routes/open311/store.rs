@@ -2,10 +2,13 @@
 //! those that came later: the photos of a request in order, followers). Synchronous functions
 //! on a connection, called inside `Db::call`.
 
+use quartier_api::open311::AttributeAnswer;
 use rusqlite::{
     Connection, OptionalExtension, Row, params,
     types::{Type, Value as SqlValue},
 };
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 use super::{catalogue, format::Node, nearby::Near, submit::NewRequest, time};
 use crate::error::AppError;
@@ -35,6 +38,8 @@ pub struct StoredRequest {
     pub asset_id: Option<String>,
     /// Rows of `open311_followers` (extension `followers`).
     pub followers: i64,
+    /// The answers to the service's attributes, as stored: code → text or list of texts.
+    pub attributes: Map<String, Value>,
 }
 
 const COLUMNS: &str = "id, service_code, status, status_notes, description, agency_responsible, \
@@ -42,7 +47,8 @@ const COLUMNS: &str = "id, service_code, status, status_notes, description, agen
     long, media_url, media_id, asset_id, \
     (SELECT COUNT(*) FROM open311_followers f WHERE f.request_id = open311_requests.id), \
     (SELECT json_group_array(m.media_id ORDER BY m.position) FROM open311_request_media m \
-     WHERE m.request_id = open311_requests.id)";
+     WHERE m.request_id = open311_requests.id), \
+    attributes";
 
 impl StoredRequest {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -67,12 +73,13 @@ impl StoredRequest {
             asset_id: row.get(17)?,
             followers: row.get(18)?,
             media_ids: json_column(row, 19)?,
+            attributes: json_column(row, 20)?,
         })
     }
 
     /// The spec's request element; `base` is the API root (`http://host/open311/v2`) that an
-    /// uploaded photo's URL starts with. `media_urls`, `asset_id` and `followers` are this
-    /// platform's extensions.
+    /// uploaded photo's URL starts with. `media_urls`, `asset_id`, `followers` and `attributes`
+    /// are this platform's extensions.
     pub fn to_node(&self, base: &str) -> Node {
         let service_name = catalogue::find(&self.service_code)
             .map_or(self.service_code.as_str(), |service| service.name);
@@ -127,8 +134,55 @@ impl StoredRequest {
             ),
             ("asset_id", Node::opt_text(self.asset_id.clone())),
             ("followers", Node::Int(self.followers)),
+            ("attributes", answers_node(&self.attributes)),
         ])
     }
+}
+
+/// The `attributes` extension: code → text, or → list of texts for a multivaluelist, the shape
+/// the contract's `ServiceRequest::attributes` reads.
+fn answers_node(attributes: &Map<String, Value>) -> Node {
+    let entries = answers(attributes)
+        .into_iter()
+        .map(|(code, answer)| {
+            let node = match answer {
+                AttributeAnswer::Single(text) => Node::Text(text),
+                AttributeAnswer::Multiple(values) => Node::List {
+                    item: "value",
+                    items: values.into_iter().map(Node::Text).collect(),
+                },
+            };
+            (code, node)
+        })
+        .collect();
+    Node::Map {
+        item: "attribute",
+        entries,
+    }
+}
+
+/// The stored answers (code → text or list of texts) as the contract types them, blank ones
+/// left out.
+pub fn answers(attributes: &Map<String, Value>) -> BTreeMap<String, AttributeAnswer> {
+    let text = |value: &Value| match value {
+        Value::String(text) => Some(text.trim().to_owned()).filter(|text| !text.is_empty()),
+        // Stored answers are text; a number or boolean would be read as its JSON text.
+        Value::Number(_) | Value::Bool(_) => Some(value.to_string()),
+        Value::Null | Value::Array(_) | Value::Object(_) => None,
+    };
+    attributes
+        .iter()
+        .filter_map(|(code, value)| {
+            let answer = match value {
+                Value::Array(values) => {
+                    let values: Vec<String> = values.iter().filter_map(text).collect();
+                    (!values.is_empty()).then_some(AttributeAnswer::Multiple(values))
+                }
+                value => text(value).map(AttributeAnswer::Single),
+            }?;
+            Some((code.clone(), answer))
+        })
+        .collect()
 }
 
 /// A JSON text column read into `T` (a malformed one is a conversion error, not a default).

@@ -67,7 +67,8 @@ pub fn read(
          address, lat, long, media_url, media_id, asset_id, \
          (SELECT COUNT(*) FROM open311_followers f WHERE f.request_id = open311_requests.id), \
          (SELECT json_group_array(m.media_id ORDER BY m.position) FROM open311_request_media m \
-          WHERE m.request_id = open311_requests.id) \
+          WHERE m.request_id = open311_requests.id), \
+         attributes \
          FROM open311_requests WHERE resident_id = ?1 \
          ORDER BY requested_at DESC, id DESC LIMIT ?2 OFFSET ?3",
     )?;
@@ -106,6 +107,7 @@ pub fn read(
                 media_urls,
                 asset_id: r.get(12)?,
                 followers: u32::try_from(r.get::<_, i64>(13)?).ok(),
+                attributes: store::answers(&store::json_column(r, 15)?),
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
