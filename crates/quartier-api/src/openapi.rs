@@ -9,7 +9,10 @@ use utoipa::{
     },
 };
 
-use crate::{Timestamp, open311::RequestStatus};
+use crate::{
+    Timestamp,
+    open311::{AttributeAnswer, RequestStatus},
+};
 
 /// A string, one of `known` when the list is given (other values are read, and kept, too).
 pub(crate) fn text(known: &[&str], format: Option<SchemaFormat>) -> RefOr<Schema> {
@@ -46,6 +49,19 @@ impl PartialSchema for RequestStatus {
 }
 
 impl ToSchema for RequestStatus {}
+
+/// An answer to a category's question: one text, or a list of texts (a multi-value list).
+impl PartialSchema for AttributeAnswer {
+    fn schema() -> RefOr<Schema> {
+        let one = || ObjectBuilder::new().schema_type(SchemaType::Type(Type::String));
+        utoipa::openapi::schema::OneOfBuilder::new()
+            .item(one())
+            .item(utoipa::openapi::schema::ArrayBuilder::new().items(one()))
+            .into()
+    }
+}
+
+impl ToSchema for AttributeAnswer {}
 
 /// The position of an Open311 request, as its two fields (`lat`, `long`; `null` without one).
 #[derive(ToSchema)]

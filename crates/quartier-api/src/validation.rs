@@ -103,6 +103,8 @@ text_enum! {
         InvalidUrl = "invalid_url",
         /// A field the form does not have (an attribute the service does not define).
         UnknownField = "unknown_field",
+        /// More items than allowed (`media`: more than [`PHOTOS_MAX`] photos).
+        TooMany = "too_many",
     }
 }
 

@@ -58,6 +58,7 @@ const MIGRATIONS: &[M<'static>] = &[
         "../migrations/0007_consent_receipts_and_notices.sql"
     )),
     M::up(include_str!("../migrations/0008_open311_followers.sql")),
+    M::up(include_str!("../migrations/0009_open311_request_media.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {

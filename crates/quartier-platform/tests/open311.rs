@@ -733,11 +733,12 @@ async fn open311_multipart_rejects_what_is_not_a_photo() {
         reply.errors(StatusCode::PAYLOAD_TOO_LARGE),
         ["media: image too large"]
     );
-    // Far above the route's limit: refused before it is read, still in Open311's format.
+    // Far above the route's limit (three photos of 5 MB and the form): refused before it is
+    // read, still in Open311's format.
     let reply = platform
         .post_multipart(
             &pairs(&report),
-            Some(("image/jpeg", &vec![0; 7 * 1024 * 1024])),
+            Some(("image/jpeg", &vec![0; 16 * 1024 * 1024])),
         )
         .await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -1098,6 +1099,108 @@ async fn open311_report_of_a_signed_in_resident_is_owned_by_them() {
 /// Every document this server writes is read by the contract crate, as the app and other
 /// clients do, in both formats; a report built by the contract's `NewServiceRequest` (the app's
 /// way) is accepted.
+/// The `attributes` extension: what the resident answered to the category's questions comes
+/// back in `GET requests`, JSON and XML, as the contract's parser reads it.
+#[tokio::test]
+async fn open311_requests_show_the_answers_to_the_questions() {
+    use quartier_api::open311::{AttributeAnswer, json as contract_json, xml as contract_xml};
+    use std::collections::BTreeMap;
+    let platform = platform();
+    let (lat, long) = centre();
+    let report = [
+        ("api_key", DEMO_API_KEY),
+        ("service_code", "nid-de-poule"),
+        ("lat", &lat),
+        ("long", &long),
+        ("description", "Trou"),
+        ("attribute[taille]", "petit"),
+        ("attribute[usagers][]", "velos"),
+        ("attribute[usagers][]", "pietons"),
+    ];
+    let created = platform
+        .post_form("/open311/v2/requests.json", &report, None)
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let id = created.json()[0]["service_request_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let expected = BTreeMap::from([
+        (
+            "taille".to_owned(),
+            AttributeAnswer::Single("petit".to_owned()),
+        ),
+        (
+            "usagers".to_owned(),
+            AttributeAnswer::Multiple(vec!["velos".to_owned(), "pietons".to_owned()]),
+        ),
+    ]);
+
+    let json = platform
+        .get(&format!("/open311/v2/requests/{id}.json"))
+        .await;
+    assert_eq!(
+        json.json()[0]["attributes"],
+        json!({"taille": "petit", "usagers": ["velos", "pietons"]})
+    );
+    let request = contract_json::parse_service_request(&json.text()).expect("request");
+    assert_eq!(request.attributes, expected);
+    let xml = platform
+        .get(&format!("/open311/v2/requests/{id}.xml"))
+        .await
+        .text();
+    assert!(
+        xml.contains(
+            "<attributes><attribute><code>taille</code><value>petit</value></attribute>\
+             <attribute><code>usagers</code><values><value>velos</value><value>pietons</value>\
+             </values></attribute></attributes>"
+        ),
+        "{xml}"
+    );
+    let request = contract_xml::parse_service_request(&xml).expect("request (XML)");
+    assert_eq!(request.attributes, expected);
+    let listed = platform
+        .get(&format!("/open311/v2/requests.xml?service_request_id={id}"))
+        .await
+        .text();
+    let listed = contract_xml::parse_service_requests(&listed).expect("list (XML)");
+    assert_eq!(listed[0].attributes, expected);
+
+    // A text answer holding markup comes back as the same text, escaped in XML.
+    let payload = "<script>alert(\"x\")</script> & 'co'";
+    let mut marked = report.to_vec();
+    marked.push(("attribute[precisions]", payload));
+    let created = platform
+        .post_form("/open311/v2/requests.json", &marked, None)
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let id = created.json()[0]["service_request_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let xml = platform
+        .get(&format!("/open311/v2/requests/{id}.xml"))
+        .await
+        .text();
+    assert!(!xml.contains("<script>"), "{xml}");
+    for request in [
+        contract_xml::parse_service_request(&xml).expect("request (XML)"),
+        contract_json::parse_service_request(
+            &platform
+                .get(&format!("/open311/v2/requests/{id}.json"))
+                .await
+                .text(),
+        )
+        .expect("request"),
+    ] {
+        assert_eq!(
+            request.attributes.get("precisions"),
+            Some(&AttributeAnswer::Single(payload.to_owned()))
+        );
+        assert_eq!(request.attributes.len(), 3);
+    }
+}
+
 #[tokio::test]
 async fn open311_documents_parse_with_the_contract_crate() {
     use quartier_api::open311::{

@@ -8,6 +8,7 @@
 use crate::error::ParseError;
 use crate::form::{decode_form, encode_form};
 use crate::geo::LonLat;
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 const DOCUMENT: &str = "Open311 POST requests form";
@@ -48,8 +49,11 @@ pub struct NewServiceRequest {
     pub attributes: BTreeMap<String, AttributeAnswer>,
 }
 
-/// An answer to one service-definition attribute.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An answer to one service-definition attribute. Written as JSON text or a list of texts,
+/// the shape of the `attributes` extension of `GET requests`
+/// ([`super::ServiceRequest::attributes`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
 pub enum AttributeAnswer {
     /// `attribute[CODE]=value` (string, number, datetime, text, singlevaluelist).
     Single(String),

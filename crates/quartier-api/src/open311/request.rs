@@ -1,11 +1,13 @@
 //! `GET requests.json` and `GET requests/{id}.json`: reports and their follow-up.
 
+use super::AttributeAnswer;
 use crate::datetime::Timestamp;
-use crate::error::ParseError;
+use crate::error::{ParseError, describe};
 use crate::geo::LonLat;
-use crate::json_read::Fields;
+use crate::json_read::{Fields, index, items, scalar_text};
 use serde::{Serialize, Serializer};
-use serde_json::Value;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// One service request (a report), as a server describes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,8 +45,13 @@ pub struct ServiceRequest {
     #[serde(flatten, serialize_with = "lat_long")]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::LatLong))]
     pub position: Option<LonLat>,
-    /// A photo or page about the request (trailing spaces removed).
+    /// A photo or page about the request (trailing spaces removed); the first of
+    /// [`ServiceRequest::media_urls`] on a server with that extension.
     pub media_url: Option<String>,
+    /// Quartier extension (`media_urls`): every photo of the request, in order. From a server
+    /// without the extension, `[media_url]` when it gives one, else empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub media_urls: Vec<String>,
     /// Quartier extension (`asset_id`): the NGSI-LD id of the asset the report is about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub asset_id: Option<String>,
@@ -53,6 +60,13 @@ pub struct ServiceRequest {
     /// the extension, which is not the same as nobody.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub followers: Option<u32>,
+    /// Quartier extension (`attributes`): the answers to the service definition's questions,
+    /// by attribute code. JSON `{"CODE": "value", "LIST": ["a", "b"]}`; XML
+    /// `<attributes><attribute><code>CODE</code><value>…</value></attribute>…` with
+    /// `<values><value>a</value>…</values>` for a list. Numbers are read as text; blank answers
+    /// are left out; empty from a server without the extension.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, AttributeAnswer>,
 }
 
 /// The status of a request.
@@ -101,6 +115,11 @@ impl ServiceRequest {
         value: &Value,
     ) -> Result<Self, ParseError> {
         let f = Fields::new(document, path, value)?;
+        let media_url = f.text("media_url")?;
+        let mut media_urls = read_media_urls(&f)?;
+        if media_urls.is_empty() {
+            media_urls.extend(media_url.clone());
+        }
         Ok(ServiceRequest {
             service_request_id: f.required_text("service_request_id")?,
             status: RequestStatus::from_name(&f.required_text("status")?),
@@ -117,11 +136,112 @@ impl ServiceRequest {
             address_id: f.text("address_id")?,
             zipcode: f.text("zipcode")?,
             position: read_position(&f)?,
-            media_url: f.text("media_url")?,
+            media_url,
+            media_urls,
             asset_id: f.text("asset_id")?,
             followers: f.unsigned("followers")?,
+            attributes: read_attributes(&f)?,
         })
     }
+}
+
+/// `media_urls`: a JSON list of texts, or XML's `<media_urls><media_url>…</media_url>…`; blank
+/// items are left out.
+fn read_media_urls(f: &Fields<'_>) -> Result<Vec<String>, ParseError> {
+    let path = f.at("media_urls");
+    let mut urls = Vec::new();
+    for (i, item) in f.list("media_urls", "media_url").into_iter().enumerate() {
+        match scalar_text(item) {
+            Some(url) if url.is_empty() => {}
+            Some(url) => urls.push(url),
+            None => return Err(not_text(f.document, index(&path, i), item)),
+        }
+    }
+    Ok(urls)
+}
+
+/// `attributes` in either shape (see [`ServiceRequest::attributes`]).
+fn read_attributes(f: &Fields<'_>) -> Result<BTreeMap<String, AttributeAnswer>, ParseError> {
+    let path = f.at("attributes");
+    let mut answers = BTreeMap::new();
+    let Some(value) = f.raw("attributes") else {
+        return Ok(answers);
+    };
+    let Some(object) = value.as_object() else {
+        return Err(ParseError::invalid(
+            f.document,
+            path,
+            format!("expected an object of answers, got {}", describe(value)),
+        ));
+    };
+    if let Some(entries) = xml_entries(object) {
+        for (i, entry) in entries.into_iter().enumerate() {
+            let entry = Fields::new(f.document, index(&format!("{path}.attribute"), i), entry)?;
+            let code = entry.required_text("code")?;
+            let answer = match entry.raw("values") {
+                Some(values) => texts(f.document, &entry.at("values"), items(values, "value"))?
+                    .map(AttributeAnswer::Multiple),
+                None => entry.text("value")?.map(AttributeAnswer::Single),
+            };
+            answers.extend(answer.map(|answer| (code, answer)));
+        }
+        return Ok(answers);
+    }
+    for (code, value) in object {
+        let at = format!("{path}.{code}");
+        let answer = match value {
+            Value::Array(values) => {
+                texts(f.document, &at, values.iter().collect())?.map(AttributeAnswer::Multiple)
+            }
+            value => match scalar_text(value) {
+                Some(text) => Some(text)
+                    .filter(|text| !text.is_empty())
+                    .map(AttributeAnswer::Single),
+                None => return Err(not_text(f.document, at, value)),
+            },
+        };
+        answers.extend(answer.map(|answer| (code.trim().to_owned(), answer)));
+    }
+    Ok(answers)
+}
+
+/// The `<attribute>` elements of XML's shape, which the XML reader gives as
+/// `{"attribute": {…}}` or `{"attribute": [{…}, …]}`; `None` for JSON's shape (an attribute
+/// code `attribute` answered with text or a list of texts stays an answer).
+fn xml_entries(object: &Map<String, Value>) -> Option<Vec<&Value>> {
+    if object.len() != 1 {
+        return None;
+    }
+    match object.get("attribute")? {
+        entry @ Value::Object(_) => Some(vec![entry]),
+        Value::Array(list) if list.iter().all(Value::is_object) => Some(list.iter().collect()),
+        _ => None,
+    }
+}
+
+/// The non-blank texts of a list answer; `None` when none is left.
+fn texts(
+    document: &'static str,
+    path: &str,
+    values: Vec<&Value>,
+) -> Result<Option<Vec<String>>, ParseError> {
+    let mut found = Vec::new();
+    for (i, value) in values.into_iter().enumerate() {
+        match scalar_text(value) {
+            Some(text) if text.is_empty() => {}
+            Some(text) => found.push(text),
+            None => return Err(not_text(document, index(path, i), value)),
+        }
+    }
+    Ok(Some(found).filter(|found| !found.is_empty()))
+}
+
+fn not_text(document: &'static str, path: String, value: &Value) -> ParseError {
+    ParseError::invalid(
+        document,
+        path,
+        format!("expected text, got {}", describe(value)),
+    )
 }
 
 /// Reads `lat` + `long` (either order, numbers or numeric strings). One without the other,
@@ -253,5 +373,88 @@ mod tests {
         let bad = json!({"service_request_id": "7", "status": "open", "followers": -1});
         let err = ServiceRequest::from_value("doc", "r", &bad).unwrap_err();
         assert_eq!(err.field(), Some("r.followers"));
+    }
+
+    #[test]
+    fn reads_every_photo_and_the_answers() {
+        let v = json!({
+            "service_request_id": "7", "status": "open", "media_url": "/m/1",
+            "media_urls": ["/m/1", " /m/2 ", ""],
+            "attributes": {
+                "taille": "petit", "usagers": ["velos", " pietons", ""], "profondeur_cm": 12.5,
+                "vide": "", "rien": null, "aucun": [], "attribute": "un code comme un autre"
+            }
+        });
+        let r = ServiceRequest::from_value("doc", "", &v).unwrap();
+        assert_eq!(r.media_urls, ["/m/1", "/m/2"]);
+        let single = |text: &str| AttributeAnswer::Single(text.to_owned());
+        let expected = BTreeMap::from([
+            ("attribute".to_owned(), single("un code comme un autre")),
+            ("profondeur_cm".to_owned(), single("12.5")),
+            ("taille".to_owned(), single("petit")),
+            (
+                "usagers".to_owned(),
+                AttributeAnswer::Multiple(vec!["velos".to_owned(), "pietons".to_owned()]),
+            ),
+        ]);
+        assert_eq!(r.attributes, expected);
+        let out = serde_json::to_value(&r).unwrap();
+        assert_eq!(out["media_urls"], json!(["/m/1", "/m/2"]));
+        assert_eq!(
+            out["attributes"],
+            json!({
+                "attribute": "un code comme un autre", "profondeur_cm": "12.5",
+                "taille": "petit", "usagers": ["velos", "pietons"]
+            })
+        );
+        let back: ServiceRequest = serde_json::from_value(out).unwrap();
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn without_the_extensions_media_url_is_the_only_photo() {
+        let v = json!({"service_request_id": "7", "status": "open", "media_url": "http://x/1.jpg"});
+        let r = ServiceRequest::from_value("doc", "", &v).unwrap();
+        assert_eq!(r.media_urls, ["http://x/1.jpg"]);
+        assert!(r.attributes.is_empty());
+        let out = serde_json::to_value(&r).unwrap();
+        assert!(out.get("attributes").is_none(), "{out}");
+        let none = json!({"service_request_id": "7", "status": "open", "attributes": null});
+        let r = ServiceRequest::from_value("doc", "", &none).unwrap();
+        assert!(r.media_urls.is_empty() && r.attributes.is_empty());
+        assert!(
+            serde_json::to_value(&r)
+                .unwrap()
+                .get("media_urls")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn malformed_photos_or_answers_are_errors_at_their_path() {
+        for (field, value, path) in [
+            ("attributes", json!("taille=petit"), "r.attributes"),
+            (
+                "attributes",
+                json!({"taille": {"a": 1}}),
+                "r.attributes.taille",
+            ),
+            (
+                "attributes",
+                json!({"usagers": ["velos", []]}),
+                "r.attributes.usagers[1]",
+            ),
+            (
+                "media_urls",
+                json!(["/m/1", {"url": "/m/2"}]),
+                "r.media_urls[1]",
+            ),
+            ("media_urls", json!([["/m/1"]]), "r.media_urls[0]"),
+        ] {
+            let mut v = json!({"service_request_id": "7", "status": "open"});
+            v[field] = value;
+            let err = ServiceRequest::from_value("doc", "r", &v).unwrap_err();
+            assert_eq!(err.field(), Some(path), "{err}");
+        }
     }
 }

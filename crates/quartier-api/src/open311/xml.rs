@@ -339,4 +339,50 @@ mod tests {
         assert_eq!(d.attributes[0].values.len(), 1);
         assert_eq!(d.attributes[0].values[0].name, "One");
     }
+
+    #[test]
+    fn photos_and_answers_of_the_quartier_extensions() {
+        use super::super::AttributeAnswer;
+        let body = "<service_requests><request><service_request_id>7</service_request_id>
+            <status>open</status><media_url>/m/1</media_url>
+            <media_urls><media_url>/m/1</media_url><media_url>/m/2</media_url></media_urls>
+            <attributes>
+              <attribute><code>taille</code><value>petit</value></attribute>
+              <attribute><code>usagers</code><values><value>velos</value><value>pietons</value></values></attribute>
+              <attribute><code>nature</code><values><value>gravats</value></values></attribute>
+              <attribute><code>vide</code><value/></attribute>
+            </attributes></request></service_requests>";
+        let r = parse_service_request(body).unwrap();
+        assert_eq!(r.media_urls, ["/m/1", "/m/2"]);
+        let texts = |values: &[&str]| values.iter().map(|v| (*v).to_owned()).collect();
+        assert_eq!(
+            r.attributes.into_iter().collect::<Vec<_>>(),
+            [
+                (
+                    "nature".to_owned(),
+                    AttributeAnswer::Multiple(texts(&["gravats"]))
+                ),
+                (
+                    "taille".to_owned(),
+                    AttributeAnswer::Single("petit".to_owned())
+                ),
+                (
+                    "usagers".to_owned(),
+                    AttributeAnswer::Multiple(texts(&["velos", "pietons"]))
+                ),
+            ],
+            "a one-item list stays a list; a blank answer is left out"
+        );
+        let one = "<service_requests><request><service_request_id>7</service_request_id>
+            <status>open</status><media_urls><media_url>/m/3</media_url></media_urls>
+            <attributes><attribute><code>taille</code><value>grand</value></attribute></attributes>
+            </request></service_requests>";
+        let r = parse_service_request(one).unwrap();
+        assert_eq!(r.media_urls, ["/m/3"]);
+        assert_eq!(r.media_url, None, "media_urls does not invent a media_url");
+        assert_eq!(
+            r.attributes.get("taille"),
+            Some(&AttributeAnswer::Single("grand".to_owned()))
+        );
+    }
 }

@@ -5,29 +5,42 @@
 //! | `GET discovery.{json,xml}` | endpoints, formats, contact, how to get a key |
 //! | `GET services.{json,xml}` | the town's services, by group |
 //! | `GET services/{code}.{json,xml}` | a service definition (its attributes) |
-//! | `POST requests.{json,xml}` | a new report: form-urlencoded, or multipart with a `media` photo |
+//! | `POST requests.{json,xml}` | a new report: form-urlencoded, or multipart with up to `PHOTOS_MAX` (3) `media` photos |
 //! | `GET requests.{json,xml}` | reports, filtered (`service_request_id`, `service_code`, `status`, `start_date`, `end_date`; `lat` + `long` + `radius`: extension, nearest first) and paged (`page`, `page_size`: extension) |
 //! | `GET requests/{id}.{json,xml}` | one report, as a one-item list |
 //! | `POST requests/{id}/follow.{json,xml}` | follow a report, "+1" (extension, [`follow`]) |
 //! | `GET media/{id}` | a photo uploaded with a report (extension) |
 //!
-//! Extensions beyond the spec: the `asset_id` form field and response field (the NGSI-LD entity a
-//! report is about), `followers` on every request (how many follow it), the nearby search
-//! ([`nearby`]), following a report ([`follow`]), the `media` part, `page`/`page_size` with an `X-Total-Count` header, and
-//! `Idempotency-Key` on POST. Errors are the spec's `[{code, description}]` list (or `<errors>`
-//! for a `.xml` path), one entry per problem; validation descriptions are `field: code` with the
-//! contract crate's field error codes (`description: too_long`).
+//! Extensions beyond the spec:
+//!
+//! | extension | where | what |
+//! |---|---|---|
+//! | `asset_id` | form field, request field | the NGSI-LD entity a report is about |
+//! | `media` parts | multipart POST | up to `PHOTOS_MAX` photos, re-encoded without metadata (400 `media: too_many` beyond) |
+//! | `media_urls` | request field | every photo's URL, in order (a list; `media_url` stays the first, as the spec has it) |
+//! | `attributes` | request field | the answers to the service's questions: JSON `{"CODE": "value", "LIST": ["a", "b"]}`, XML `<attributes><attribute><code>CODE</code><value>…</value></attribute>…`, `<values><value>…</value>…</values>` for a list |
+//! | `followers` | request field | how many follow it ([`follow`]) |
+//! | `lat`/`long`/`radius` | `GET requests` | the nearby search ([`nearby`]) |
+//! | `page`/`page_size` | `GET requests` | paging, with an `X-Total-Count` header |
+//! | `Idempotency-Key` | POST header | one report however often a client retries |
+//!
+//! The contract's `quartier_api::open311::ServiceRequest` reads each of these request fields.
+//!
+//! Errors are the spec's `[{code, description}]` list (or `<errors>` for a `.xml` path), one
+//! entry per problem; validation descriptions are `field: code` with the contract crate's field
+//! error codes (`description: too_long`, `media: too_many`).
 //!
 //! POST order: `Idempotency-Key` syntax (400) → an `api_key` given in the query string (403,
 //! before the body is read) → CSRF when the cookie names a session (403) → form read (a wrong
-//! `api_key` part of a multipart form ends the read) → `api_key` (403) → the client's
-//! `Idempotency-Key`, if still live: the same request (form fields and photo, by SHA-256) is
-//! replayed as first answered (status, body, format), another request is refused (422) → rate
-//! limit (429 + `Retry-After`) → validation (400) → photo, decoded a bounded number at a time
-//! (400/413, 503 + `Retry-After` when every slot stays busy) → one transaction storing the
-//! photo, the report and the key. A created report answers 201. Only successes are remembered: a
-//! client that fixes a refused form may retry with the same key. Keys belong to a client (the
-//! signed-in resident, else the api_key) and live 24 hours by the platform's clock.
+//! `api_key` part of a multipart form ends the read, 403; so does a photo beyond `PHOTOS_MAX`,
+//! 400) → `api_key` (403) → the client's `Idempotency-Key`, if still live: the same request
+//! (form fields and photos, by SHA-256) is replayed as first answered (status, body, format),
+//! another request is refused (422) → rate limit (429 + `Retry-After`) → validation (400) →
+//! photos, one after the other, each decoded in a slot of a bounded number (400/413, 503 +
+//! `Retry-After` when every slot stays busy) → one transaction storing the photos, the report
+//! and the key. A created report answers 201. Only successes are remembered: a client that
+//! fixes a refused form may retry with the same key. Keys belong to a client (the signed-in
+//! resident, else the api_key) and live 24 hours by the platform's clock.
 //!
 //! Ownership: a request made with a resident's session cookie stores its `resident_id` (the
 //! resident API's `GET /api/v1/me/reports` lists them); a [`ReportOwner`] request extension, set
@@ -62,6 +75,7 @@ use axum::{
 
 pub use catalogue::SERVICES;
 use format::{Format, Node, errors};
+use quartier_api::validation::{FieldError, FieldErrorCode, PHOTOS_MAX};
 pub use rate_limit::{RateLimiter, Reporter};
 use sha2::{Digest, Sha256};
 use store::{IdempotencyKey, Placement, Query, Recall, Remembered};
@@ -81,8 +95,9 @@ use crate::{
 pub const DEMO_API_KEY: &str = "quartier-demo-key";
 /// Environment variable with the accepted API keys outside demo mode, comma-separated.
 pub const API_KEYS_VAR: &str = "QUARTIER_OPEN311_API_KEYS";
-/// The body limit of `POST requests`: a photo of [`media::MAX_BYTES`] plus the form around it.
-const POST_BODY_LIMIT: usize = media::MAX_BYTES + 256 * 1024;
+/// The body limit of `POST requests`: [`PHOTOS_MAX`] photos of [`media::MAX_BYTES`] plus the
+/// form around them.
+const POST_BODY_LIMIT: usize = PHOTOS_MAX * media::MAX_BYTES + 256 * 1024;
 /// Largest and default `page_size`: the spec's cap on one response.
 const MAX_PAGE_SIZE: i64 = 1000;
 /// Without dates or ids, `GET requests` shows this many days back (the spec's default).
@@ -453,10 +468,10 @@ async fn media_file(
         .into_response())
 }
 
-/// A form as received, with the photo if there was one.
+/// A form as received, with its photos in the order sent (at most [`PHOTOS_MAX`]).
 struct Received {
     form: Form,
-    media: Option<Bytes>,
+    media: Vec<Bytes>,
 }
 
 async fn create_request(
@@ -530,10 +545,12 @@ async fn create_request(
         Ok(new) => new,
         Err(problems) => return Ok(errors(StatusCode::BAD_REQUEST, problems)),
     };
-    let photo = match received.media {
-        None => None,
-        Some(bytes) => match decode(&state.open311, bytes).await? {
-            Ok(photo) => Some(photo),
+    // One after the other, each taking a decode slot as a lone photo does: a report never
+    // holds more than one slot at a time.
+    let mut photos = Vec::with_capacity(received.media.len());
+    for bytes in received.media {
+        match decode(&state.open311, bytes).await? {
+            Ok(photo) => photos.push(photo),
             Err(error) => {
                 let status = match error {
                     media::MediaError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -541,11 +558,11 @@ async fn create_request(
                 };
                 return Ok(errors(status, vec![error.to_string()]));
             }
-        },
-    };
+        }
+    }
     let saved = state
         .db
-        .call(move |conn| save(conn, &new, photo, owner, idempotency.as_ref(), format, now))
+        .call(move |conn| save(conn, &new, photos, owner, idempotency.as_ref(), format, now))
         .await?;
     Ok(answer(saved))
 }
@@ -627,14 +644,25 @@ fn idempotency_client(owner: Option<i64>, api_key: &str) -> String {
 }
 
 /// What makes two POSTs "the same request" for an `Idempotency-Key`: the form's fields in order
-/// and the photo, not the raw body (a multipart boundary differs from one send to the next).
+/// and the photos in order, not the raw body (a multipart boundary differs from one send to the
+/// next). One photo or none hashes as before a report could have several (after the fields, the
+/// photo or an empty part), so that a key remembered then still replays. Several photos follow
+/// the fields and their count prefixes the hash: it says where the fields end, so two
+/// different requests never share a hash.
 fn request_hash(received: &Received) -> String {
     let mut parts: Vec<&[u8]> = Vec::new();
     for (name, value) in received.form.pairs() {
         parts.push(name.as_bytes());
         parts.push(value.as_bytes());
     }
-    parts.push(received.media.as_deref().unwrap_or_default());
+    match received.media.as_slice() {
+        [] => parts.push(&[]),
+        [photo] => parts.push(photo),
+        photos => {
+            parts.extend(photos.iter().map(|photo| photo.as_ref()));
+            return format!("{}-photos:{}", photos.len(), hex_sha256(&parts));
+        }
+    }
     hex_sha256(&parts)
 }
 
@@ -701,12 +729,12 @@ async fn receive(request: Request, state: &AppState) -> Result<Received, Respons
         })?;
     Ok(Received {
         form: Form::from_pairs(form_urlencoded::parse(&body).into_owned()),
-        media: None,
+        media: Vec::new(),
     })
 }
 
 /// Reads the parts in order; a wrong `api_key` part ends the read at once, before any later
-/// part (the photo) is read.
+/// part (a photo) is read, and so does a photo beyond [`PHOTOS_MAX`] (400 `media: too_many`).
 async fn receive_multipart(
     mut multipart: Multipart,
     open311: &Open311State,
@@ -715,7 +743,7 @@ async fn receive_multipart(
         errors(error.status(), vec![format!("body: {}", error.body_text())])
     };
     let mut form = Form::default();
-    let mut media = None;
+    let mut media = Vec::new();
     let mut parts = 0;
     while let Some(field) = multipart.next_field().await.map_err(malformed)? {
         parts += 1;
@@ -735,9 +763,16 @@ async fn receive_multipart(
                 ));
             }
             // An empty file input is sent as an empty part: no photo.
-            if !bytes.is_empty() {
-                media = Some(bytes);
+            if bytes.is_empty() {
+                continue;
             }
+            if media.len() == PHOTOS_MAX {
+                return Err(errors(
+                    StatusCode::BAD_REQUEST,
+                    vec![FieldError::new("media", FieldErrorCode::TooMany).to_string()],
+                ));
+            }
+            media.push(bytes);
         } else {
             let text = field.text().await.map_err(malformed)?;
             if name == "api_key" && !open311.accepts(&text) {
@@ -749,13 +784,13 @@ async fn receive_multipart(
     Ok(Received { form, media })
 }
 
-/// Stores the report (and its photo), builds the response and remembers it under the
+/// Stores the report (and its photos), builds the response and remembers it under the
 /// idempotency key, all in one transaction: a retry racing the first attempt finds either
 /// nothing (and waits for the lock) or the complete first response.
 fn save(
     conn: &mut rusqlite::Connection,
     new: &NewRequest,
-    photo: Option<(media::Kind, Vec<u8>)>,
+    photos: Vec<(media::Kind, Vec<u8>)>,
     owner: Option<i64>,
     idempotency: Option<&IdempotencyKey>,
     format: Format,
@@ -767,21 +802,22 @@ fn save(
     {
         return Ok(recalled);
     }
-    let media_id = match &photo {
-        Some((kind, bytes)) => Some(store::insert_media(&tx, kind.content_type(), bytes, now)?),
-        None => None,
-    };
+    let media_ids = photos
+        .iter()
+        .map(|(kind, bytes)| store::insert_media(&tx, kind.content_type(), bytes, now))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut new = new.clone();
-    if media_id.is_some() {
+    if !media_ids.is_empty() {
         new.media_url = None;
     }
     let placement = Placement {
         requested_at: now,
         zipcode: new.zipcode.clone(),
-        media_id,
+        media_id: media_ids.first().copied(),
         resident_id: owner,
     };
     let id = store::insert(&tx, &new, &placement)?;
+    store::insert_request_media(&tx, id, &media_ids)?;
     let body = Node::List {
         item: "request",
         items: vec![Node::Record(vec![

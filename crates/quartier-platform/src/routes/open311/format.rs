@@ -87,6 +87,13 @@ pub enum Node {
     },
     /// A JSON object; in XML, one child element per field, in order.
     Record(Vec<(&'static str, Node)>),
+    /// A JSON object whose keys are data (attribute codes), which XML element names cannot
+    /// hold (`006` is not a name): in XML, one `<item>` per entry with the key in `<code>`, then
+    /// the value in `<value>`, or in `<values>` (one `<value>` each) for a list.
+    Map {
+        item: &'static str,
+        entries: Vec<(String, Node)>,
+    },
 }
 
 impl Node {
@@ -163,6 +170,13 @@ impl Serialize for Node {
                 }
                 map.end()
             }
+            Self::Map { entries, .. } => {
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (key, node) in entries {
+                    map.serialize_entry(key, node)?;
+                }
+                map.end()
+            }
         }
     }
 }
@@ -173,6 +187,7 @@ fn write_element(writer: &mut Writer<Vec<u8>>, name: &str, node: &Node) -> std::
     match node {
         Node::Null => element.write_empty(),
         Node::List { items, .. } if items.is_empty() => element.write_empty(),
+        Node::Map { entries, .. } if entries.is_empty() => element.write_empty(),
         Node::List { item, items } => element.write_inner_content(|writer| {
             items
                 .iter()
@@ -182,6 +197,20 @@ fn write_element(writer: &mut Writer<Vec<u8>>, name: &str, node: &Node) -> std::
             fields
                 .iter()
                 .try_for_each(|(field, child)| write_element(writer, field, child))
+        }),
+        // `{code: answer}` as `<item><code>…</code><value>…</value></item>`, `<values>` for a list.
+        Node::Map { item, entries } => element.write_inner_content(|writer| {
+            entries.iter().try_for_each(|(key, value)| {
+                let name = match value {
+                    Node::List { .. } => "values",
+                    _ => "value",
+                };
+                let entry = Node::Record(vec![
+                    ("code", Node::text(key.clone())),
+                    (name, value.clone()),
+                ]);
+                write_element(writer, item, &entry)
+            })
         }),
         Node::Bool(value) => element.write_text_content(text(&value.to_string())),
         Node::Int(value) => element.write_text_content(text(&value.to_string())),
@@ -328,5 +357,41 @@ mod tests {
         );
         let unordered = Node::Record(vec![("z", Node::Int(1)), ("a", Node::Int(2))]);
         assert_eq!(unordered.to_string(Format::Json, "r"), r#"{"z":1,"a":2}"#);
+    }
+
+    #[test]
+    fn maps_key_by_data_in_json_and_by_code_elements_in_xml() {
+        let map = Node::Map {
+            item: "attribute",
+            entries: vec![
+                ("006".to_owned(), Node::text("a<b")),
+                (
+                    "liste".to_owned(),
+                    Node::List {
+                        item: "value",
+                        items: vec![Node::text("x"), Node::text("y")],
+                    },
+                ),
+            ],
+        };
+        assert_eq!(
+            map.to_string(Format::Json, "attributes"),
+            r#"{"006":"a<b","liste":["x","y"]}"#
+        );
+        assert_eq!(
+            map.to_xml("attributes"),
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<attributes><attribute><code>006</code>\
+             <value>a&lt;b</value></attribute><attribute><code>liste</code><values><value>x</value>\
+             <value>y</value></values></attribute></attributes>\n"
+        );
+        let empty = Node::Map {
+            item: "attribute",
+            entries: Vec::new(),
+        };
+        assert_eq!(empty.to_string(Format::Json, "a"), "{}");
+        assert_eq!(
+            empty.to_xml("a"),
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<a/>\n"
+        );
     }
 }

@@ -140,8 +140,10 @@ mod tests {
             long: Some(long),
             media_url: None,
             media_id: None,
+            media_ids: Vec::new(),
             asset_id: None,
             followers: 0,
+            attributes: serde_json::Map::new(),
         }
     }
 

@@ -1,7 +1,14 @@
-//! The Open311 tables of migration 0003: requests, uploaded photos, idempotency keys.
-//! Synchronous functions on a connection, called inside `Db::call`.
+//! The Open311 tables of migration 0003: requests, uploaded photos, idempotency keys (and
+//! those that came later: the photos of a request in order, followers). Synchronous functions
+//! on a connection, called inside `Db::call`.
 
-use rusqlite::{Connection, OptionalExtension, Row, params, types::Value as SqlValue};
+use quartier_api::open311::AttributeAnswer;
+use rusqlite::{
+    Connection, OptionalExtension, Row, params,
+    types::{Type, Value as SqlValue},
+};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 use super::{catalogue, format::Node, nearby::Near, submit::NewRequest, time};
 use crate::error::AppError;
@@ -26,15 +33,22 @@ pub struct StoredRequest {
     pub long: Option<f64>,
     pub media_url: Option<String>,
     pub media_id: Option<i64>,
+    /// The uploaded photos (`open311_request_media`), in order; the first is `media_id`.
+    pub media_ids: Vec<i64>,
     pub asset_id: Option<String>,
     /// Rows of `open311_followers` (extension `followers`).
     pub followers: i64,
+    /// The answers to the service's attributes, as stored: code → text or list of texts.
+    pub attributes: Map<String, Value>,
 }
 
 const COLUMNS: &str = "id, service_code, status, status_notes, description, agency_responsible, \
     service_notice, requested_at, updated_at, expected_at, address, address_id, zipcode, lat, \
     long, media_url, media_id, asset_id, \
-    (SELECT COUNT(*) FROM open311_followers f WHERE f.request_id = open311_requests.id)";
+    (SELECT COUNT(*) FROM open311_followers f WHERE f.request_id = open311_requests.id), \
+    (SELECT json_group_array(m.media_id ORDER BY m.position) FROM open311_request_media m \
+     WHERE m.request_id = open311_requests.id), \
+    attributes";
 
 impl StoredRequest {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -58,18 +72,25 @@ impl StoredRequest {
             media_id: row.get(16)?,
             asset_id: row.get(17)?,
             followers: row.get(18)?,
+            media_ids: json_column(row, 19)?,
+            attributes: json_column(row, 20)?,
         })
     }
 
     /// The spec's request element; `base` is the API root (`http://host/open311/v2`) that an
-    /// uploaded photo's URL starts with. `asset_id` and `followers` are this platform's
-    /// extensions.
+    /// uploaded photo's URL starts with. `media_urls`, `asset_id`, `followers` and `attributes`
+    /// are this platform's extensions.
     pub fn to_node(&self, base: &str) -> Node {
         let service_name = catalogue::find(&self.service_code)
             .map_or(self.service_code.as_str(), |service| service.name);
-        let media_url = match self.media_id {
-            Some(id) => Some(format!("{base}/media/{id}")),
-            None => self.media_url.clone(),
+        // Every photo; without an upload, the URL the client gave (if any) is the only one.
+        let media_urls: Vec<String> = if self.media_ids.is_empty() {
+            self.media_url.iter().cloned().collect()
+        } else {
+            self.media_ids
+                .iter()
+                .map(|id| format!("{base}/media/{id}"))
+                .collect()
         };
         Node::Record(vec![
             ("service_request_id", Node::text(self.id.to_string())),
@@ -103,11 +124,76 @@ impl StoredRequest {
             ("zipcode", Node::opt_text(self.zipcode.clone())),
             ("lat", Node::opt_float(self.lat)),
             ("long", Node::opt_float(self.long)),
-            ("media_url", Node::opt_text(media_url)),
+            ("media_url", Node::opt_text(media_urls.first().cloned())),
+            (
+                "media_urls",
+                Node::List {
+                    item: "media_url",
+                    items: media_urls.into_iter().map(Node::Text).collect(),
+                },
+            ),
             ("asset_id", Node::opt_text(self.asset_id.clone())),
             ("followers", Node::Int(self.followers)),
+            ("attributes", answers_node(&self.attributes)),
         ])
     }
+}
+
+/// The `attributes` extension: code → text, or → list of texts for a multivaluelist, the shape
+/// the contract's `ServiceRequest::attributes` reads.
+fn answers_node(attributes: &Map<String, Value>) -> Node {
+    let entries = answers(attributes)
+        .into_iter()
+        .map(|(code, answer)| {
+            let node = match answer {
+                AttributeAnswer::Single(text) => Node::Text(text),
+                AttributeAnswer::Multiple(values) => Node::List {
+                    item: "value",
+                    items: values.into_iter().map(Node::Text).collect(),
+                },
+            };
+            (code, node)
+        })
+        .collect();
+    Node::Map {
+        item: "attribute",
+        entries,
+    }
+}
+
+/// The stored answers (code → text or list of texts) as the contract types them, blank ones
+/// left out.
+pub fn answers(attributes: &Map<String, Value>) -> BTreeMap<String, AttributeAnswer> {
+    let text = |value: &Value| match value {
+        Value::String(text) => Some(text.trim().to_owned()).filter(|text| !text.is_empty()),
+        // Stored answers are text; a number or boolean would be read as its JSON text.
+        Value::Number(_) | Value::Bool(_) => Some(value.to_string()),
+        Value::Null | Value::Array(_) | Value::Object(_) => None,
+    };
+    attributes
+        .iter()
+        .filter_map(|(code, value)| {
+            let answer = match value {
+                Value::Array(values) => {
+                    let values: Vec<String> = values.iter().filter_map(text).collect();
+                    (!values.is_empty()).then_some(AttributeAnswer::Multiple(values))
+                }
+                value => text(value).map(AttributeAnswer::Single),
+            }?;
+            Some((code.clone(), answer))
+        })
+        .collect()
+}
+
+/// A JSON text column read into `T` (a malformed one is a conversion error, not a default).
+pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
+    row: &Row<'_>,
+    index: usize,
+) -> rusqlite::Result<T> {
+    let text: String = row.get(index)?;
+    serde_json::from_str(&text).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(error))
+    })
 }
 
 /// What the platform adds to a validated request when storing it.
@@ -345,6 +431,21 @@ pub fn insert_media(
     Ok(conn.last_insert_rowid())
 }
 
+/// Links the uploaded photos to their request, in the order given.
+pub fn insert_request_media(
+    conn: &Connection,
+    request_id: i64,
+    media_ids: &[i64],
+) -> Result<(), AppError> {
+    let mut insert = conn.prepare(
+        "INSERT INTO open311_request_media (request_id, position, media_id) VALUES (?1, ?2, ?3)",
+    )?;
+    for (position, media_id) in (0_i64..).zip(media_ids) {
+        insert.execute(params![request_id, position, media_id])?;
+    }
+    Ok(())
+}
+
 pub fn media(conn: &Connection, id: i64) -> Result<Option<(String, Vec<u8>)>, AppError> {
     Ok(conn
         .query_row(
@@ -372,7 +473,8 @@ pub struct IdempotencyKey {
     /// Whose key: `resident:…`, `api_key:<sha-256>` or `ip:…`. Keys of two clients never meet.
     pub client: String,
     pub key: String,
-    /// Hex SHA-256 of the request (form fields in order, and the photo).
+    /// Hex SHA-256 of the request (form fields in order, and the photos), prefixed with
+    /// `N-photos:` for several photos (see `request_hash` in `routes/open311.rs`).
     pub request_hash: String,
 }
 

@@ -13,6 +13,7 @@ use quartier_api::{
 use rusqlite::{Connection, params};
 
 use super::{Page, access_log, catalogue};
+use crate::routes::open311::store;
 use crate::{auth::Session, error::AppError, state::AppState};
 
 #[utoipa::path(get, path = "/v1/me/reports", operation_id = "getMyReports", tag = "me",
@@ -68,7 +69,10 @@ pub fn read(
     let mut select = conn.prepare(
         "SELECT id, service_code, status, status_notes, description, requested_at, updated_at, \
          address, lat, long, media_url, media_id, asset_id, \
-         (SELECT COUNT(*) FROM open311_followers f WHERE f.request_id = open311_requests.id) \
+         (SELECT COUNT(*) FROM open311_followers f WHERE f.request_id = open311_requests.id), \
+         (SELECT json_group_array(m.media_id ORDER BY m.position) FROM open311_request_media m \
+          WHERE m.request_id = open311_requests.id), \
+         attributes \
          FROM open311_requests WHERE resident_id = ?1 \
          ORDER BY requested_at DESC, id DESC LIMIT ?2 OFFSET ?3",
     )?;
@@ -76,6 +80,14 @@ pub fn read(
         .query_map(params![resident, limit, offset], |r| {
             let media_url: Option<String> = r.get(10)?;
             let media_id: Option<i64> = r.get(11)?;
+            let media_ids: Vec<i64> = store::json_column(r, 14)?;
+            let mut media_urls: Vec<String> = media_ids
+                .iter()
+                .map(|id| format!("/open311/v2/media/{id}"))
+                .collect();
+            if media_urls.is_empty() {
+                media_urls.extend(media_url.clone());
+            }
             let (lat, long): (Option<f64>, Option<f64>) = (r.get(8)?, r.get(9)?);
             Ok(ServiceRequest {
                 service_request_id: r.get::<_, i64>(0)?.to_string(),
@@ -96,8 +108,10 @@ pub fn read(
                     .zip(long)
                     .and_then(|(lat, long)| LonLat::new(long, lat).ok()),
                 media_url: media_url.or(media_id.map(|id| format!("/open311/v2/media/{id}"))),
+                media_urls,
                 asset_id: r.get(12)?,
                 followers: u32::try_from(r.get::<_, i64>(13)?).ok(),
+                attributes: store::answers(&store::json_column(r, 15)?),
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
