@@ -131,8 +131,19 @@ fn ReportFacts(report: ServiceRequest) -> impl IntoView {
             <FollowButton id=id on_followed=Callback::new(move |fresh: ServiceRequest| followers.set(fresh.followers))/>
         })}
         {map}
-        {report.media_url.clone().map(|url| view! {
-            <img class="report-detail__photo" src=url alt=i18n.tr("report-detail-photo")/>
-        })}
+        <ul class="report-detail__photos">
+            {report.media_urls.iter().enumerate().map(|(i, url)| {
+                let n = (i + 1) as i64;
+                view! {
+                    <li>
+                        <img
+                            class="report-detail__photo"
+                            src=url.clone()
+                            alt=move || i18n.t_with("report-detail-photo", &[("n", n.into())])
+                        />
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }

@@ -100,6 +100,9 @@ fn field_message(i18n: I18n, error: &FieldError, definition: Option<&ServiceDefi
         };
         i18n.t(key)
     };
+    if error.code == FieldErrorCode::TooMany {
+        return i18n.t("report-photo-too-many");
+    }
     let key = match error.code {
         FieldErrorCode::Required => "field-error-required",
         FieldErrorCode::TooLong => "field-error-too-long",

@@ -167,6 +167,17 @@ async fn fill_and_send(
     b.wait_for(".report-photos__item img").await?;
     // The photo knew where it was taken: the form offers its place, and the resident keeps theirs.
     b.wait_for(".report-photos__gps").await?;
+    // A second photo (the same file chosen again).
+    b.wait_for("#report-photo")
+        .await?
+        .send_keys(&photo.display().to_string())
+        .await
+        .map_err(|e| format!("cannot choose the second photo: {e}"))?;
+    b.wait_until(
+        "return document.querySelectorAll('.report-photos__item img').length === 2",
+        "two photos kept",
+    )
+    .await?;
     let _ = std::fs::remove_file(&photo);
     if phone {
         next_step(b).await?;
@@ -226,23 +237,39 @@ fn full_report(ctx: Arc<Ctx>, lang: &'static str, viewport: Viewport) -> Outcome
             "the report was not placed at the address: {report}"
         ));
     }
-    let media = text("media_url");
-    if media.is_empty() {
-        return Err(format!("no photo with the report: {report}"));
-    }
-    let path = media
-        .find("/open311/")
-        .map(|i| media[i..].to_string())
-        .ok_or(format!("unexpected media_url {media}"))?;
-    let photo = ctx.get(&path)?;
-    if photo.status != 200 || photo.body.len() < 1000 {
+    // The category's questions, as answered.
+    if report["attributes"]["taille"] != "petit" || report["attributes"]["profondeur_cm"] != "15" {
         return Err(format!(
-            "the photo cannot be read at {path}: {}",
-            photo.status
+            "the answers were not kept: {}",
+            report["attributes"]
         ));
     }
-    if has_exif(&photo.body) {
-        return Err("the stored photo still carries EXIF data".into());
+    let photos: Vec<String> = report["media_urls"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter_map(|u| u.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    if photos.len() != 2 || text("media_url") != photos[0] {
+        return Err(format!("expected the two photos: {report}"));
+    }
+    for media in photos {
+        let path = media
+            .find("/open311/")
+            .map(|i| media[i..].to_string())
+            .ok_or(format!("unexpected media URL {media}"))?;
+        let photo = ctx.get(&path)?;
+        if photo.status != 200 || photo.body.len() < 1000 {
+            return Err(format!(
+                "the photo cannot be read at {path}: {}",
+                photo.status
+            ));
+        }
+        if has_exif(&photo.body) {
+            return Err(format!("the photo at {path} still carries EXIF data"));
+        }
     }
     Ok(())
 }
