@@ -146,7 +146,7 @@ pub fn AddressCombobox(
                 role="listbox"
                 class="combobox__list"
                 aria-label=i18n.tr("report-address-suggestions")
-                hidden=move || !(open.get() && !places().is_empty())
+                hidden=move || !open.get() || places().is_empty()
             >
                 <For
                     each=move || places().into_iter().enumerate()

@@ -376,7 +376,7 @@ fn report_made_while_platform_stopped_is_sent_once(ctx: Arc<Ctx>) -> Outcome {
             })
             .unwrap_or_default())
     };
-    let outcome = ctx.runtime.block_on(async {
+    ctx.runtime.block_on(async {
         let b = ctx.browser_on(&platform.base_url).await?;
         let run = async {
             b.viewport(Viewport::Kiosk).await?;
@@ -423,8 +423,7 @@ fn report_made_while_platform_stopped_is_sent_once(ctx: Arc<Ctx>) -> Outcome {
         let outcome = run.await;
         b.close().await;
         outcome
-    });
-    outcome
+    })
 }
 
 fn every_step_passes_axe_on_phone_and_kiosk(ctx: Arc<Ctx>) -> Outcome {
