@@ -448,7 +448,7 @@ pub fn ReportForm() -> impl IntoView {
                 let layer = use_config().layer_label(&asset.entity_type, i18n.lang());
                 view! {
                     <p class="report-form__asset">
-                        {i18n.t_with("report-about-asset", &[("layer", layer.into()), ("id", asset.id.clone().into())])}
+                        {i18n.t_with("report-about-asset", &[("layer", layer.into()), ("id", crate::map::services_list::short_reference(&asset.id).into())])}
                     </p>
                 }
             })}

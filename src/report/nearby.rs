@@ -15,6 +15,7 @@ use crate::browser;
 use crate::config::use_config;
 use crate::i18n::use_i18n;
 use crate::map::layers::{StateClass, classify};
+use crate::map::services_list::short_reference;
 use crate::map::state_words::state_words;
 use crate::navigation::Link;
 use crate::route::Route;
@@ -142,7 +143,7 @@ pub fn NearbyKnown(
                     .feature
                     .name
                     .clone()
-                    .unwrap_or_else(|| asset.feature.id.clone());
+                    .unwrap_or_else(|| short_reference(&asset.feature.id));
                 let text = match asset.feature.observed {
                     Some(at) => i18n.t_with(
                         "report-nearby-asset-since",

@@ -620,8 +620,10 @@ fn nearby_report_and_asset_state_are_shown_and_followed(ctx: Arc<Ctx>) -> Outcom
             "the category chosen from the asset's type",
         )
         .await?;
+        // Named by the readable end of its id (`BSL-000030`).
+        let reference = asset.rsplit(':').next().unwrap_or(&asset).to_string();
         let about = b.text_of(".report-form__asset").await?;
-        if !about.contains(&asset) {
+        if !about.contains(&reference) {
             return Err(format!("the form does not name the asset: {about}"));
         }
         b.wait_for_within(".report-nearby", 20).await?;
@@ -629,7 +631,7 @@ fn nearby_report_and_asset_state_are_shown_and_followed(ctx: Arc<Ctx>) -> Outcom
         if !hint.contains(&description) {
             return Err(format!("the hint does not name the nearby report: {hint}"));
         }
-        if !hint.contains(&asset) || !hint.contains("reports itself") {
+        if !hint.contains(&reference) || !hint.contains("reports itself") {
             return Err(format!("the hint does not give the asset's live state: {hint}"));
         }
         let button = b
