@@ -2,7 +2,10 @@
 //! `HttpOnly` session cookie; state-changing calls carry the CSRF token the session gives.
 
 use gloo_net::http::Request;
-use quartier_api::resident::{ReportsPage, SessionInfo, SignInRequest};
+use quartier_api::resident::{
+    ConsentChange, ConsentPurposes, ConsentRecord, MyConsents, ReportsPage, SessionInfo,
+    SignInRequest,
+};
 
 use super::{ApiError, Service};
 
@@ -79,10 +82,61 @@ pub async fn sign_out(base: &str, csrf_token: &str) -> Result<(), ApiError> {
     }
 }
 
-/// The signed-in resident's reports, newest first (`401` once the session ended).
-pub async fn fetch_my_reports(base: &str) -> Result<ReportsPage, ApiError> {
-    let response = Request::get(&url(base, "/me/reports?limit=200"))
+/// A JSON read of the resident API (`401` once the session ended).
+async fn get_json<T: serde::de::DeserializeOwned>(base: &str, path: &str) -> Result<T, ApiError> {
+    let response = Request::get(&url(base, path))
         .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| ApiError::network(Service::Resident, e.to_string()))?;
+    if !response.ok() {
+        return Err(ApiError::status(Service::Resident, response.status()));
+    }
+    response
+        .json()
+        .await
+        .map_err(|e| ApiError::decode(Service::Resident, e.to_string()))
+}
+
+/// The signed-in resident's reports, newest first.
+pub async fn fetch_my_reports(base: &str) -> Result<ReportsPage, ApiError> {
+    get_json(base, "/me/reports?limit=200").await
+}
+
+/// The purposes the town asks consent for.
+pub async fn fetch_purposes(base: &str) -> Result<ConsentPurposes, ApiError> {
+    get_json(base, "/consent-purposes").await
+}
+
+/// The resident's consent state per purpose, and every record with its full history.
+pub async fn fetch_my_consents(base: &str) -> Result<MyConsents, ApiError> {
+    get_json(base, "/me/consents").await
+}
+
+/// Where a consent record's receipt (Kantara Consent Receipt v1.1 names) is downloaded.
+pub fn receipt_url(base: &str, purpose_id: &str) -> String {
+    url(
+        base,
+        &format!(
+            "/me/consents/{}/receipt",
+            js_sys::encode_uri_component(purpose_id)
+        ),
+    )
+}
+
+/// Gives or withdraws one consent; the answer is the record with its new event.
+pub async fn change_consent(
+    base: &str,
+    purpose_id: &str,
+    change: &ConsentChange,
+    csrf_token: &str,
+) -> Result<ConsentRecord, ApiError> {
+    let path = format!("/me/consents/{}", js_sys::encode_uri_component(purpose_id));
+    let response = Request::put(&url(base, &path))
+        .header("Accept", "application/json")
+        .header(quartier_api::resident::CSRF_HEADER, csrf_token)
+        .json(change)
+        .map_err(|e| ApiError::decode(Service::Resident, e.to_string()))?
         .send()
         .await
         .map_err(|e| ApiError::network(Service::Resident, e.to_string()))?;

@@ -9,6 +9,8 @@ use quartier_e2e::browser::{Browser, Viewport};
 use quartier_e2e::processes::{ChromeDriver, Platform};
 use quartier_e2e::{Outcome, env_path, http};
 
+#[path = "journeys/consents.rs"]
+mod consents;
 #[path = "journeys/language.rs"]
 mod language;
 #[path = "journeys/layout.rs"]
@@ -135,6 +137,7 @@ fn main() {
         .chain(language::JOURNEYS)
         .chain(routes::JOURNEYS)
         .chain(report::JOURNEYS)
+        .chain(consents::JOURNEYS)
         .copied()
         .collect();
     let trials = journeys

@@ -361,3 +361,41 @@ report-detail-followers = { $count ->
     [one] One person follows this report.
    *[other] { $count } people follow this report.
 }
+signed-in-only-checking = Checking your session…
+signed-in-only-redirect = Sign in to see this page: taking you to the sign-in page…
+
+## Consents
+consents-intro = For each use of your data below, you decide. You can give or withdraw your consent at any time, as easily one way as the other; withdrawing does not affect what was done before.
+consents-now-given = Consent given: { $purpose }.
+consents-now-withdrawn = Consent withdrawn: { $purpose }.
+consents-state-given = You gave your consent on { $time }.
+consents-state-withdrawn = You withdrew your consent on { $time }.
+consents-state-refused = You refused on { $time }.
+consents-state-none = You have not answered yet: nothing is done without your consent.
+consents-renewal = To be renewed: this use changed since you consented (it is now version { $version }). Read it again and renew your consent if you still agree; until then it is not used.
+consents-renew = Renew my consent
+consents-controller = Controller
+consents-data = Data used
+consents-recipients = Recipients
+consents-recipients-town = The town only.
+consents-recipients-also = The town, and { $recipient }.
+consents-retention = Kept
+consents-legal-basis = Legal basis
+consents-legal-basis-consent = Your consent (GDPR article 6(1)(a)), which you may withdraw at any time (article 7(3)).
+consents-history = History ({ $count ->
+    [one] one event
+   *[other] { $count } events
+})
+consents-event-given = { $time }: consent given (version { $version }).
+consents-event-withdrawn = { $time }: consent withdrawn (version { $version }).
+consents-event-refused = { $time }: refused (version { $version }).
+consents-receipt = Download the receipt (JSON)
+data-category-water-meter-readings = water meter readings
+data-category-contact-details = contact details
+data-category-address = address
+data-category-transport-trips = public transport trips
+data-category-district = district
+retention-withdrawal-or-1-year = until you withdraw your consent, at most one year
+retention-until-withdrawal = until you withdraw your consent
+retention-anonymised-after-30-days = made anonymous after 30 days, then kept two years for statistics
+retention-programme-end-plus-1-year = until one year after the end of the programme

@@ -361,3 +361,41 @@ report-detail-followers = { $count ->
     [one] Une personne suit ce signalement.
    *[other] { $count } personnes suivent ce signalement.
 }
+signed-in-only-checking = Vérification de votre session…
+signed-in-only-redirect = Connectez-vous pour voir cette page : redirection vers la page de connexion…
+
+## Consentements
+consents-intro = Pour chaque usage de vos données ci-dessous, c'est vous qui décidez. Vous pouvez donner ou retirer votre consentement à tout moment, aussi simplement dans un sens que dans l'autre ; le retrait ne remet pas en cause ce qui a été fait avant.
+consents-now-given = Consentement donné : { $purpose }.
+consents-now-withdrawn = Consentement retiré : { $purpose }.
+consents-state-given = Vous avez donné votre consentement le { $time }.
+consents-state-withdrawn = Vous avez retiré votre consentement le { $time }.
+consents-state-refused = Vous avez refusé le { $time }.
+consents-state-none = Vous n'avez pas encore répondu : rien n'est fait sans votre consentement.
+consents-renewal = À renouveler : cet usage a changé depuis votre consentement (il en est à la version { $version }). Relisez-le et renouvelez votre consentement si vous êtes toujours d'accord ; d'ici là, il n'est pas appliqué.
+consents-renew = Renouveler mon consentement
+consents-controller = Responsable du traitement
+consents-data = Données utilisées
+consents-recipients = Destinataires
+consents-recipients-town = La ville seulement.
+consents-recipients-also = La ville, et { $recipient }.
+consents-retention = Conservation
+consents-legal-basis = Base légale
+consents-legal-basis-consent = Votre consentement (RGPD, article 6, paragraphe 1, a), que vous pouvez retirer à tout moment (article 7, paragraphe 3).
+consents-history = Historique ({ $count ->
+    [one] un événement
+   *[other] { $count } événements
+})
+consents-event-given = { $time } : consentement donné (version { $version }).
+consents-event-withdrawn = { $time } : consentement retiré (version { $version }).
+consents-event-refused = { $time } : refus (version { $version }).
+consents-receipt = Télécharger le reçu (JSON)
+data-category-water-meter-readings = relevés du compteur d'eau
+data-category-contact-details = coordonnées
+data-category-address = adresse
+data-category-transport-trips = trajets en transports en commun
+data-category-district = quartier
+retention-withdrawal-or-1-year = jusqu'au retrait de votre consentement, un an au plus
+retention-until-withdrawal = jusqu'au retrait de votre consentement
+retention-anonymised-after-30-days = anonymisées après 30 jours, puis gardées deux ans pour les statistiques
+retention-programme-end-plus-1-year = jusqu'à un an après la fin du programme
