@@ -32,18 +32,7 @@ fn url(base: &str, path: &str) -> String {
 }
 
 pub async fn fetch_session(base: &str) -> Result<SessionInfo, ApiError> {
-    let response = Request::get(&url(base, "/session"))
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|e| ApiError::network(Service::Resident, e.to_string()))?;
-    if !response.ok() {
-        return Err(ApiError::status(Service::Resident, response.status()));
-    }
-    response
-        .json()
-        .await
-        .map_err(|e| ApiError::decode(Service::Resident, e.to_string()))
+    get_json(base, "/session").await
 }
 
 pub async fn sign_in(base: &str, request: &SignInRequest) -> Result<SessionInfo, SignInError> {

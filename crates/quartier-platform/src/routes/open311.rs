@@ -487,34 +487,15 @@ async fn create_request(
         Ok(key) => key,
         Err(problem) => return Ok(errors(StatusCode::BAD_REQUEST, vec![problem])),
     };
-    // An `api_key` in the query string is checked before a byte of the body is read.
-    let query_key = query_api_key(request.uri().query());
-    if let Some(key) = &query_key
-        && !state.open311.accepts(key)
-    {
-        return Ok(invalid_api_key());
-    }
-    let (given, headers) = (
-        request.extensions().get::<ReportOwner>().copied(),
-        request.headers().clone(),
-    );
-    let owner = match writer(&state, given, &headers).await? {
-        Ok(owner) => owner,
+    let Admitted {
+        owner,
+        client,
+        received,
+        api_key,
+        ..
+    } = match admit_write(&state, request).await? {
+        Ok(admitted) => admitted,
         Err(refused) => return Ok(refused),
-    };
-    let client = ClientKey::of(
-        request.headers(),
-        client::peer_of(request.extensions()),
-        &state.settings.trusted_proxies,
-    );
-    let received = match receive(request, &state).await {
-        Ok(received) => received,
-        Err(response) => return Ok(response),
-    };
-    let api_key = match (received.form.get("api_key"), query_key) {
-        (Some(key), _) if state.open311.accepts(key) => key.to_owned(),
-        (None, Some(key)) => key,
-        _ => return Ok(invalid_api_key()),
     };
     let now = state.auth.clock.now();
     let idempotency = idempotency_key.map(|key| IdempotencyKey {
@@ -593,6 +574,62 @@ async fn decode(
 ) -> Result<Result<(media::Kind, Vec<u8>), media::MediaError>, AppError> {
     let _slot = wait_for_slot(&open311.photo_decodes, open311.busy_wait).await?;
     Ok(tokio::task::spawn_blocking(move || media::sanitize(&bytes)).await?)
+}
+
+/// A write that passed the checks every Open311 write makes (a report, a follow).
+struct Admitted {
+    /// The signed-in resident writing, if any.
+    owner: Option<i64>,
+    /// The client as every limit counts it.
+    client: ClientKey,
+    received: Received,
+    /// The accepted `api_key`.
+    api_key: String,
+    headers: HeaderMap,
+}
+
+/// The checks of an Open311 write, in their order: an `api_key` in the query string before a
+/// byte of the body is read, the session's CSRF token when a cookie names one, the body, then
+/// the `api_key` (form or query). `Err` is the refusal to answer.
+async fn admit_write(
+    state: &AppState,
+    request: Request,
+) -> Result<Result<Admitted, Response>, AppError> {
+    let query_key = query_api_key(request.uri().query());
+    if let Some(key) = &query_key
+        && !state.open311.accepts(key)
+    {
+        return Ok(Err(invalid_api_key()));
+    }
+    let (given, headers) = (
+        request.extensions().get::<ReportOwner>().copied(),
+        request.headers().clone(),
+    );
+    let owner = match writer(state, given, &headers).await? {
+        Ok(owner) => owner,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let client = ClientKey::of(
+        request.headers(),
+        client::peer_of(request.extensions()),
+        &state.settings.trusted_proxies,
+    );
+    let received = match receive(request, state).await {
+        Ok(received) => received,
+        Err(response) => return Ok(Err(response)),
+    };
+    let api_key = match (received.form.get("api_key"), query_key) {
+        (Some(key), _) if state.open311.accepts(key) => key.to_owned(),
+        (None, Some(key)) => key,
+        _ => return Ok(Err(invalid_api_key())),
+    };
+    Ok(Ok(Admitted {
+        owner,
+        client,
+        received,
+        api_key,
+        headers,
+    }))
 }
 
 /// `api_key` of the query string, if given there (an extension: the spec puts it in the form).

@@ -16,16 +16,11 @@ use axum::{
     response::Response,
 };
 
-use super::Reporter;
 use super::{
-    Format, Node, ReportOwner, base_url, errors, idempotency_client, invalid_api_key, parse_id,
-    query_api_key, receive, store, too_many, writer,
+    Admitted, Format, Node, Reporter, admit_write, base_url, errors, idempotency_client, parse_id,
+    store, too_many,
 };
-use crate::{
-    client::{self, ClientKey},
-    error::AppError,
-    state::AppState,
-};
+use crate::{error::AppError, state::AppState};
 
 /// Longest `follower` token: a UUID or 256 random bits in any text encoding fit.
 const MAX_TOKEN: usize = 255;
@@ -41,35 +36,17 @@ pub async fn follow(
     }
     let unknown = || AppError::not_found("service_request_id: unknown");
     let id = parse_id(&id).ok_or_else(unknown)?;
-    let query_key = query_api_key(request.uri().query());
-    if let Some(key) = &query_key
-        && !state.open311.accepts(key)
-    {
-        return Ok(invalid_api_key());
-    }
-    let (given, headers) = (
-        request.extensions().get::<ReportOwner>().copied(),
-        request.headers().clone(),
-    );
-    let owner = match writer(&state, given, &headers).await? {
-        Ok(owner) => owner,
+    let Admitted {
+        owner,
+        client,
+        received,
+        api_key,
+        headers,
+    } = match admit_write(&state, request).await? {
+        Ok(admitted) => admitted,
         Err(refused) => return Ok(refused),
     };
     let base = base_url(&headers);
-    let client = ClientKey::of(
-        request.headers(),
-        client::peer_of(request.extensions()),
-        &state.settings.trusted_proxies,
-    );
-    let received = match receive(request, &state).await {
-        Ok(received) => received,
-        Err(response) => return Ok(response),
-    };
-    let api_key = match (received.form.get("api_key"), query_key) {
-        (Some(key), _) if state.open311.accepts(key) => key.to_owned(),
-        (None, Some(key)) => key,
-        _ => return Ok(invalid_api_key()),
-    };
     let follower = match follower_of(owner, &api_key, received.form.get("follower")) {
         Ok(follower) => follower,
         Err(problem) => return Ok(errors(StatusCode::BAD_REQUEST, vec![problem])),
