@@ -16,12 +16,13 @@ use crate::components::async_section::AsyncSection;
 use crate::components::error_summary::{ErrorSummary, FormError};
 use crate::config::{Config, use_config};
 use crate::i18n::{I18n, use_i18n};
-use crate::navigation::{Link, use_navigation};
-use crate::route::Route;
+use crate::navigation::use_navigation;
 use crate::session::{SessionState, use_session};
 use crate::task::Latest;
 
 use super::address_combobox::ADDRESS_ID;
+use super::category_picker::{CATEGORY_ID, CategoryPicker};
+use super::confirmation::{Confirmation, Sent};
 use super::draft::{AssetRef, Draft, PlacePick, PlaceSource, is_location};
 use super::nearby::NearbyKnown;
 use super::outbox::{Queued, csrf, random_id, use_outbox};
@@ -34,7 +35,6 @@ use super::storage::{self, Record};
 const DRAFT_KEY: &str = "draft";
 /// Quiet time after the last change before the draft is written.
 const SAVE_PAUSE_MS: u64 = 300;
-const CATEGORY_ID: &str = "report-category";
 const DESCRIPTION_ID: &str = "report-description";
 /// The steps, in order (their headings' Fluent keys).
 const STEPS: [&str; 4] = [
@@ -43,16 +43,6 @@ const STEPS: [&str; 4] = [
     "report-step-description",
     "report-step-contact",
 ];
-
-/// How the last "Send report" ended.
-#[derive(Clone, Debug, PartialEq)]
-enum Sent {
-    Created {
-        id: Option<String>,
-        notice: Option<String>,
-    },
-    Queued,
-}
 
 /// The element that shows a wire field, and the step it is in.
 fn field_place(field: &str) -> (String, usize) {
@@ -616,167 +606,4 @@ fn finish(draft: RwSignal<Draft>, photos: RwSignal<Vec<PhotoItem>, LocalStorage>
             leptos::logging::warn!("draft: {error}");
         }
     });
-}
-
-/// The categories, grouped as the town groups them, with a search by word (name, keywords,
-/// group, description; accents and case ignored).
-#[component]
-fn CategoryPicker(
-    services: Vec<Category>,
-    draft: RwSignal<Draft>,
-    #[prop(into)] error: Signal<Option<String>>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let query = RwSignal::new(String::new());
-    let services = StoredValue::new(services);
-    let matching = move || {
-        let words: Vec<String> = fold(&query.get())
-            .split_whitespace()
-            .map(str::to_string)
-            .collect();
-        let chosen = draft.with(|d| d.service_code.clone());
-        services.with_value(|all| {
-            all.iter()
-                .filter(|s| {
-                    s.service_code == chosen || {
-                        let text = fold(&format!(
-                            "{} {} {} {}",
-                            s.service_name,
-                            s.keywords.join(" "),
-                            s.group.clone().unwrap_or_default(),
-                            s.description.clone().unwrap_or_default()
-                        ));
-                        words.iter().all(|w| text.contains(w.as_str()))
-                    }
-                })
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    };
-    let groups = move || {
-        let mut groups: Vec<(String, Vec<Category>)> = Vec::new();
-        for service in matching() {
-            let group = service.group.clone().unwrap_or_default();
-            match groups.iter_mut().find(|(g, _)| *g == group) {
-                Some((_, list)) => list.push(service),
-                None => groups.push((group, vec![service])),
-            }
-        }
-        groups
-    };
-    let count = move || matching().len();
-    let has_error = move || error.get().is_some();
-    view! {
-        <div class="text-field">
-            <label for="report-category-search" class="text-field__label">{i18n.tr("report-category-search")}</label>
-            <input
-                id="report-category-search"
-                class="text-field__input"
-                type="search"
-                autocomplete="off"
-                aria-describedby="report-category-count"
-                prop:value=query
-                on:input=move |ev| query.set(event_target_value(&ev))
-            />
-            <p id="report-category-count" class="text-field__hint" role="status">
-                {move || i18n.t_with("report-category-count", &[("count", (count() as i64).into())])}
-            </p>
-        </div>
-        <div class="text-field" class:text-field--invalid=has_error>
-            <label for=CATEGORY_ID class="text-field__label">
-                {i18n.tr("report-category")}
-                <span class="required-marker" aria-hidden="true">" *"</span>
-            </label>
-            {move || error.get().map(|m| view! { <p id="report-category-error" class="text-field__error">{m}</p> })}
-            <select
-                id=CATEGORY_ID
-                class="text-field__input"
-                required=true
-                aria-invalid=move || has_error().then_some("true")
-                aria-describedby=move || has_error().then_some("report-category-error")
-                on:change=move |ev| {
-                    let code = event_target_value(&ev);
-                    draft.update(|d| d.service_code = code);
-                }
-                prop:value=move || draft.with(|d| d.service_code.clone())
-            >
-                <option value="">{i18n.tr("report-category-choose")}</option>
-                {move || groups().into_iter().map(|(group, list)| {
-                    let options = list.into_iter().map(|s| {
-                        let selected = {
-                            let code = s.service_code.clone();
-                            move || draft.with(|d| d.service_code == code)
-                        };
-                        view! { <option value=s.service_code.clone() selected=selected>{s.service_name.clone()}</option> }
-                    }).collect_view();
-                    view! { <optgroup label=group>{options}</optgroup> }
-                }).collect_view()}
-            </select>
-            {move || {
-                let code = draft.with(|d| d.service_code.clone());
-                services.with_value(|all| all.iter().find(|s| s.service_code == code).and_then(|s| s.description.clone()))
-                    .map(|d| view! { <p class="text-field__hint">{d}</p> })
-            }}
-        </div>
-    }
-}
-
-/// Lower case without accents, for matching what the resident typed.
-fn fold(text: &str) -> String {
-    text.to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'à' | 'â' | 'ä' | 'á' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'î' | 'ï' | 'í' => 'i',
-            'ô' | 'ö' | 'ó' => 'o',
-            'ù' | 'û' | 'ü' | 'ú' => 'u',
-            'ç' => 'c',
-            'œ' => 'o',
-            other => other,
-        })
-        .collect()
-}
-
-/// After "Send report": the id and a link to follow the report, or that it waits on the device.
-#[component]
-fn Confirmation(outcome: Sent, on_again: Callback<()>) -> impl IntoView {
-    let i18n = use_i18n();
-    let outbox = use_outbox();
-    let session = use_session();
-    match outcome {
-        Sent::Created { id, notice } => view! {
-            <section class="report-confirmation" role="status" aria-labelledby="report-sent-title">
-                <h2 id="report-sent-title" tabindex="-1">{i18n.tr("report-sent-title")}</h2>
-                {id.clone().map(|id| view! {
-                    <p>{move || i18n.t_with("report-sent-id", &[("id", id.clone().into())])}</p>
-                })}
-                {notice.map(|n| view! { <p class="report-confirmation__notice">{n}</p> })}
-                <p class="report-confirmation__actions">
-                    {id.map(|id| view! {
-                        <Link href=Route::ReportDetail(id).path() class="button button--primary">{i18n.tr("report-sent-follow")}</Link>
-                    })}
-                    <button type="button" class="button" on:click=move |_| on_again.run(())>{i18n.tr("report-another")}</button>
-                </p>
-            </section>
-        }
-        .into_any(),
-        Sent::Queued => view! {
-            <section class="report-confirmation report-confirmation--queued" role="status" aria-labelledby="report-queued-title">
-                <h2 id="report-queued-title" tabindex="-1">{i18n.tr("report-queued-title")}</h2>
-                <p>{i18n.tr("report-queued-text")}</p>
-                <p class="report-confirmation__actions">
-                    <button type="button" class="button button--primary" on:click=move |_| outbox.send_now(csrf(session))>
-                        {i18n.tr("report-send-now")}
-                    </button>
-                    <Link href=Route::MyReports.path() class="button">{i18n.tr("report-see-mine")}</Link>
-                    <button type="button" class="button" on:click=move |_| on_again.run(())>{i18n.tr("report-another")}</button>
-                </p>
-                <p role="status">
-                    {move || outbox.delivered.get().map(|sent| i18n.t_with("report-delivered", &[("id", sent.id.into())]))}
-                </p>
-            </section>
-        }
-        .into_any(),
-    }
 }
