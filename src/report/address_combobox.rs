@@ -24,6 +24,8 @@ const TYPING_PAUSE_MS: u64 = 250;
 pub fn AddressCombobox(
     /// Called with the place taken.
     on_choose: Callback<Place>,
+    /// Called with what is typed (kept as the address if no suggestion is taken).
+    on_type: Callback<String>,
     /// The field's error message, if any.
     #[prop(into)]
     error: Signal<Option<String>>,
@@ -133,6 +135,7 @@ pub fn AddressCombobox(
                 on:input=move |ev| {
                     let value = event_target_value(&ev);
                     text.set(value.clone());
+                    on_type.run(value.clone());
                     ask(value);
                 }
                 on:keydown=on_key

@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 
 use quartier_api::geo::{BoundingBox, LonLat};
 use quartier_api::open311::{AttributeAnswer, Datatype, NewServiceRequest, ServiceDefinition};
-use quartier_api::validation::{
-    FieldError, FieldErrorCode, validate_report, validate_report_attributes,
-};
+use quartier_api::validation::{FieldError, validate_report, validate_report_attributes};
 use serde::{Deserialize, Serialize};
 
 /// Where the report is, and how the resident gave it (what the form says back to them).
@@ -61,6 +59,10 @@ pub struct Draft {
     pub place: Option<PlacePick>,
     #[serde(default)]
     pub asset: Option<AssetRef>,
+    /// What was typed in the address field, sent as `address_string` when no suggestion was
+    /// chosen: GeoReport v2 takes an address without a position, and so does the town.
+    #[serde(default)]
+    pub typed_address: String,
     #[serde(default)]
     pub description: String,
     #[serde(default)]
@@ -87,7 +89,11 @@ impl Draft {
             last_name: text(&self.contact.last_name),
             email: text(&self.contact.email),
             phone: text(&self.contact.phone),
-            address_string: self.place.as_ref().and_then(|p| p.address.clone()),
+            address_string: self
+                .place
+                .as_ref()
+                .and_then(|p| p.address.clone())
+                .or_else(|| text(&self.typed_address)),
             asset_id: self.asset.as_ref().map(|a| a.id.clone()),
             ..NewServiceRequest::default()
         };
@@ -118,8 +124,7 @@ impl Draft {
         request
     }
 
-    /// Every problem the contract finds, and a missing place (the contract accepts an address
-    /// alone; this app always has a position, so it asks for one).
+    /// Every problem the contract finds (a place is a position, or at least an address).
     pub fn problems(
         &self,
         definition: Option<&ServiceDefinition>,
@@ -129,9 +134,6 @@ impl Draft {
         let mut problems = validate_report(&request, town);
         if let Some(definition) = definition {
             problems.extend(validate_report_attributes(&request, definition));
-        }
-        if self.place.is_none() && !problems.iter().any(|p| is_location(&p.field)) {
-            problems.push(FieldError::new("location", FieldErrorCode::Required));
         }
         problems
     }
@@ -149,6 +151,7 @@ pub fn is_location(field: &str) -> bool {
 mod tests {
     use super::*;
     use quartier_api::open311::json::parse_service_definition;
+    use quartier_api::validation::FieldErrorCode;
 
     fn definition() -> ServiceDefinition {
         parse_service_definition(
@@ -180,6 +183,7 @@ mod tests {
                 source: PlaceSource::Address,
             }),
             asset: None,
+            typed_address: String::new(),
             description: "  A hole  ".into(),
             contact: Contact {
                 email: "camille@example.org".into(),
@@ -264,5 +268,19 @@ mod tests {
         assert_eq!(serde_json::from_str::<Draft>(&text).unwrap(), draft);
         assert!(Draft::default().is_blank());
         assert!(!draft.is_blank());
+    }
+
+    #[test]
+    fn a_typed_address_without_a_suggestion_is_sent_as_the_address() {
+        let mut draft = filled();
+        draft.place = None;
+        draft.typed_address = "  12 rue Albert Camus ".into();
+        let request = draft.to_request(Some(&definition()));
+        assert_eq!(
+            request.address_string.as_deref(),
+            Some("12 rue Albert Camus")
+        );
+        assert_eq!(request.lat, None);
+        assert!(draft.problems(Some(&definition()), &town()).is_empty());
     }
 }

@@ -109,6 +109,10 @@ pub fn PlaceStep(
     let map_failed = RwSignal::new(false);
     let summary = move || {
         draft.with(|d| match &d.place {
+            None if !d.typed_address.trim().is_empty() => i18n.t_with(
+                "report-place-typed",
+                &[("address", d.typed_address.trim().to_string().into())],
+            ),
             None => i18n.t("report-place-none"),
             Some(PlacePick {
                 address: Some(address),
@@ -134,13 +138,24 @@ pub fn PlaceStep(
             }
         })
     };
-    let initial = start.and_then(|p| p.address).unwrap_or_default();
+    let initial = start
+        .and_then(|p| p.address)
+        .unwrap_or_else(|| draft.with_untracked(|d| d.typed_address.clone()));
     view! {
         <div class="report-place">
             {config.api.geocoder.is_some().then(|| view! {
                 <AddressCombobox
                     initial=initial
                     error=error
+                    on_type=Callback::new(move |typed: String| {
+                        draft.update(|d| {
+                            d.typed_address = typed;
+                            // A place from an earlier suggestion no longer matches the words.
+                            if d.place.as_ref().is_some_and(|p| p.source == PlaceSource::Address) {
+                                d.place = None;
+                            }
+                        })
+                    })
                     on_choose=Callback::new(move |place: crate::api::geocoder::Place| {
                         set_place(place.lat, place.lon, Some(place.label), PlaceSource::Address)
                     })

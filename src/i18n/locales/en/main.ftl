@@ -399,3 +399,4 @@ retention-withdrawal-or-1-year = until you withdraw your consent, at most one ye
 retention-until-withdrawal = until you withdraw your consent
 retention-anonymised-after-30-days = made anonymous after 30 days, then kept two years for statistics
 retention-programme-end-plus-1-year = until one year after the end of the programme
+report-place-typed = The report will give the address "{ $address }" as you typed it (choose a suggestion, or place the pin, to give its exact place).

@@ -399,3 +399,4 @@ retention-withdrawal-or-1-year = jusqu'au retrait de votre consentement, un an a
 retention-until-withdrawal = jusqu'au retrait de votre consentement
 retention-anonymised-after-30-days = anonymisées après 30 jours, puis gardées deux ans pour les statistiques
 retention-programme-end-plus-1-year = jusqu'à un an après la fin du programme
+report-place-typed = Le signalement donnera l'adresse « { $address } » telle que vous l'avez tapée (choisissez une suggestion, ou placez le repère, pour donner le lieu exact).
