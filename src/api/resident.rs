@@ -3,8 +3,8 @@
 
 use gloo_net::http::Request;
 use quartier_api::resident::{
-    ConsentChange, ConsentPurposes, ConsentRecord, MyConsents, ReportsPage, SessionInfo,
-    SignInRequest,
+    ConsentChange, ConsentPurposes, ConsentReceipt, ConsentRecord, MyConsents, ReportsPage,
+    SessionInfo, SignInRequest,
 };
 
 use super::{ApiError, Service};
@@ -111,6 +111,15 @@ pub fn receipt_url(base: &str, purpose_id: &str) -> String {
             js_sys::encode_uri_component(purpose_id)
         ),
     )
+}
+
+/// The receipt of the resident's latest answer for a purpose.
+pub async fn fetch_receipt(base: &str, purpose_id: &str) -> Result<ConsentReceipt, ApiError> {
+    let path = format!(
+        "/me/consents/{}/receipt",
+        js_sys::encode_uri_component(purpose_id)
+    );
+    get_json(base, &path).await
 }
 
 /// Gives or withdraws one consent; the answer is the record with its new event.

@@ -7,12 +7,14 @@
 
 use leptos::prelude::*;
 use quartier_api::resident::{
-    ConsentChange, ConsentEventType, ConsentPurpose, ConsentRecord, ConsentState, ConsentStatus,
-    MyConsents,
+    ConsentChange, ConsentEventType, ConsentPurpose, ConsentReceipt, ConsentRecord, ConsentState,
+    ConsentStatus, MyConsents,
 };
 
 use crate::api::ApiError;
-use crate::api::resident::{change_consent, fetch_my_consents, fetch_purposes, receipt_url};
+use crate::api::resident::{
+    change_consent, fetch_my_consents, fetch_purposes, fetch_receipt, receipt_url,
+};
 use crate::browser;
 use crate::components::async_section::AsyncSection;
 use crate::components::page_heading::PageHeading;
@@ -214,6 +216,7 @@ fn PurposeItem(
     let third_party = purpose.third_party.clone();
     let version = purpose.version.clone();
     let receipt = receipt_url(&session.base(), &id);
+    let show_receipt = RwSignal::new(false);
     view! {
         <li class="consent" class:consent--renewal=move || renewal.get()>
             <h2 class="consent__title">{title.clone()}</h2>
@@ -282,13 +285,81 @@ fn PurposeItem(
                             }).collect_view()
                         }}
                     </ol>
-                    <p>
+                    <p class="consent__receipt-actions">
                         <a href=receipt.clone() download=format!("consent-receipt-{}.json", id) class="button">
                             {i18n.tr("consents-receipt")}
                         </a>
+                        <button
+                            type="button"
+                            class="button"
+                            aria-expanded=move || show_receipt.get().to_string()
+                            on:click=move |_| show_receipt.update(|shown| *shown = !*shown)
+                        >
+                            {i18n.tr("consents-receipt-show")}
+                        </button>
                     </p>
+                    {
+                        let id = id.clone();
+                        move || show_receipt.get().then(|| view! { <ReceiptView purpose_id=id.clone()/> })
+                    }
                 </details>
             </Show>
         </li>
+    }
+}
+
+/// The receipt of the latest answer, as a readable list: each field under its Kantara v1.1
+/// name, so the page and the JSON file can be compared line by line.
+#[component]
+fn ReceiptView(purpose_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let base = use_session().base();
+    let receipt = Latest::<Result<ConsentReceipt, ApiError>>::new();
+    let load = move || {
+        let (base, id) = (base.clone(), purpose_id.clone());
+        receipt.run(async move { fetch_receipt(&base, &id).await });
+    };
+    load();
+    let load = StoredValue::new(load);
+    let state = Signal::derive_local(move || receipt.value());
+    view! {
+        <AsyncSection state=state on_retry=Callback::new(move |_| load.with_value(|load| load())) let:found>
+            {
+                let when = browser::local_date_time(found.consent_timestamp.saturating_mul(1000), i18n.lang().code());
+                let controllers = found.pii_controllers.iter().map(|c| c.pii_controller.clone()).collect::<Vec<_>>().join(", ");
+                let purposes = found
+                    .services
+                    .iter()
+                    .flat_map(|s| s.purposes.iter().map(|p| p.purpose.clone()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let rows = [
+                    ("consents-receipt-id", "consentReceiptID", found.consent_receipt_id.clone()),
+                    ("consents-receipt-state", "consentState", match found.consent_state.as_deref() {
+                        Some("given") => i18n.t("consents-receipt-given"),
+                        Some("withdrawn") => i18n.t("consents-receipt-withdrawn"),
+                        Some("refused") => i18n.t("consents-receipt-refused"),
+                        other => other.unwrap_or_default().to_string(),
+                    }),
+                    ("consents-receipt-time", "consentTimestamp", when),
+                    ("consents-receipt-purpose", "purpose", purposes),
+                    ("consents-receipt-version", "purposeVersion", found.purpose_version.clone().unwrap_or_default()),
+                    ("consents-receipt-controller", "piiController", controllers),
+                    ("consents-receipt-principal", "piiPrincipalId", found.pii_principal_id.clone()),
+                    ("consents-receipt-method", "collectionMethod", found.collection_method.clone()),
+                    ("consents-receipt-policy", "policyUrl", found.policy_url.clone()),
+                    ("consents-receipt-jurisdiction", "jurisdiction", found.jurisdiction.clone()),
+                    ("consents-receipt-format", "version", found.version.clone()),
+                ];
+                view! {
+                    <dl class="consent__receipt">
+                        {rows.into_iter().map(|(key, name, value)| view! {
+                            <dt>{i18n.tr(key)} " " <code>{name}</code></dt>
+                            <dd>{value}</dd>
+                        }).collect_view()}
+                    </dl>
+                }
+            }
+        </AsyncSection>
     }
 }

@@ -142,6 +142,23 @@ fn withdraw_then_give_adds_two_events(ctx: Arc<Ctx>) -> Outcome {
         {
             return Err(format!("the page's history is not the API's: {shown:?}"));
         }
+        // The receipt, readable on the page, is the latest event's.
+        let receipt_id = record(b).await?["events"]
+            .as_array()
+            .and_then(|all| all.last())
+            .and_then(|e| e["receiptId"].as_str().map(str::to_string))
+            .ok_or("no receipt id on the latest event")?;
+        b.eval(&format!(
+            "const c = document.querySelector('#consent-{PURPOSE}').closest('.consent'); \
+             c.querySelector('details').open = true; \
+             [...c.querySelectorAll('button')].find(x => x.textContent === 'Show the receipt').click(); return true"
+        ))
+        .await?;
+        b.wait_for(".consent__receipt").await?;
+        let receipt = b.text_of(".consent__receipt").await?;
+        if !receipt.contains(&receipt_id) || !receipt.contains("your consent") {
+            return Err(format!("the receipt shown is not the latest one ({receipt_id}): {receipt}"));
+        }
         Ok(())
     }))
 }
