@@ -96,10 +96,12 @@ pub fn use_outbox() -> Outbox {
         outbox.reload().await;
         outbox.flush(csrf(session)).await;
     });
-    let _ = window_event_listener(leptos::ev::online, move |_| {
+    let online = window_event_listener(leptos::ev::online, move |_| {
         let token = csrf(session);
         leptos::task::spawn_local(async move { outbox.flush(token).await });
     });
+    // The outbox lives as long as the view that made it (the app, or a report page).
+    on_cleanup(move || online.remove());
     outbox
 }
 
@@ -140,7 +142,9 @@ impl Outbox {
     }
 
     fn change(self, edit: impl FnOnce(&mut Vec<Queued>)) {
-        let mut waiting = self.waiting.get_untracked();
+        let Some(mut waiting) = self.waiting.try_get_untracked() else {
+            return;
+        };
         edit(&mut waiting);
         self.set_waiting(waiting);
     }
@@ -204,7 +208,7 @@ impl Outbox {
                 .unwrap_or_default(),
         };
         let mut pairs = queued.pairs.clone();
-        if let Some(key) = self.api_key.get_value() {
+        if let Some(key) = self.api_key.try_get_value().flatten() {
             pairs.push(("api_key".into(), key));
         }
         let outgoing = Outgoing {
@@ -213,7 +217,8 @@ impl Outbox {
             idempotency_key: &queued.key,
             csrf_token: csrf_token.as_deref(),
         };
-        let outcome = post_report(&self.base.get_value(), &outgoing, progress).await;
+        let base = self.base.try_get_value().unwrap_or_default();
+        let outcome = post_report(&base, &outgoing, progress).await;
         if let PostOutcome::Created(created) = &outcome {
             if let Some(id) = &created.service_request_id {
                 remember_sent(Sent {
@@ -223,7 +228,8 @@ impl Outbox {
                 });
             }
             self.forget(&queued.key).await;
-            self.retry_pause.set_value(RETRY_FIRST);
+            self.retry_pause
+                .try_update_value(|pause| *pause = RETRY_FIRST);
         }
         outcome
     }
@@ -231,9 +237,15 @@ impl Outbox {
     /// Sends every report still waiting, one after the other; plans the next attempt if some
     /// are still waiting afterwards.
     pub async fn flush(self, csrf_token: Option<String>) {
+        // The view that made this outbox is gone: the app's own outbox (or the next page's)
+        // sends what waits.
+        if self.waiting.is_disposed() {
+            return;
+        }
         let waiting: Vec<Queued> = self
             .waiting
-            .get_untracked()
+            .try_get_untracked()
+            .unwrap_or_default()
             .into_iter()
             .filter(|q| q.refused.is_none())
             .collect();
@@ -269,6 +281,9 @@ impl Outbox {
 
     /// With reports still waiting, tries again after a pause that doubles each time.
     pub fn plan_retry(self, csrf_token: Option<String>) {
+        if self.waiting.is_disposed() {
+            return;
+        }
         let still_waiting = self
             .waiting
             .with_untracked(|w| w.iter().any(|q| q.refused.is_none()));
@@ -280,6 +295,9 @@ impl Outbox {
         self.retry_planned.set_value(true);
         set_timeout(
             move || {
+                if self.waiting.is_disposed() {
+                    return;
+                }
                 self.retry_planned.set_value(false);
                 leptos::task::spawn_local(async move { self.flush(csrf_token).await });
             },
