@@ -148,6 +148,19 @@ impl Navigation {
 
     /// Goes to an in-app address (path, optional query and fragment) as a link would; the
     /// address's `lang` goes along.
+    /// Goes to `href` in place of the current page (Back then skips it): for a page that only
+    /// sends the resident elsewhere, such as a personal page to sign-in.
+    pub fn redirect(&self, href: &str) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let href = &keep_lang(href, Location::current().query_param(LANG_PARAM).as_deref());
+        if let Ok(history) = window.history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
+        }
+        self.location.set(Location::current());
+    }
+
     pub fn navigate(&self, href: &str) {
         let Some(window) = web_sys::window() else {
             return;

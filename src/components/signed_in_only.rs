@@ -57,7 +57,7 @@ pub fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
     });
     Effect::new(move |_| {
         if session.state.get() == SessionState::SignedOut {
-            navigation.navigate(&sign_in_then(&Location::current()));
+            navigation.redirect(&sign_in_then(&Location::current()));
         }
     });
     move || {

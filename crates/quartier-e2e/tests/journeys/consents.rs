@@ -81,6 +81,18 @@ fn events(record: &Value) -> Vec<String> {
 
 fn signed_out_asks_to_sign_in_and_comes_back(ctx: Arc<Ctx>) -> Outcome {
     ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
+        // From home, the Consents link leads to sign-in, which takes /consents' place in the
+        // history: Back returns home instead of bouncing to sign-in again.
+        b.open_page("/?lang=en").await?;
+        press_button(b, &nav_link("Consents")).await?;
+        b.wait_until(
+            "return location.pathname === '/sign-in'",
+            "the sign-in page from the Consents link",
+        )
+        .await?;
+        b.client.back().await.map_err(|e| e.to_string())?;
+        b.wait_until("return location.pathname === '/'", "Back returning home")
+            .await?;
         sign_in_from_consents(b, "lucas.bernard@example.org").await?;
         press_button(
             b,

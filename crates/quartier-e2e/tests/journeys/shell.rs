@@ -161,9 +161,9 @@ fn back_and_forward_stay_in_the_app(ctx: Arc<Ctx>) -> Outcome {
         b.open_page("/?lang=en").await?;
         // A page load would forget this marker.
         b.eval("window.__samePage = true; return true").await?;
-        let link = b.wait_for_xpath(&nav_link("Consents")).await?;
+        let link = b.wait_for_xpath(&nav_link("Report an issue")).await?;
         link.click().await.map_err(|e| e.to_string())?;
-        b.wait_for_xpath("//h1[normalize-space()='My consents']")
+        b.wait_for_xpath("//h1[normalize-space()='Report an issue']")
             .await?;
         let legal = b.wait_for("footer a[href^='/legal-notice']").await?;
         legal.click().await.map_err(|e| e.to_string())?;
@@ -171,12 +171,12 @@ fn back_and_forward_stay_in_the_app(ctx: Arc<Ctx>) -> Outcome {
             .await?;
 
         b.client.back().await.map_err(|e| e.to_string())?;
-        b.wait_for_xpath("//h1[normalize-space()='My consents']")
+        b.wait_for_xpath("//h1[normalize-space()='Report an issue']")
             .await?;
         let current = b
             .eval("return document.querySelector('a[aria-current=\"page\"]')?.textContent")
             .await?;
-        if current != "Consents" {
+        if current != "Report an issue" {
             return Err(format!("after Back, aria-current is on {current}"));
         }
         b.client.back().await.map_err(|e| e.to_string())?;
@@ -184,7 +184,7 @@ fn back_and_forward_stay_in_the_app(ctx: Arc<Ctx>) -> Outcome {
         b.wait_for_xpath("//main//a[starts-with(@href,'/map')]")
             .await?;
         b.client.forward().await.map_err(|e| e.to_string())?;
-        b.wait_for_xpath("//h1[normalize-space()='My consents']")
+        b.wait_for_xpath("//h1[normalize-space()='Report an issue']")
             .await?;
         let same_page = b.eval("return window.__samePage === true").await?;
         if same_page != true {
