@@ -137,6 +137,24 @@ pub fn focus_by_id_soon(id: &'static str) {
     });
 }
 
+/// Like [`focus_by_id_soon`], unless the focus moved meanwhile (an error summary shown in
+/// between keeps it): a later convenience must not take the focus from what asked for it.
+pub fn focus_by_id_soon_unless_moved(id: &'static str) {
+    let before = document().and_then(|d| d.active_element());
+    leptos::prelude::request_animation_frame(move || {
+        let Some(document) = document() else { return };
+        if document.active_element() != before {
+            return;
+        }
+        if let Some(element) = document
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    });
+}
+
 /// The window's inner size in CSS pixels (0 × 0 when unknown).
 pub fn window_size() -> (f64, f64) {
     let Some(window) = web_sys::window() else {

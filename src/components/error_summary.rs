@@ -25,11 +25,7 @@ pub fn ErrorSummary(
         if !errors.with(Vec::is_empty)
             && let Some(element) = summary.get()
         {
-            // On the next frame, after any focus another control asked for on its own next
-            // frame (a step heading): the summary is what the resident must meet first.
-            request_animation_frame(move || {
-                let _ = element.focus();
-            });
+            let _ = element.focus();
         }
     });
     view! {

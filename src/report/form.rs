@@ -393,7 +393,7 @@ pub fn ReportForm() -> impl IntoView {
     };
     let go_step = move |index: usize| {
         step.set(index);
-        crate::browser::focus_by_id_soon(STEP_HEADING_IDS[index]);
+        crate::browser::focus_by_id_soon_unless_moved(STEP_HEADING_IDS[index]);
     };
     let step_nav = move |index: usize| {
         view! {

@@ -105,7 +105,13 @@ async fn next_step(b: &Browser) -> Outcome {
         ".report-step--current .report-step__nav .button--primary",
     )
     .await?;
-    b.press(ENTER).await
+    b.press(ENTER).await?;
+    // As a person would, wait for the next step: its heading takes the focus.
+    b.wait_until(
+        "return document.activeElement?.classList.contains('report-step__title')",
+        "the next step's heading focused",
+    )
+    .await
 }
 
 /// Fills the whole form with the keyboard: category by typing its name, its questions, the
