@@ -191,7 +191,8 @@ async fn send(
     xhr.set_request_header(IDEMPOTENCY_HEADER, outgoing.idempotency_key)
         .map_err(js)?;
     if let Some(token) = outgoing.csrf_token {
-        xhr.set_request_header("X-CSRF-Token", token).map_err(js)?;
+        xhr.set_request_header(quartier_api::resident::CSRF_HEADER, token)
+            .map_err(js)?;
     }
     let (done, answer) = oneshot::channel::<()>();
     let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
@@ -251,7 +252,7 @@ pub async fn follow(
         .header("Accept", "application/json")
         .header("Content-Type", FORM_CONTENT_TYPE);
     if let Some(token) = csrf_token {
-        request = request.header("X-CSRF-Token", token);
+        request = request.header(quartier_api::resident::CSRF_HEADER, token);
     }
     let response = request
         .body(encode_form(pairs))

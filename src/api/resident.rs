@@ -59,7 +59,7 @@ pub async fn sign_in(base: &str, request: &SignInRequest) -> Result<SessionInfo,
 
 pub async fn sign_out(base: &str, csrf_token: &str) -> Result<(), ApiError> {
     let response = Request::delete(&url(base, "/session"))
-        .header("X-CSRF-Token", csrf_token)
+        .header(quartier_api::resident::CSRF_HEADER, csrf_token)
         .send()
         .await
         .map_err(|e| ApiError::network(Service::Resident, e.to_string()))?;
@@ -78,6 +78,13 @@ async fn get_json<T: serde::de::DeserializeOwned>(base: &str, path: &str) -> Res
         .send()
         .await
         .map_err(|e| ApiError::network(Service::Resident, e.to_string()))?;
+    read_json(response).await
+}
+
+/// The body of a successful answer, or the error its status says.
+async fn read_json<T: serde::de::DeserializeOwned>(
+    response: gloo_net::http::Response,
+) -> Result<T, ApiError> {
     if !response.ok() {
         return Err(ApiError::status(Service::Resident, response.status()));
     }
@@ -104,22 +111,19 @@ pub async fn fetch_my_consents(base: &str) -> Result<MyConsents, ApiError> {
 
 /// Where a consent record's receipt (Kantara Consent Receipt v1.1 names) is downloaded.
 pub fn receipt_url(base: &str, purpose_id: &str) -> String {
-    url(
-        base,
-        &format!(
-            "/me/consents/{}/receipt",
-            js_sys::encode_uri_component(purpose_id)
-        ),
+    url(base, &receipt_path(purpose_id))
+}
+
+fn receipt_path(purpose_id: &str) -> String {
+    format!(
+        "/me/consents/{}/receipt",
+        js_sys::encode_uri_component(purpose_id)
     )
 }
 
 /// The receipt of the resident's latest answer for a purpose.
 pub async fn fetch_receipt(base: &str, purpose_id: &str) -> Result<ConsentReceipt, ApiError> {
-    let path = format!(
-        "/me/consents/{}/receipt",
-        js_sys::encode_uri_component(purpose_id)
-    );
-    get_json(base, &path).await
+    get_json(base, &receipt_path(purpose_id)).await
 }
 
 /// Gives or withdraws one consent; the answer is the record with its new event.
@@ -138,11 +142,5 @@ pub async fn change_consent(
         .send()
         .await
         .map_err(|e| ApiError::network(Service::Resident, e.to_string()))?;
-    if !response.ok() {
-        return Err(ApiError::status(Service::Resident, response.status()));
-    }
-    response
-        .json()
-        .await
-        .map_err(|e| ApiError::decode(Service::Resident, e.to_string()))
+    read_json(response).await
 }
