@@ -1,5 +1,8 @@
 //! The demo residents of DESIGN.md, Camille Martin (id 1) and Lucas Bernard (id 2), with a year
-//! of daily water-meter readings, waste-badge uses, consent histories and access-log entries.
+//! of daily water-meter readings, waste-badge uses, consent histories and an access log: who at
+//! the town (water utility, waste service, town hall, street maintenance) or which automated job
+//! read their data, when and why, following each resident's consents. The residents' own reads
+//! are not seeded: the platform logs them as they happen.
 //!
 //! Deterministic (ChaCha8 from a fixed seed; dates count back from the seeding day) and
 //! idempotent (nothing happens if resident 1 exists). Fast: one transaction of about 1 500 rows,
@@ -33,6 +36,8 @@ struct Demo {
     meter: &'static str,
     /// (purpose id, days ago, granted), in order.
     consents: &'static [(&'static str, i64, bool)],
+    /// Who read the resident's data, besides the resident.
+    reads: &'static [Habit],
 }
 
 const RESIDENTS: &[Demo] = &[
@@ -53,6 +58,7 @@ const RESIDENTS: &[Demo] = &[
             ("energy-saving-programme", 100, true),
             ("town-newsletter", 40, false),
         ],
+        reads: CAMILLE_READS,
     },
     Demo {
         id: 2,
@@ -70,92 +76,192 @@ const RESIDENTS: &[Demo] = &[
             ("anonymised-mobility-studies", 60, true),
             ("anonymised-mobility-studies", 10, false),
         ],
+        reads: LUCAS_READS,
     },
 ];
 
-/// (actor type, agent, role, service, purpose, category, days ago) read by town staff and jobs.
-const ACCESSES: &[(&str, &str, &str, &str, &str, &str, i64)] = &[
-    (
-        "agent",
-        "agent-0412",
-        "billing-officer",
-        "water-utility",
-        "water-billing",
-        catalogue::WATER,
-        170,
-    ),
-    (
-        "service",
-        "leak-detection-job",
-        "automated-analysis",
-        "water-utility",
-        "water-consumption-alerts",
-        catalogue::WATER,
-        120,
-    ),
-    (
-        "agent",
-        "agent-0127",
-        "meter-technician",
-        "water-utility",
-        "meter-maintenance",
-        catalogue::WATER,
-        95,
-    ),
-    (
-        "agent",
-        "agent-0733",
-        "billing-officer",
-        "waste-service",
-        "incentive-waste-charge",
-        catalogue::WASTE,
-        80,
-    ),
-    (
-        "agent",
-        "agent-0210",
-        "street-maintenance-officer",
-        "open311-issue-reports",
-        "public-space-maintenance",
-        catalogue::REPORTS,
-        45,
-    ),
-    (
-        "agent",
-        "agent-0412",
-        "billing-officer",
-        "water-utility",
-        "water-billing",
-        catalogue::WATER,
-        30,
-    ),
-    (
-        "agent",
-        "agent-0058",
-        "resident-services-clerk",
-        "town-hall-resident-services",
-        "resident-account",
-        catalogue::IDENTITY,
-        21,
-    ),
-    (
-        "service",
-        "leak-detection-job",
-        "automated-analysis",
-        "water-utility",
-        "water-consumption-alerts",
-        catalogue::WATER,
-        7,
-    ),
-    (
-        "agent",
-        "agent-0733",
-        "billing-officer",
-        "waste-service",
-        "incentive-waste-charge",
-        catalogue::WASTE,
-        3,
-    ),
+/// Who reads a resident's data besides the resident: a town agent (by pseudonym and role) or an
+/// automated job, through a service, for a purpose, in a category.
+#[derive(Debug, Clone, Copy)]
+struct Reader {
+    actor: &'static str,
+    agent: &'static str,
+    role: &'static str,
+    service: &'static str,
+    purpose: &'static str,
+    category: &'static str,
+}
+
+impl Reader {
+    const fn agent(
+        agent: &'static str,
+        role: &'static str,
+        service: &'static str,
+        purpose: &'static str,
+        category: &'static str,
+    ) -> Self {
+        Reader {
+            actor: "agent",
+            agent,
+            role,
+            service,
+            purpose,
+            category,
+        }
+    }
+
+    const fn job(
+        agent: &'static str,
+        service: &'static str,
+        purpose: &'static str,
+        category: &'static str,
+    ) -> Self {
+        Reader {
+            actor: "service",
+            agent,
+            role: "automated-processing",
+            service,
+            purpose,
+            category,
+        }
+    }
+}
+
+const WATER_BILLING: Reader = Reader::agent(
+    "agent-0412",
+    "billing-clerk",
+    "water-utility",
+    "water-billing",
+    catalogue::WATER,
+);
+const METER_MAINTENANCE: Reader = Reader::agent(
+    "agent-0127",
+    "meter-technician",
+    "water-utility",
+    "meter-maintenance",
+    catalogue::WATER,
+);
+const LEAK_DETECTION: Reader = Reader::job(
+    "leak-detection",
+    "water-utility",
+    "leak-detection",
+    catalogue::WATER,
+);
+const CONSUMPTION_ALERTS: Reader = Reader::job(
+    "consumption-alerts",
+    "water-utility",
+    "water-consumption-alerts",
+    catalogue::WATER,
+);
+const ENERGY_PROGRAMME: Reader = Reader::job(
+    "energy-agency-transfer",
+    "water-utility",
+    "energy-saving-programme",
+    catalogue::WATER,
+);
+const WASTE_BILLING: Reader = Reader::agent(
+    "agent-0733",
+    "billing-officer",
+    "waste-service",
+    "incentive-waste-charge",
+    catalogue::WASTE,
+);
+const BADGE_REPLACEMENT: Reader = Reader::agent(
+    "agent-0861",
+    "customer-service-agent",
+    "waste-service",
+    "badge-replacement",
+    catalogue::WASTE,
+);
+const ROUND_PLANNING: Reader = Reader::job(
+    "collection-round-planning",
+    "waste-service",
+    "collection-round-planning",
+    catalogue::WASTE,
+);
+const ACCOUNT_SUPPORT: Reader = Reader::agent(
+    "agent-0058",
+    "resident-services-clerk",
+    "town-hall-resident-services",
+    "resident-account",
+    catalogue::IDENTITY,
+);
+const PROOF_OF_RESIDENCE: Reader = Reader::agent(
+    "agent-0096",
+    "civil-status-officer",
+    "town-hall-resident-services",
+    "proof-of-residence",
+    catalogue::IDENTITY,
+);
+const NEWSLETTER: Reader = Reader::job(
+    "newsletter-mailing",
+    "town-communication",
+    "town-newsletter",
+    catalogue::IDENTITY,
+);
+const STREET_MAINTENANCE: Reader = Reader::agent(
+    "agent-0210",
+    "street-maintenance-officer",
+    "open311-issue-reports",
+    "public-space-maintenance",
+    catalogue::REPORTS,
+);
+
+/// A reader's habit: every `every` days (give or take two) from `since` to `until` days ago,
+/// or once, `since` days ago, when `every` is 0.
+#[derive(Debug, Clone, Copy)]
+struct Habit {
+    reader: Reader,
+    every: i64,
+    since: i64,
+    until: i64,
+}
+
+const fn every(reader: Reader, every: i64, since: i64, until: i64) -> Habit {
+    Habit {
+        reader,
+        every,
+        since,
+        until,
+    }
+}
+
+const fn once(reader: Reader, days_ago: i64) -> Habit {
+    every(reader, 0, days_ago, days_ago)
+}
+
+/// Who read Camille's data over the last year: quarterly water bills, the nightly leak check
+/// (monthly here) and the consumption alerts she agreed to 300 days ago, the energy agency's
+/// transfers since she joined its programme, the newsletter until she withdrew (40 days ago),
+/// waste charges, and the agents who handled her reports and her town-hall errands.
+const CAMILLE_READS: &[Habit] = &[
+    every(WATER_BILLING, 91, 362, 1),
+    every(LEAK_DETECTION, 30, 364, 1),
+    every(CONSUMPTION_ALERTS, 28, 299, 1),
+    once(METER_MAINTENANCE, 210),
+    every(ENERGY_PROGRAMME, 30, 99, 1),
+    every(WASTE_BILLING, 182, 350, 1),
+    every(ROUND_PLANNING, 91, 330, 1),
+    once(PROOF_OF_RESIDENCE, 150),
+    once(ACCOUNT_SUPPORT, 21),
+    every(NEWSLETTER, 30, 199, 41),
+    every(STREET_MAINTENANCE, 60, 300, 3),
+];
+
+/// Lucas's: no consumption alerts (he refused them), a replaced waste badge, the newsletter
+/// since he subscribed 90 days ago.
+const LUCAS_READS: &[Habit] = &[
+    every(WATER_BILLING, 91, 360, 1),
+    every(LEAK_DETECTION, 30, 362, 1),
+    once(METER_MAINTENANCE, 95),
+    every(WASTE_BILLING, 182, 340, 1),
+    once(BADGE_REPLACEMENT, 130),
+    every(ROUND_PLANNING, 91, 320, 1),
+    once(ACCOUNT_SUPPORT, 275),
+    once(PROOF_OF_RESIDENCE, 200),
+    once(ACCOUNT_SUPPORT, 60),
+    every(NEWSLETTER, 30, 89, 1),
+    every(STREET_MAINTENANCE, 75, 280, 3),
 ];
 
 /// Seeds the demo residents unless they exist. `now` is Unix seconds.
@@ -202,17 +308,62 @@ pub fn seed(conn: &mut Connection, now: i64) -> Result<(), AppError> {
                 consents::record_event(&tx, demo.id, purpose, *granted, at, demo.language)?;
             }
         }
-        for (actor, agent, role, service, purpose, category, days_ago) in ACCESSES {
-            let at = (today - days_ago) * DAY + rng.random_range(8 * 3600..18 * 3600);
-            tx.execute(
-                "INSERT INTO access_log (resident_id, at, actor_type, agent, role, service, \
-                 purpose, category) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![demo.id, at, actor, agent, role, service, purpose, category],
-            )?;
-        }
+        access_log(&tx, demo, today, &mut rng)?;
     }
     tx.commit()?;
     Ok(())
+}
+
+/// The reads of `demo.reads` over the last year, in time order (the log's ids follow time, as
+/// the platform's own appends do). Agents read on weekdays in office hours, jobs at night.
+fn access_log(
+    conn: &Connection,
+    demo: &Demo,
+    today: i64,
+    rng: &mut ChaCha8Rng,
+) -> rusqlite::Result<()> {
+    let mut reads: Vec<(i64, &Reader)> = Vec::new();
+    for habit in demo.reads {
+        let mut days_ago = habit.since;
+        loop {
+            let day = office_day(today - days_ago, &habit.reader);
+            let at = day * DAY
+                + if habit.reader.actor == "agent" {
+                    rng.random_range(8 * 3600 + 1800..17 * 3600 + 1800)
+                } else {
+                    rng.random_range(3600..5 * 3600)
+                };
+            reads.push((at, &habit.reader));
+            if habit.every == 0 {
+                break;
+            }
+            days_ago -= habit.every + rng.random_range(-2..=2);
+            if days_ago < habit.until {
+                break;
+            }
+        }
+    }
+    reads.sort_by_key(|(at, _)| *at);
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO access_log (resident_id, at, actor_type, agent, role, service, purpose, \
+         category) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (at, r) in reads {
+        insert.execute(params![
+            demo.id, at, r.actor, r.agent, r.role, r.service, r.purpose, r.category
+        ])?;
+    }
+    Ok(())
+}
+
+/// `day`, or for an agent the nearest weekday before it (Saturday → Friday, Sunday → Friday):
+/// jobs run every night, people work in the week. Day 0 (1970-01-01) is a Thursday.
+fn office_day(day: i64, reader: &Reader) -> i64 {
+    match (reader.actor, (day + 3).rem_euclid(7)) {
+        ("agent", 5) => day - 1,
+        ("agent", 6) => day - 2,
+        _ => day,
+    }
 }
 
 /// 365 daily readings up to yesterday: more in summer (garden) and at weekends, with noise.
@@ -290,6 +441,7 @@ fn badge_uses(
 mod tests {
     use super::*;
     use crate::db::Db;
+    use std::collections::BTreeSet;
 
     const NOW: i64 = 1_795_000_000;
 
@@ -312,6 +464,70 @@ mod tests {
             Ok(rows)
         })
         .expect("fingerprint")
+    }
+
+    /// Each resident's log covers the year, through several services, agents and jobs, with
+    /// a history of its own, in time order, and nothing in the future.
+    #[test]
+    fn each_resident_has_a_year_of_reads_by_staff_and_jobs() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Db::open(dir.path()).expect("open");
+        db.call_blocking(|conn| seed(conn, NOW)).expect("seed");
+        let logs = db
+            .call_blocking(|conn| {
+                let mut select = conn.prepare(
+                    "SELECT resident_id, at, actor_type, service, purpose FROM access_log \
+                     ORDER BY id",
+                )?;
+                let rows = select
+                    .query_map([], |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, i64>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, String>(4)?,
+                        ))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .expect("log");
+        let mut histories = Vec::new();
+        for resident in [1, 2] {
+            let log: Vec<_> = logs.iter().filter(|e| e.0 == resident).collect();
+            assert!((30..=80).contains(&log.len()), "{resident}: {}", log.len());
+            assert!(log.windows(2).all(|w| w[0].1 <= w[1].1), "ids follow time");
+            let (first, last) = (log[0].1, log[log.len() - 1].1);
+            assert!(
+                NOW - first > 330 * DAY && last < NOW,
+                "{resident}: {first}..{last}"
+            );
+            let services: BTreeSet<&str> = log.iter().map(|e| e.3.as_str()).collect();
+            for service in [
+                "water-utility",
+                "waste-service",
+                "town-hall-resident-services",
+                "open311-issue-reports",
+                "town-communication",
+            ] {
+                assert!(services.contains(service), "{resident}: {service}");
+            }
+            for actor in ["agent", "service"] {
+                assert!(log.iter().any(|e| e.2 == actor), "{resident}: {actor}");
+            }
+            assert!(log.iter().any(|e| e.4 == "leak-detection"));
+            let purposes: BTreeSet<&str> = log.iter().map(|e| e.4.as_str()).collect();
+            histories.push(purposes);
+        }
+        assert!(
+            histories[0].contains("water-consumption-alerts"),
+            "Camille agreed"
+        );
+        assert!(
+            !histories[1].contains("water-consumption-alerts"),
+            "Lucas refused"
+        );
     }
 
     #[test]
