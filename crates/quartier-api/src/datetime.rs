@@ -214,6 +214,88 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// A period asked for by a filter: from a start (inclusive) to an end (exclusive), in Unix
+/// milliseconds, either side open. Built from the `from` and `to` texts a resident gives, each
+/// a date (`2026-11-01`) or a date-time (`2026-11-01T08:30:00Z`). Dates are UTC days: a date
+/// `from` starts at its midnight UTC, a date `to` includes that whole UTC day. A date-time
+/// `to` includes that instant. A date-time without an offset is read as UTC, as
+/// [`Timestamp::parse`] reads it.
+///
+/// The app and the platform read filters with this one parser, so a period the app shows is
+/// the period the platform counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Period {
+    /// First instant inside the period.
+    pub start_millis: Option<i64>,
+    /// First instant after the period.
+    pub end_millis: Option<i64>,
+}
+
+/// Why `from`/`to` do not make a period.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    /// `from` is not a date or a date-time.
+    #[error("from: {0}")]
+    From(TimestampError),
+    /// `to` is not a date or a date-time.
+    #[error("to: {0}")]
+    To(TimestampError),
+    /// `from` is after `to`.
+    #[error("from is after to")]
+    Reversed,
+}
+
+/// Length of `YYYY-MM-DD`: a filter this long is a date, a longer one a date-time.
+const DATE_LEN: usize = 10;
+const DAY_MILLIS: i64 = 86_400_000;
+
+impl Period {
+    /// Reads `from` and `to` (absent or blank: that side is open).
+    pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<Self, PeriodError> {
+        let start = non_blank(from)
+            .map(Timestamp::parse)
+            .transpose()
+            .map_err(PeriodError::From)?
+            .map(|t| t.unix_millis());
+        let end = non_blank(to)
+            .map(Timestamp::parse)
+            .transpose()
+            .map_err(PeriodError::To)?
+            .map(|t| {
+                t.unix_millis()
+                    + if t.as_str().len() == DATE_LEN {
+                        DAY_MILLIS
+                    } else {
+                        1
+                    }
+            });
+        match (start, end) {
+            (Some(start), Some(end)) if start >= end => Err(PeriodError::Reversed),
+            _ => Ok(Period {
+                start_millis: start,
+                end_millis: end,
+            }),
+        }
+    }
+
+    /// Whether the instant (Unix milliseconds) falls inside.
+    pub fn contains(&self, unix_millis: i64) -> bool {
+        self.start_millis.is_none_or(|start| unix_millis >= start)
+            && self.end_millis.is_none_or(|end| unix_millis < end)
+    }
+
+    /// The same period for times kept in whole Unix seconds: `(start, end)`, start inclusive,
+    /// end exclusive, so that a second `s` is inside exactly when `s * 1000` is.
+    pub fn unix_seconds(&self) -> (Option<i64>, Option<i64>) {
+        let ceil = |millis: i64| (millis + 999).div_euclid(1_000);
+        (self.start_millis.map(ceil), self.end_millis.map(ceil))
+    }
+}
+
+fn non_blank(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
+}
+
 /// `{"@value": v, "@type"|"type": t}` → `(v, t)`: a JSON-LD value object, with its type when it
 /// has one. Shared with the attribute reader so both see the same literals.
 pub(crate) fn typed_literal(value: &Value) -> Option<(&Value, Option<&str>)> {
@@ -364,6 +446,73 @@ mod tests {
             json!(null),
         ] {
             assert!(Timestamp::from_value(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn periods_from_dates_and_date_times() {
+        let day = |d: &str| Timestamp::parse(d).unwrap().unix_millis();
+        let november = Period::parse(Some("2026-11-01"), Some("2026-11-30")).unwrap();
+        assert_eq!(november.start_millis, Some(day("2026-11-01")));
+        assert_eq!(
+            november.end_millis,
+            Some(day("2026-12-01")),
+            "to includes its whole day"
+        );
+        assert!(november.contains(day("2026-11-30T23:59:59.999Z")));
+        assert!(!november.contains(day("2026-12-01T00:00:00Z")));
+        assert!(!november.contains(day("2026-10-31T23:59:59Z")));
+        let one_day = Period::parse(Some("2026-11-05"), Some("2026-11-05")).unwrap();
+        assert!(one_day.contains(day("2026-11-05T12:00:00Z")));
+        let instant = Period::parse(None, Some("2026-11-05T10:00:00+01:00")).unwrap();
+        assert_eq!(instant.start_millis, None);
+        assert!(
+            instant.contains(day("2026-11-05T09:00:00Z")),
+            "the instant itself"
+        );
+        assert!(!instant.contains(day("2026-11-05T09:00:01Z")));
+        assert_eq!(
+            Period::parse(Some(" "), Some("")).unwrap(),
+            Period::default(),
+            "blank means open"
+        );
+        assert!(Period::default().contains(i64::MIN));
+    }
+
+    #[test]
+    fn period_errors_name_the_side() {
+        let from = Period::parse(Some("2026-13-01"), None).unwrap_err();
+        assert!(matches!(from, PeriodError::From(_)));
+        assert!(from.to_string().starts_with("from: "), "{from}");
+        let to = Period::parse(None, Some("yesterday")).unwrap_err();
+        assert!(to.to_string().starts_with("to: "), "{to}");
+        assert_eq!(
+            Period::parse(Some("2026-11-02"), Some("2026-11-01")),
+            Err(PeriodError::Reversed)
+        );
+        assert_eq!(
+            Period::parse(Some("2026-11-01T10:00:00Z"), Some("2026-11-01T09:59:59Z")),
+            Err(PeriodError::Reversed)
+        );
+    }
+
+    #[test]
+    fn periods_in_whole_seconds() {
+        let p = Period::parse(
+            Some("2026-11-01T10:00:00.500Z"),
+            Some("2026-11-01T10:00:05Z"),
+        )
+        .unwrap();
+        let (start, end) = p.unix_seconds();
+        let at = |t: &str| Timestamp::parse(t).unwrap().unix_millis() / 1000;
+        assert_eq!(
+            start,
+            Some(at("2026-11-01T10:00:01Z")),
+            "10:00:00 is before .500"
+        );
+        assert_eq!(end, Some(at("2026-11-01T10:00:06Z")), "10:00:05 is inside");
+        for s in [at("2026-11-01T10:00:00Z"), at("2026-11-01T10:00:06Z")] {
+            assert!(!p.contains(s * 1000));
         }
     }
 

@@ -31,7 +31,7 @@ mod text_enum;
 pub mod tile;
 pub mod validation;
 
-pub use datetime::{Timestamp, TimestampError};
+pub use datetime::{Period, PeriodError, Timestamp, TimestampError};
 pub use error::ParseError;
 pub use geo::{BoundingBox, Geometry, LonLat};
 pub use validation::{FieldError, FieldErrorCode};

@@ -18,7 +18,9 @@ mod receipt;
 mod session;
 mod text;
 
-pub use access_log::{AccessLogEntry, AccessLogPage, ActorType};
+pub use access_log::{
+    AccessLogEntry, AccessLogFilter, AccessLogPage, AccessLogQuery, ActorType, FilterError,
+};
 pub use consent::{
     ConsentChange, ConsentEvent, ConsentEventType, ConsentNotice, ConsentPurpose, ConsentPurposes,
     ConsentRecord, ConsentState, ConsentStatus, Controller, MyConsents, Parties, Processing,

@@ -91,9 +91,14 @@ impl<T> Default for Page<T> {
 impl<T> Page<T> {
     /// The offset of the next page, if there is one.
     pub fn next_offset(&self) -> Option<u64> {
-        let next = self.offset + self.items.len() as u64;
-        (next < self.total && !self.items.is_empty()).then_some(next)
+        next_offset(self.offset, self.items.len(), self.total)
     }
+}
+
+/// The offset after a page of `len` items at `offset` among `total`, if more follow.
+pub(crate) fn next_offset(offset: u64, len: usize, total: u64) -> Option<u64> {
+    let next = offset + len as u64;
+    (next < total && len > 0).then_some(next)
 }
 
 #[cfg(test)]

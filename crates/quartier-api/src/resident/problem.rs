@@ -83,6 +83,9 @@ pub mod codes {
     pub const VALIDATION_FAILED: &str = "validation_failed";
     /// No such category.
     pub const UNKNOWN_CATEGORY: &str = "unknown_category";
+    /// A list's filter (`from`, `to`, `actorType` of the access log) is not a value it takes;
+    /// `detail` starts with the parameter's name.
+    pub const INVALID_FILTER: &str = "invalid_filter";
     /// Erasure reason too long.
     pub const REASON_TOO_LONG: &str = "reason_too_long";
     /// No such resource.

@@ -3,6 +3,7 @@
 //! `cargo test -p quartier-platform resident` runs it.
 
 mod resident {
+    mod access_log;
     mod consents;
     mod contract;
     mod isolation;

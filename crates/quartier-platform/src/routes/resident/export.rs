@@ -8,7 +8,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use quartier_api::{Timestamp, resident as api};
-use rusqlite::params;
 
 use super::{access_log, catalogue, data, erasure};
 use crate::{
@@ -37,11 +36,7 @@ pub async fn export(State(state): State<AppState>, session: Session) -> Result<R
                 .collect::<Result<Vec<_>, _>>()?;
             let ids: Vec<&str> = catalogue::CATEGORIES.iter().map(|c| c.id).collect();
             access_log::append_self(&tx, resident, now, EXPORT_PURPOSE, &ids)?;
-            let mut select = tx.prepare(access_log::SELECT_ENTRIES)?;
-            let log = select
-                .query_map(params![resident], access_log::entry)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            drop(select);
+            let log = access_log::read_all(&tx, resident)?;
             let erasure_requests = erasure::read_all(&tx, resident)?;
             tx.commit()?;
             Ok(api::Export {

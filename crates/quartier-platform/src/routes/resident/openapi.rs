@@ -239,6 +239,7 @@ mod tests {
             ("get", "/v1/session", None, "SessionInfo"),
             ("get", "/v1/me", None, "Profile"),
             ("get", "/v1/me/data", None, "MyData"),
+            ("get", "/v1/me/access-log", None, "AccessLogPage"),
             ("get", "/v1/me/export", None, "Export"),
             ("get", "/v1/me/erasure-requests", None, "ErasureRequests"),
             (
@@ -278,12 +279,22 @@ mod tests {
                 );
             }
         }
+        // The access log's filters are the contract's query, by their wire names.
+        let parameters: Vec<Value> = operation("get", "/v1/me/access-log")["parameters"]
+            .as_array()
+            .expect("parameters")
+            .clone();
+        for name in ["from", "to", "service", "actorType", "offset", "limit"] {
+            assert!(
+                parameters
+                    .iter()
+                    .any(|p| p["name"] == name && p["in"] == "query"),
+                "access-log parameter {name}"
+            );
+        }
         // The paged lists (a generic page, written inline): their items are the contract's
         // entries.
-        for (path, item) in [
-            ("/v1/me/access-log", "AccessLogEntry"),
-            ("/v1/me/reports", "ServiceRequest"),
-        ] {
+        for (path, item) in [("/v1/me/reports", "ServiceRequest")] {
             let schema = success_schema("get", path);
             let page = resolved(&doc, &schema);
             for field in ["total", "offset", "limit", "items"] {

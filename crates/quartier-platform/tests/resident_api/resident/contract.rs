@@ -220,6 +220,7 @@ async fn every_answer_reads_with_the_contract_types() {
             .iter()
             .all(|e| !matches!(e.actor_type, api::ActorType::Other(_)))
     );
+    assert!(log.services.iter().any(|s| s == "quartier-resident-api"));
     let _: api::Export = read(app.get_json(&camille, "/api/v1/me/export").await, "export");
     let _: api::ErasureRequests = read(
         app.get_json(&camille, "/api/v1/me/erasure-requests").await,
