@@ -1,4 +1,11 @@
-//! `GET /api/v1/me/export` (GDPR art. 15 and 20): everything, as one JSON download.
+//! `GET /api/v1/me/export` (GDPR art. 15 and 20): everything, as one JSON download, described
+//! by the JSON Schema the platform publishes at `GET /api/v1/schemas/export.json` (derived from
+//! these types, like the OpenAPI document).
+//!
+//! Nothing is written twice in the document: the profile is the one record of the `identity`
+//! category, the consent records with every give, refusal and withdrawal event (the same
+//! records as `GET /api/v1/me/consents`) are the `consents` category's, the reports the
+//! `issue-reports` category's.
 
 use super::access_log::AccessLogEntry;
 use super::consent::Controller;
@@ -7,7 +14,7 @@ use super::my_data::DataCategory;
 use crate::datetime::Timestamp;
 use serde::{Deserialize, Serialize};
 
-/// The export document.
+/// Everything the platform holds about one resident, as `GET /api/v1/me/export` downloads it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -16,13 +23,16 @@ pub struct Export {
     pub exported_at: Timestamp,
     /// Who holds the data.
     pub controller: Controller,
-    /// Every category with all its records.
+    /// Every category with all its records (the profile, the consent records with their
+    /// history and the reports among them).
     pub categories: Vec<DataCategory>,
-    /// The whole access log.
+    /// The whole access log, newest first (the export's own read included).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub access_log: Vec<AccessLogEntry>,
-    /// Every erasure request.
+    /// Every erasure request, newest first.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub erasure_requests: Vec<ErasureRequest>,
 }
 

@@ -1,6 +1,6 @@
 //! The resident API (`/api/v1/…`, DESIGN.md "Resident API"): session, profile, personal data by
-//! category, access log, export, erasure requests, consents and their receipts, my reports, and
-//! the OpenAPI document of all of it.
+//! category, access log, export, erasure requests, consents and their receipts, my reports, the
+//! OpenAPI document of all of it, and the JSON Schema of the export.
 //!
 //! Rules every handler here follows:
 //! - the resident is the session's, never an id from the URL or the body: every query is
@@ -25,6 +25,7 @@ mod me;
 pub mod openapi;
 mod receipt;
 mod reports;
+pub mod schemas;
 mod session;
 
 use axum::{
@@ -58,6 +59,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/me/consents/{purpose_id}/receipt"),
     ("get", "/v1/me/reports"),
     ("get", "/v1/openapi.json"),
+    ("get", "/v1/schemas/export.json"),
 ];
 
 pub fn router() -> Router<AppState> {
@@ -85,6 +87,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/v1/me/reports", get(reports::list))
         .route("/v1/openapi.json", get(openapi::document))
+        .route("/v1/schemas/export.json", get(schemas::export_schema))
         .layer(DefaultBodyLimit::max(RESIDENT_BODY_LIMIT))
 }
 

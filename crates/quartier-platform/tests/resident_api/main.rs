@@ -6,6 +6,7 @@ mod resident {
     mod access_log;
     mod consents;
     mod contract;
+    mod export_schema;
     mod isolation;
     mod my_data;
     mod session;

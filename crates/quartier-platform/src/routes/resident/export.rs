@@ -1,5 +1,6 @@
 //! `GET /v1/me/export` (GDPR art. 15 and 20): everything the platform holds about the resident
-//! as one JSON download, logged in the access log like any other read.
+//! as one JSON download, logged in the access log like any other read, and pointing with
+//! `Link: rel="describedby"` to the JSON Schema that describes it ([`super::schemas`]).
 
 use axum::{
     Json,
@@ -9,7 +10,7 @@ use axum::{
 };
 use quartier_api::{Timestamp, resident as api};
 
-use super::{access_log, catalogue, data, erasure};
+use super::{access_log, catalogue, data, erasure, schemas};
 use crate::{
     auth::{Session, clock},
     error::AppError,
@@ -21,7 +22,10 @@ const EXPORT_PURPOSE: &str = "data-portability";
 
 #[utoipa::path(get, path = "/v1/me/export", operation_id = "exportMyData", tag = "me",
     security(("sessionCookie" = [])),
-    responses((status = 200, body = api::Export, description = "Everything, as a download (Content-Disposition: attachment).")))]
+    responses((status = 200, body = api::Export,
+        description = "Everything, as a download (Content-Disposition: attachment).",
+        headers(("Link" = String, description = "`</api/v1/schemas/export.json>; \
+            rel=\"describedby\"`: the JSON Schema of this document.")))))]
 pub async fn export(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
     let resident = session.resident_id.0;
     let now = state.auth.clock.now();
@@ -53,10 +57,10 @@ pub async fn export(State(state): State<AppState>, session: Session) -> Result<R
         "attachment; filename=\"quartier-export-{}.json\"",
         clock::iso_date(now)
     );
+    let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&disposition) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_DISPOSITION, value);
+        headers.insert(header::CONTENT_DISPOSITION, value);
     }
+    headers.insert(header::LINK, schemas::export_link());
     Ok(response)
 }

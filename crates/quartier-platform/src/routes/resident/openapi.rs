@@ -16,7 +16,7 @@ use utoipa::{
     },
 };
 
-use super::{access_log, consents, data, erasure, export, me, receipt, reports, session};
+use super::{access_log, consents, data, erasure, export, me, receipt, reports, schemas, session};
 
 /// Media type of the resident API's errors.
 const PROBLEM_TYPE: &str = "application/problem+json";
@@ -52,6 +52,7 @@ const PROBLEM_TYPE: &str = "application/problem+json";
         reports::list,
         crate::routes::staff::update_request,
         document,
+        schemas::export_schema,
     ),
     // The items of the paged lists, by name too (a generic page is written inline).
     components(schemas(api::ApiProblem, api::AccessLogEntry, ServiceRequest)),
@@ -130,11 +131,17 @@ impl Modify for Conventions {
     }
 }
 
+/// The document as utoipa builds it from the contract's types and the handlers; its
+/// components are also the source of [`schemas`]' JSON Schemas.
+pub fn generated() -> openapi::OpenApi {
+    ResidentApi::openapi()
+}
+
 /// The document as served, generated once.
 pub fn json() -> &'static str {
     static DOCUMENT: OnceLock<String> = OnceLock::new();
     DOCUMENT.get_or_init(|| {
-        ResidentApi::openapi().to_json().unwrap_or_else(|error| {
+        generated().to_json().unwrap_or_else(|error| {
             // Serializing utoipa's own types cannot fail; should it, say so rather than panic.
             tracing::error!(%error, "cannot write the OpenAPI document");
             "{}".to_owned()
@@ -292,6 +299,11 @@ mod tests {
                 "access-log parameter {name}"
             );
         }
+        let export_schema = &operation("get", "/v1/schemas/export.json")["responses"]["200"];
+        assert!(export_schema["content"]["application/schema+json"].is_object());
+        assert!(
+            operation("get", "/v1/me/export")["responses"]["200"]["headers"]["Link"].is_object()
+        );
         // The paged lists (a generic page, written inline): their items are the contract's
         // entries.
         for (path, item) in [("/v1/me/reports", "ServiceRequest")] {

@@ -27,6 +27,7 @@ async fn openapi_documents_every_route_and_every_documented_route_exists() {
         "/v1/me/consents/{purpose_id}",
         "/v1/me/reports",
         "/v1/openapi.json",
+        "/v1/schemas/export.json",
     ] {
         assert!(paths.contains_key(path), "{path} missing");
     }
