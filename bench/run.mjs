@@ -43,6 +43,10 @@ const MAP_ROUTE = '/map';
 const BUDGET = { first_load_bytes: 250 * 1024, ready_ms_phone: 2500, query_ms: 2 };
 // /report is usable once its categories are there to choose from.
 const REPORT_READY = 'main:has(#report-category option:not([value=""])) h1';
+// Personal pages are measured signed in (as the demo resident), as a resident opens them: a
+// signed-out load only measures the way to the sign-in page.
+const PERSONAL = new Set(['/my-data', '/consents']);
+const DEMO_RESIDENT = { email: 'camille.martin@example.org', password: 'quartier-demo' };
 const readyFor = (route) =>
   route === MAP_ROUTE ? READY : route === '/report' ? REPORT_READY : PAGE_READY;
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
@@ -262,9 +266,9 @@ function category(type, mime, url) {
 // order they were sent (`sent()` is the last number given). `quiet(q, max)` waits until no
 // request has been in flight for q ms (EventSource streams and data: URLs aside: they never or
 // not really finish), or max ms ran out (then it answers false).
-async function throttledPage(browser, profileName, { cache, onBytes }) {
+async function throttledPage(browser, profileName, { cache, onBytes, storageState }) {
   const profile = PROFILES[profileName];
-  const context = await browser.newContext(profile.context);
+  const context = await browser.newContext({ ...profile.context, storageState });
   try {
     return await instrument(context, profile, { cache, onBytes });
   } catch (error) {
@@ -323,11 +327,12 @@ async function instrument(context, profile, { cache, onBytes }) {
 
 // The fallback: the same figures as qa/audit's, measured here (bytes on the wire as CDP's
 // encodedDataLength: compressed body + headers; time to the ready selector from navigation start).
-async function measurePage(browser, url, profileName, ready) {
+async function measurePage(browser, url, profileName, ready, storageState) {
   const warnings = [];
   const bytes = emptyBytes();
   const { context, page, cdp, errors } = await throttledPage(browser, profileName, {
     cache: false,
+    storageState,
     onBytes: (kind, n) => { bytes[kind] += n; },
   });
   try {
@@ -354,7 +359,7 @@ async function measurePage(browser, url, profileName, ready) {
     await page.waitForTimeout(2000);
     const heap = await cdp.send('Runtime.getHeapUsage').catch(() => null);
     return {
-      tool: 'bench/run.mjs (CDP)',
+      tool: storageState ? 'bench/run.mjs (CDP, signed in)' : 'bench/run.mjs (CDP)',
       profile: profileName,
       bytes: summarise({ ...bytes, total: 0 }),
       ready_ms: readyMs === null ? null : Math.round(readyMs),
@@ -375,10 +380,12 @@ async function measurePage(browser, url, profileName, ready) {
 }
 
 // One route's first load under the phone and kiosk profiles: `--runs` loads each.
-async function firstLoadBench(browser, args, route, warnings) {
+async function firstLoadBench(browser, args, route, warnings, signedIn) {
   const url = routeUrl(args, route);
   const ready = readyFor(route);
-  const useAudit = args.useAudit && existsSync(args.audit);
+  // qa/audit cannot sign in: personal pages are measured here, with the session's cookie.
+  const storageState = PERSONAL.has(route) ? signedIn : undefined;
+  const useAudit = args.useAudit && existsSync(args.audit) && !storageState;
   const out = {};
   for (const profile of ['phone', 'kiosk']) {
     // Timings vary by 5-15 % from load to load (shared/qa/README.md): `--runs` loads, the
@@ -388,7 +395,7 @@ async function firstLoadBench(browser, args, route, warnings) {
       let run = useAudit ? await runAudit(args.audit, url, profile, ready) : null;
       if (!run || run.error) {
         if (run?.error) warnings.push(`${run.error}; measuring ${route} (${profile}) here instead`);
-        run = await measurePage(browser, url, profile, ready);
+        run = await measurePage(browser, url, profile, ready, storageState);
       }
       runs.push(run);
     }
@@ -412,7 +419,7 @@ async function firstLoadBench(browser, args, route, warnings) {
 // popstate, which the app follows the same way. Every request sent after that moment is
 // counted, by CDP's encodedDataLength like the first loads, until `PAGE_READY` matches a new
 // <h1> and no request has been in flight for 2 s.
-async function navigationBench(browser, args, route) {
+async function navigationBench(browser, args, route, signedIn) {
   const profileName = 'phone';
   const warnings = [];
   const bytes = emptyBytes();
@@ -421,6 +428,7 @@ async function navigationBench(browser, args, route) {
   let after = Infinity;
   const { context, page, errors, quiet, sent } = await throttledPage(browser, profileName, {
     cache: true,
+    storageState: PERSONAL.has(route) ? signedIn : undefined,
     onBytes: (kind, n, url, seq) => {
       if (seq <= after) return;
       bytes[kind] += n;
@@ -486,7 +494,7 @@ async function navigationBench(browser, args, route) {
     const pathname = await page.evaluate(() => location.pathname);
     if (pathname !== route) warnings.push(`the navigation to ${route} ended on ${pathname}`);
     return {
-      tool: 'bench/run.mjs (CDP)',
+      tool: PERSONAL.has(route) && signedIn ? 'bench/run.mjs (CDP, signed in)' : 'bench/run.mjs (CDP)',
       profile: profileName,
       from,
       ...via,
@@ -504,17 +512,39 @@ async function navigationBench(browser, args, route) {
   }
 }
 
+// Signs the demo resident in once (the platform limits sign-ins) and returns the session as a
+// Playwright storage state, which each measured context starts with.
+async function signInState(browser, baseUrl, warnings) {
+  const context = await browser.newContext();
+  try {
+    const response = await context.request.post(`${baseUrl}/api/v1/session`, {
+      data: DEMO_RESIDENT,
+      headers: { Origin: baseUrl },
+    });
+    if (!response.ok()) {
+      warnings.push(`signing in for the personal pages answered ${response.status()}: they are measured signed out`);
+      return undefined;
+    }
+    return await context.storageState();
+  } finally {
+    await context.close();
+  }
+}
+
 // Every route's first load, then the navigations from /map. `map` (the key results.json had
 // before routes) is the /map entry's first load.
 async function routesBench(browser, args, warnings) {
   if (!args.baseUrl) return { routes: null, map: null };
   const routes = {};
+  const signedIn = args.routes.some((r) => PERSONAL.has(r))
+    ? await signInState(browser, args.baseUrl, warnings)
+    : undefined;
   for (const route of args.routes) {
-    const first = await firstLoadBench(browser, args, route, warnings);
+    const first = await firstLoadBench(browser, args, route, warnings, signedIn);
     routes[route] = { url: routeUrl(args, route), ready: readyFor(route), first_load: first, navigation_from_map: null };
   }
   for (const route of args.routes.filter((r) => r !== MAP_ROUTE)) {
-    const nav = await navigationBench(browser, args, route);
+    const nav = await navigationBench(browser, args, route, signedIn);
     for (const w of nav.warnings) warnings.push(`navigation /map -> ${route}: ${w}`);
     if (nav.first_errors.length) warnings.push(`navigation /map -> ${route}: first error: ${nav.first_errors[0]}`);
     routes[route].navigation_from_map = nav;

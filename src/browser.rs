@@ -62,6 +62,54 @@ pub fn local_date_time(unix_millis: i64, lang: &str) -> String {
     date.to_locale_string(lang, &options).into()
 }
 
+/// A number in the resident's language with exactly `fraction_digits` decimals ("12,3" in
+/// French, "12.3" in English), by the browser's `Intl`: a column of figures lines up.
+pub fn local_number(value: f64, lang: &str, fraction_digits: u8) -> String {
+    let options = js_sys::Object::new();
+    let digits = wasm_bindgen::JsValue::from_f64(f64::from(fraction_digits));
+    let _ = js_sys::Reflect::set(&options, &"minimumFractionDigits".into(), &digits);
+    let _ = js_sys::Reflect::set(&options, &"maximumFractionDigits".into(), &digits);
+    let locales = js_sys::Array::of1(&lang.into());
+    let format = js_sys::Intl::NumberFormat::new(&locales, &options).format();
+    format
+        .call1(&wasm_bindgen::JsValue::NULL, &value.into())
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or_else(|| value.to_string())
+}
+
+/// A calendar month in the resident's language: `long` gives "juillet 2026", else the short
+/// month alone ("juil.").
+pub fn month_name(year: i32, month: u8, lang: &str, long: bool) -> String {
+    // Mid-month at noon UTC: the same month in every time zone.
+    let date = js_sys::Date::new_with_year_month_day_hr_min_sec(
+        year as u32,
+        i32::from(month) - 1,
+        15,
+        12,
+        0,
+        0,
+    );
+    let options = js_sys::Object::new();
+    let width = if long { "long" } else { "short" };
+    let _ = js_sys::Reflect::set(&options, &"month".into(), &width.into());
+    if long {
+        let _ = js_sys::Reflect::set(&options, &"year".into(), &"numeric".into());
+    }
+    date.to_locale_date_string(lang, &options).into()
+}
+
+/// A day (`YYYY-MM-DD`) as a short local date in the resident's language ("14/07/2026").
+pub fn local_day(day: &str, lang: &str) -> String {
+    let date = js_sys::Date::new(&format!("{day}T12:00:00").into());
+    if date.get_time().is_nan() {
+        return day.to_string();
+    }
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    date.to_locale_date_string(lang, &options).into()
+}
+
 /// A moment (ms since 1970) as a short local time, e.g. "17:44" or "5:44 PM".
 pub fn local_time(unix_millis: f64, lang: &str) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_millis));

@@ -11,6 +11,7 @@ pub mod components;
 pub mod config;
 pub mod i18n;
 pub mod map;
+pub mod my_data;
 pub mod navigation;
 pub mod pages;
 pub mod report;

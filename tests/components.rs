@@ -485,3 +485,84 @@ async fn the_list_says_a_full_container_in_words_in_each_language() {
         vec!["plein à 99 %"]
     );
 }
+
+/// `days` daily readings from `(year, month, 1)`, `litres` each (the month's length respected).
+fn daily_readings(
+    year: i32,
+    month: u8,
+    days: u32,
+    litres: i64,
+) -> Vec<quartier_api::resident::WaterReading> {
+    use quartier::my_data::water_usage::days_in_month;
+    let (mut y, mut m, mut d) = (year, month, 1);
+    (0..days)
+        .map(|_| {
+            let reading = quartier_api::resident::WaterReading {
+                date: format!("{y:04}-{m:02}-{d:02}"),
+                meter_id: "WM-1".into(),
+                index_litres: 0,
+                consumption_litres: if m == 7 { litres * 2 } else { litres },
+            };
+            d += 1;
+            if d > days_in_month(y, m) {
+                d = 1;
+                (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+            }
+            reading
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_water_chart_is_an_image_with_its_summary_and_a_table_in_each_language() {
+    use quartier::my_data::water_chart::WaterChart;
+    use quartier::my_data::water_usage::monthly;
+    // December 2025 to November 2026, July twice as thirsty.
+    let usage = monthly(&daily_readings(2025, 12, 365, 300));
+    let i18n = Rc::new(Cell::new(None::<I18n>));
+    let handle = Rc::clone(&i18n);
+    let (container, _mounted) = mount(move || {
+        handle.set(Some(provide_i18n(&[Lang::Fr, Lang::En], Lang::Fr)));
+        view! { <WaterChart usage=usage.clone()/> }.into_any()
+    });
+    tick().await;
+    let svg = container.query_selector("svg").unwrap().unwrap();
+    assert_eq!(svg.get_attribute("role").as_deref(), Some("img"));
+    let labelled = svg.get_attribute("aria-labelledby").unwrap();
+    for id in labelled.split(' ') {
+        assert!(
+            svg.query_selector(&format!("#{id}")).unwrap().is_some(),
+            "{id}"
+        );
+    }
+    assert_eq!(svg.query_selector_all("rect").unwrap().length(), 12);
+    assert_eq!(
+        svg.query_selector_all(".water-chart__bar--highest")
+            .unwrap()
+            .length(),
+        1
+    );
+    // 334 days at 300 L and July's 31 at 600 L: 118.8 m³, highest in July (18.6 m³).
+    let summary = texts(&container, ".water-chart__summary");
+    assert_eq!(
+        summary,
+        vec!["119 m³ sur 12 mois, le plus en juillet 2026 (18,6 m³)."]
+    );
+    let rows = texts(&container, "tbody tr td");
+    assert_eq!(rows.len(), 12);
+    assert_eq!(rows[7], "18,6", "July 2026 is the eighth month");
+    assert_eq!(rows[0], "9,3");
+    i18n.get().unwrap().set_lang(Lang::En);
+    tick().await;
+    assert_eq!(
+        texts(&container, ".water-chart__summary"),
+        vec!["119 m³ over 12 months, highest in July 2026 (18.6 m³)."]
+    );
+    assert_eq!(texts(&container, "tbody tr td")[7], "18.6");
+    assert_eq!(
+        texts(&container, "caption"),
+        vec!["Water used per month (m³)"]
+    );
+    i18n.get().unwrap().set_lang(Lang::Fr);
+    tick().await;
+}

@@ -3,7 +3,8 @@
 
 use gloo_net::http::Request;
 use quartier_api::resident::{
-    ConsentChange, ConsentPurposes, ConsentReceipt, ConsentRecord, MyConsents, ReportsPage,
+    AccessLogPage, AccessLogQuery, ConsentChange, ConsentPurposes, ConsentReceipt, ConsentRecord,
+    ErasureRequest, ErasureRequests, MyConsents, MyData, NewErasureRequest, ReportsPage,
     SessionInfo, SignInRequest,
 };
 
@@ -143,4 +144,73 @@ pub async fn change_consent(
         .await
         .map_err(|e| ApiError::network(Service::Resident, e.to_string()))?;
     read_json(response).await
+}
+
+/// One page of the resident's data: every category, or only `category`; `limit` records each.
+pub async fn fetch_my_data(
+    base: &str,
+    category: Option<&str>,
+    offset: u64,
+    limit: u32,
+) -> Result<MyData, ApiError> {
+    let only = category
+        .map(|c| format!("&category={}", js_sys::encode_uri_component(c)))
+        .unwrap_or_default();
+    get_json(
+        base,
+        &format!("/me/data?offset={offset}&limit={limit}{only}"),
+    )
+    .await
+}
+
+/// Where the export (everything, one JSON file) is downloaded: a plain link, so the browser
+/// saves it with the platform's file name and the session cookie.
+pub fn export_url(base: &str) -> String {
+    url(base, "/me/export")
+}
+
+/// The JSON Schema that the export follows, published by the platform.
+pub fn export_schema_url(base: &str) -> String {
+    url(base, "/schemas/export.json")
+}
+
+/// The resident's erasure requests, newest first.
+pub async fn fetch_erasure_requests(base: &str) -> Result<ErasureRequests, ApiError> {
+    get_json(base, "/me/erasure-requests").await
+}
+
+/// Asks the town to erase some or all categories; the answer is the recorded request.
+pub async fn request_erasure(
+    base: &str,
+    request: &NewErasureRequest,
+    csrf_token: &str,
+) -> Result<ErasureRequest, ApiError> {
+    let response = Request::post(&url(base, "/me/erasure-requests"))
+        .header("Accept", "application/json")
+        .header(quartier_api::resident::CSRF_HEADER, csrf_token)
+        .json(request)
+        .map_err(|e| ApiError::decode(Service::Resident, e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::network(Service::Resident, e.to_string()))?;
+    read_json(response).await
+}
+
+/// One page of the access log, newest first, narrowed by `filter`.
+pub async fn fetch_access_log(
+    base: &str,
+    filter: &AccessLogQuery,
+    offset: u64,
+    limit: u32,
+) -> Result<AccessLogPage, ApiError> {
+    let filters: String = filter
+        .pairs()
+        .into_iter()
+        .map(|(name, value)| format!("&{name}={}", js_sys::encode_uri_component(value)))
+        .collect();
+    get_json(
+        base,
+        &format!("/me/access-log?offset={offset}&limit={limit}{filters}"),
+    )
+    .await
 }

@@ -2,7 +2,6 @@
 //! inherit it.
 
 pub mod async_section;
-pub mod coming_soon;
 pub mod config_error_screen;
 pub mod error_summary;
 pub mod language_menu;

@@ -19,34 +19,10 @@ use crate::browser;
 use crate::components::async_section::AsyncSection;
 use crate::components::page_heading::PageHeading;
 use crate::components::signed_in_only::SignedInOnly;
-use crate::i18n::{I18n, use_i18n};
+use crate::i18n::use_i18n;
+use crate::my_data::words::{data_category_words, retention_words};
 use crate::session::{SessionState, use_session};
 use crate::task::Latest;
-
-/// The words of a data category code, or the code itself when the app does not know it.
-pub fn data_category_words(i18n: I18n, code: &str) -> String {
-    let key = match code {
-        "water-meter-readings" => "data-category-water-meter-readings",
-        "contact-details" => "data-category-contact-details",
-        "address" => "data-category-address",
-        "transport-trips" => "data-category-transport-trips",
-        "district" => "data-category-district",
-        _ => return code.to_string(),
-    };
-    i18n.t(key)
-}
-
-/// The words of a retention code (`until-withdrawal`), or its ISO 8601 duration.
-pub fn retention_words(i18n: I18n, code: &str, duration: &str) -> String {
-    let key = match code {
-        "withdrawal-or-1-year" => "retention-withdrawal-or-1-year",
-        "until-withdrawal" => "retention-until-withdrawal",
-        "anonymised-after-30-days" => "retention-anonymised-after-30-days",
-        "programme-end-plus-1-year" => "retention-programme-end-plus-1-year",
-        _ => return duration.to_string(),
-    };
-    i18n.t(key)
-}
 
 #[derive(Clone, Debug, PartialEq)]
 struct Consents {

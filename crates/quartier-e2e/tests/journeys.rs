@@ -17,6 +17,8 @@ mod language;
 mod layout;
 #[path = "journeys/map.rs"]
 mod map;
+#[path = "journeys/my_data.rs"]
+mod my_data;
 #[path = "journeys/report.rs"]
 mod report;
 #[path = "journeys/routes.rs"]
@@ -138,6 +140,7 @@ fn main() {
         .chain(routes::JOURNEYS)
         .chain(report::JOURNEYS)
         .chain(consents::JOURNEYS)
+        .chain(my_data::JOURNEYS)
         .copied()
         .collect();
     let trials = journeys

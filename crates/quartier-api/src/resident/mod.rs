@@ -15,6 +15,7 @@ mod my_data;
 mod problem;
 mod profile;
 mod receipt;
+mod records;
 mod session;
 mod text;
 
@@ -34,6 +35,7 @@ pub use my_data::{DataCategory, LegalBasis, MyData, Page, Retention};
 pub use problem::{ApiProblem, codes};
 pub use profile::{Address, PersonName, Profile, ReportsPage};
 pub use receipt::{ConsentReceipt, KANTARA_VERSION, PiiController, ReceiptPurpose, ReceiptService};
+pub use records::{WasteBadgeUse, WaterReading};
 pub use session::{SessionEndReason, SessionInfo, SessionResident, SignInRequest};
 pub use text::LocalizedText;
 

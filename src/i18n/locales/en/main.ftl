@@ -47,8 +47,6 @@ home-consents-text = Give or withdraw your agreement, purpose by purpose, with t
 home-consents-link = Choose what I share
 
 ## Areas under construction
-coming-soon = This part of Quartier is being built: it shows no data yet.
-coming-soon-back = Back to the home page
 page-map-title = Services map
 page-report-title = Report an issue
 page-report-detail-title = Report { $id }
@@ -415,3 +413,206 @@ consents-receipt-format = Receipt format
 consents-receipt-given = your consent
 consents-receipt-withdrawn = the withdrawal of your consent
 consents-receipt-refused = your refusal
+
+## My data
+my-data-intro = Everything the town's platform holds about you, where it comes from, why, and for how long; who accessed it; and how to take it away or have it erased.
+my-data-summary-title = In short
+summary-identity = your account as { $name }: name, email address, postal address and preferred language.
+summary-water = { $count ->
+    [0] no water meter reading yet.
+    [one] one reading of your water meter, on { $latest }.
+   *[other] { $count } daily readings of your water meter, the latest on { $latest }.
+}
+summary-waste = { $count ->
+    [0] your waste badge has not been used yet.
+    [one] one use of your waste badge, on { $latest }.
+   *[other] { $count } uses of your waste badge, the latest on { $latest }.
+}
+summary-reports = { $count ->
+    [0] no report from you.
+    [one] one report you made, with its follow-up.
+   *[other] { $count } reports you made, with their follow-up.
+}
+summary-consents = { $count ->
+    [0] no consent asked yet.
+    [one] one consent record, with its full history.
+   *[other] { $count } consent records, each with its full history.
+}
+summary-other = { $count } records.
+data-category-identity = identity and contact details
+data-category-waste-badge-uses = waste badge uses
+data-category-issue-reports = issue reports
+data-category-consents = consents
+data-category-title-identity = Identity and contact details
+data-category-title-water-meter-readings = Water meter readings
+data-category-title-waste-badge-uses = Waste badge uses
+data-category-title-issue-reports = Issue reports
+data-category-title-consents = Consents
+my-data-source = Held by
+my-data-purpose = Used for
+my-data-legal-basis = Legal basis
+my-data-retention = Kept
+my-data-records = { $count ->
+    [0] No records
+    [one] The record
+   *[other] The records ({ $count })
+}
+my-data-no-records = Nothing in this category.
+service-town-hall-resident-services = Town hall, resident services
+service-water-utility = Water utility
+service-waste-service = Waste collection service
+service-open311-issue-reports = Issue reports (public space maintenance)
+service-quartier-platform = The town's data platform
+service-quartier-resident-api = Quartier, for you
+service-parking-service = Parking service
+service-street-lighting = Street lighting
+purpose-resident-account = your resident account
+purpose-water-billing-and-leak-detection = water billing and leak detection
+purpose-water-billing = water billing
+purpose-water-consumption-alerts = alerts on unusual water use
+purpose-incentive-waste-charge = the waste charge that depends on use
+purpose-public-space-maintenance = maintenance of public space
+purpose-proof-of-consent = proof of your consents
+purpose-right-of-access = your right of access (you looked at your data)
+purpose-data-portability = your right to data portability (export)
+purpose-meter-maintenance = water meter maintenance
+purpose-leak-detection = leak detection
+purpose-waste-collection = waste collection
+purpose-erasure-request = handling your erasure request
+legal-basis-consent = your consent (GDPR article 6(1)(a))
+legal-basis-contract = your contract with the service (GDPR article 6(1)(b))
+legal-basis-legal-obligation = a legal obligation of the town (GDPR article 6(1)(c))
+legal-basis-vital-interests = someone's vital interests (GDPR article 6(1)(d))
+legal-basis-public-task = the town's public task (GDPR article 6(1)(e))
+legal-basis-legitimate-interests = the town's legitimate interests (GDPR article 6(1)(f))
+retention-account-closure-plus-1-year = until one year after your account is closed
+retention-reading-plus-3-years = three years after each reading
+retention-use-plus-2-years = two years after each use
+retention-closure-plus-3-years = three years after the report is closed
+retention-withdrawal-plus-5-years = five years after you withdraw a consent
+profile-name = Name
+profile-email = Email address
+profile-phone = Phone
+profile-address = Postal address
+profile-since = Resident since
+profile-language = Preferred language
+profile-not-given = not given
+records-date = Day
+records-meter = Meter
+records-index = Index (m³)
+records-used-litres = Used (litres)
+records-when = When
+records-waste-stream = Waste
+records-container = Container
+records-weight = Weight (kg)
+records-not-weighed = not weighed
+records-purpose = Purpose
+records-state = State
+records-events = Events
+records-consent-given = given on { $time }
+records-consent-withdrawn = withdrawn on { $time }
+records-consent-refused = refused on { $time }
+records-consent-none = not answered
+records-consents-link = Manage my consents
+records-range = { $from }–{ $to } of { $total }
+records-pages = Pages of records
+records-previous = Previous page
+records-next = Next page
+waste-stream-residual = household waste
+waste-stream-recyclable = recycling
+waste-stream-glass = glass
+waste-stream-organic = food and garden waste
+water-chart-title = Water used per month, in m³.
+water-summary = { $total } m³ over { $months } months, highest in { $month } ({ $highest } m³).
+water-summary-none = No water meter reading yet.
+water-table-caption = Water used per month (m³)
+water-table-month = Month
+water-table-used = Used (m³)
+water-table-partial = (read on { $days } days only)
+access-log-title = Who accessed my data
+access-log-text = Every read of your data is recorded: by you through Quartier, by the town's agents and by its automated services, with the reason.
+access-log-from = From
+access-log-to = To
+access-log-service = Service
+access-log-all-services = All services
+access-log-apply = Filter
+access-log-bad-period = The period ends before it starts: check the dates.
+access-log-count = { $count ->
+    [0] No access in this period.
+    [one] One access.
+   *[other] { $count } accesses.
+}
+access-log-none = Nothing to show for this choice.
+access-log-pages = Pages of the access log
+access-log-when = When
+access-log-who = Who
+access-log-through = Through
+access-log-why = Why
+access-log-what = What
+reader-self = You, through Quartier
+reader-agent = A town agent ({ $role })
+reader-service = An automated service: { $job }
+role-billing-officer = billing officer
+role-meter-technician = meter technician
+role-resident-services-clerk = resident services clerk
+role-street-maintenance-officer = street maintenance officer
+role-automated-analysis = automated analysis
+role-water-billing-clerk = water billing clerk
+role-data-protection-officer = data protection officer
+role-resident = resident
+take-away-title = Take my data away
+export-title = Export
+export-text = One JSON file with everything: your profile, all your data, your consents with their full history, your reports and the access log. Its format is published, so any program can read it.
+export-button = Export my data
+export-schema = The file's format (JSON Schema)
+erasure-title = Ask for erasure
+erasure-text = A town agent handles each request within one month (GDPR article 17). Some data must be kept by law for a while; the table says what happens to each category.
+erasure-outcomes-caption = What erasure means, category by category
+erasure-outcomes-category = Category
+erasure-outcomes-what = What happens
+erasure-outcome-consent = Erased.
+erasure-outcome-contract = Erased, except what billing law requires the town to keep: { $retention }.
+erasure-outcome-legal-obligation = Kept, because the law requires it: { $retention }. Then erased.
+erasure-outcome-public-task = Erased, unless the town still needs it for its public task; then kept: { $retention }.
+erasure-what = What should be erased?
+erasure-all = All my data
+erasure-some = Only some categories
+erasure-choose = Choose at least one category to erase.
+erasure-reason = Why (optional)
+erasure-reason-left = { $count ->
+    [0] no character left
+    [one] one character left
+   *[other] { $count } characters left
+}
+erasure-send = Send my erasure request
+erasure-everything = all your data
+erasure-sent = Request sent for { $what }. You can follow it below.
+erasure-requests-title = My erasure requests
+erasure-requests-none = You have made no erasure request.
+erasure-request = { $time }: { $what } — { $status }.
+erasure-status-received = received
+erasure-status-in-progress = being handled
+erasure-status-completed = done
+erasure-status-rejected = refused (data the law requires the town to keep)
+service-town-communication = Town communication
+purpose-energy-saving-programme = the energy-saving programme (shared with the energy agency)
+purpose-badge-replacement = replacing your waste badge
+purpose-collection-round-planning = planning the collection rounds
+purpose-proof-of-residence = a proof of residence
+purpose-town-newsletter = the town newsletter
+purpose-anonymised-mobility-studies = anonymised mobility studies
+purpose-waste-collection-sms-reminders = text reminders of collection days
+role-billing-clerk = billing clerk
+role-customer-service-agent = customer service agent
+role-civil-status-officer = civil status officer
+role-automated-processing = automated processing
+job-leak-detection = leak detection
+job-consumption-alerts = unusual use alerts
+job-energy-agency-transfer = transfer to the energy agency
+job-collection-round-planning = collection round planning
+job-newsletter-mailing = newsletter mailing
+access-log-reader = Who
+access-log-all-readers = Everyone
+access-log-readers-agents = Town agents
+access-log-readers-services = Automated services
+access-log-readers-self = You, through Quartier

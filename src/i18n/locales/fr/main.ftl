@@ -47,8 +47,6 @@ home-consents-text = Donnez ou retirez votre accord, finalité par finalité, av
 home-consents-link = Choisir ce que je partage
 
 ## Parties en construction
-coming-soon = Cette partie de Quartier est en cours de construction : elle n'affiche encore aucune donnée.
-coming-soon-back = Retour à l'accueil
 page-map-title = Carte des services
 page-report-title = Signaler un problème
 page-report-detail-title = Signalement { $id }
@@ -415,3 +413,206 @@ consents-receipt-format = Format du reçu
 consents-receipt-given = votre consentement
 consents-receipt-withdrawn = le retrait de votre consentement
 consents-receipt-refused = votre refus
+
+## Mes données
+my-data-intro = Tout ce que la plateforme de la ville détient sur vous, d'où cela vient, pourquoi et pour combien de temps ; qui l'a consulté ; et comment le récupérer ou le faire effacer.
+my-data-summary-title = En bref
+summary-identity = votre compte au nom de { $name } : nom, adresse électronique, adresse postale et langue préférée.
+summary-water = { $count ->
+    [0] aucun relevé du compteur d'eau pour l'instant.
+    [one] un relevé de votre compteur d'eau, le { $latest }.
+   *[other] { $count } relevés quotidiens de votre compteur d'eau, le dernier le { $latest }.
+}
+summary-waste = { $count ->
+    [0] votre badge déchets n'a pas encore servi.
+    [one] un passage de votre badge déchets, le { $latest }.
+   *[other] { $count } passages de votre badge déchets, le dernier le { $latest }.
+}
+summary-reports = { $count ->
+    [0] aucun signalement de votre part.
+    [one] un signalement que vous avez fait, avec son suivi.
+   *[other] { $count } signalements que vous avez faits, avec leur suivi.
+}
+summary-consents = { $count ->
+    [0] aucun consentement demandé pour l'instant.
+    [one] un enregistrement de consentement, avec tout son historique.
+   *[other] { $count } enregistrements de consentement, chacun avec tout son historique.
+}
+summary-other = { $count } enregistrements.
+data-category-identity = identité et coordonnées
+data-category-waste-badge-uses = passages du badge déchets
+data-category-issue-reports = signalements
+data-category-consents = consentements
+data-category-title-identity = Identité et coordonnées
+data-category-title-water-meter-readings = Relevés du compteur d'eau
+data-category-title-waste-badge-uses = Passages du badge déchets
+data-category-title-issue-reports = Signalements
+data-category-title-consents = Consentements
+my-data-source = Détenu par
+my-data-purpose = Utilisé pour
+my-data-legal-basis = Base légale
+my-data-retention = Conservation
+my-data-records = { $count ->
+    [0] Aucun enregistrement
+    [one] L'enregistrement
+   *[other] Les enregistrements ({ $count })
+}
+my-data-no-records = Rien dans cette catégorie.
+service-town-hall-resident-services = Mairie, service aux habitants
+service-water-utility = Service de l'eau
+service-waste-service = Service de collecte des déchets
+service-open311-issue-reports = Signalements (entretien de l'espace public)
+service-quartier-platform = La plateforme de données de la ville
+service-quartier-resident-api = Quartier, pour vous
+service-parking-service = Service du stationnement
+service-street-lighting = Éclairage public
+purpose-resident-account = votre compte d'habitant
+purpose-water-billing-and-leak-detection = la facturation de l'eau et la détection des fuites
+purpose-water-billing = la facturation de l'eau
+purpose-water-consumption-alerts = les alertes de consommation d'eau inhabituelle
+purpose-incentive-waste-charge = la redevance déchets incitative
+purpose-public-space-maintenance = l'entretien de l'espace public
+purpose-proof-of-consent = la preuve de vos consentements
+purpose-right-of-access = votre droit d'accès (vous avez consulté vos données)
+purpose-data-portability = votre droit à la portabilité (export)
+purpose-meter-maintenance = l'entretien des compteurs d'eau
+purpose-leak-detection = la détection des fuites
+purpose-waste-collection = la collecte des déchets
+purpose-erasure-request = le traitement de votre demande d'effacement
+legal-basis-consent = votre consentement (RGPD, article 6, paragraphe 1, a)
+legal-basis-contract = votre contrat avec le service (RGPD, article 6, paragraphe 1, b)
+legal-basis-legal-obligation = une obligation légale de la ville (RGPD, article 6, paragraphe 1, c)
+legal-basis-vital-interests = la sauvegarde des intérêts vitaux d'une personne (RGPD, article 6, paragraphe 1, d)
+legal-basis-public-task = la mission de service public de la ville (RGPD, article 6, paragraphe 1, e)
+legal-basis-legitimate-interests = l'intérêt légitime de la ville (RGPD, article 6, paragraphe 1, f)
+retention-account-closure-plus-1-year = jusqu'à un an après la fermeture de votre compte
+retention-reading-plus-3-years = trois ans après chaque relevé
+retention-use-plus-2-years = deux ans après chaque passage
+retention-closure-plus-3-years = trois ans après la clôture du signalement
+retention-withdrawal-plus-5-years = cinq ans après le retrait d'un consentement
+profile-name = Nom
+profile-email = Adresse électronique
+profile-phone = Téléphone
+profile-address = Adresse postale
+profile-since = Habitant depuis
+profile-language = Langue préférée
+profile-not-given = non renseigné
+records-date = Jour
+records-meter = Compteur
+records-index = Index (m³)
+records-used-litres = Consommation (litres)
+records-when = Quand
+records-waste-stream = Déchets
+records-container = Conteneur
+records-weight = Poids (kg)
+records-not-weighed = non pesé
+records-purpose = Finalité
+records-state = État
+records-events = Événements
+records-consent-given = donné le { $time }
+records-consent-withdrawn = retiré le { $time }
+records-consent-refused = refusé le { $time }
+records-consent-none = sans réponse
+records-consents-link = Gérer mes consentements
+records-range = { $from } à { $to } sur { $total }
+records-pages = Pages des enregistrements
+records-previous = Page précédente
+records-next = Page suivante
+waste-stream-residual = ordures ménagères
+waste-stream-recyclable = recyclables
+waste-stream-glass = verre
+waste-stream-organic = biodéchets
+water-chart-title = Eau consommée par mois, en m³.
+water-summary = { $total } m³ sur { $months } mois, le plus en { $month } ({ $highest } m³).
+water-summary-none = Aucun relevé du compteur d'eau pour l'instant.
+water-table-caption = Eau consommée par mois (m³)
+water-table-month = Mois
+water-table-used = Consommation (m³)
+water-table-partial = (relevé sur { $days } jours seulement)
+access-log-title = Qui a consulté mes données
+access-log-text = Chaque consultation de vos données est enregistrée : par vous dans Quartier, par les agents de la ville et par ses services automatiques, avec le motif.
+access-log-from = Du
+access-log-to = Au
+access-log-service = Service
+access-log-all-services = Tous les services
+access-log-apply = Filtrer
+access-log-bad-period = La période finit avant de commencer : vérifiez les dates.
+access-log-count = { $count ->
+    [0] Aucune consultation sur cette période.
+    [one] Une consultation.
+   *[other] { $count } consultations.
+}
+access-log-none = Rien à afficher pour ce choix.
+access-log-pages = Pages du journal des accès
+access-log-when = Quand
+access-log-who = Qui
+access-log-through = Par
+access-log-why = Pourquoi
+access-log-what = Quoi
+reader-self = Vous, dans Quartier
+reader-agent = Un agent de la ville ({ $role })
+reader-service = Un service automatique : { $job }
+role-billing-officer = chargé de facturation
+role-meter-technician = technicien compteurs
+role-resident-services-clerk = agent d'accueil
+role-street-maintenance-officer = agent de voirie
+role-automated-analysis = analyse automatique
+role-water-billing-clerk = agent de facturation de l'eau
+role-data-protection-officer = délégué à la protection des données
+role-resident = habitant
+take-away-title = Récupérer mes données
+export-title = Export
+export-text = Un fichier JSON avec tout : votre profil, toutes vos données, vos consentements avec tout leur historique, vos signalements et le journal des accès. Son format est publié : n'importe quel programme peut le lire.
+export-button = Exporter mes données
+export-schema = Le format du fichier (JSON Schema)
+erasure-title = Demander l'effacement
+erasure-text = Un agent de la ville traite chaque demande dans un délai d'un mois (RGPD, article 17). Certaines données doivent être gardées un temps, car la loi l'impose ; le tableau dit ce qu'il advient de chaque catégorie.
+erasure-outcomes-caption = Ce que signifie l'effacement, catégorie par catégorie
+erasure-outcomes-category = Catégorie
+erasure-outcomes-what = Ce qui se passe
+erasure-outcome-consent = Effacé.
+erasure-outcome-contract = Effacé, sauf ce que la loi sur la facturation oblige la ville à garder : { $retention }.
+erasure-outcome-legal-obligation = Gardé, car la loi l'impose : { $retention }. Puis effacé.
+erasure-outcome-public-task = Effacé, sauf si la ville en a encore besoin pour sa mission de service public ; dans ce cas, conservation { $retention }.
+erasure-what = Que faut-il effacer ?
+erasure-all = Toutes mes données
+erasure-some = Seulement certaines catégories
+erasure-choose = Choisissez au moins une catégorie à effacer.
+erasure-reason = Pourquoi (facultatif)
+erasure-reason-left = { $count ->
+    [0] plus aucun caractère
+    [one] un caractère restant
+   *[other] { $count } caractères restants
+}
+erasure-send = Envoyer ma demande d'effacement
+erasure-everything = toutes vos données
+erasure-sent = Demande envoyée pour { $what }. Vous pouvez la suivre ci-dessous.
+erasure-requests-title = Mes demandes d'effacement
+erasure-requests-none = Vous n'avez fait aucune demande d'effacement.
+erasure-request = { $time } : { $what } — { $status }.
+erasure-status-received = reçue
+erasure-status-in-progress = en cours de traitement
+erasure-status-completed = effectuée
+erasure-status-rejected = refusée (données que la loi oblige la ville à garder)
+service-town-communication = Communication de la ville
+purpose-energy-saving-programme = le programme d'économies d'énergie (partagé avec l'agence de l'énergie)
+purpose-badge-replacement = le remplacement de votre badge déchets
+purpose-collection-round-planning = la préparation des tournées de collecte
+purpose-proof-of-residence = un justificatif de domicile
+purpose-town-newsletter = la lettre d'information de la ville
+purpose-anonymised-mobility-studies = les études de mobilité anonymisées
+purpose-waste-collection-sms-reminders = les rappels par SMS des jours de collecte
+role-billing-clerk = agent de facturation
+role-customer-service-agent = agent du service client
+role-civil-status-officer = officier d'état civil
+role-automated-processing = traitement automatique
+job-leak-detection = détection des fuites
+job-consumption-alerts = alertes de consommation inhabituelle
+job-energy-agency-transfer = transmission à l'agence de l'énergie
+job-collection-round-planning = préparation des tournées de collecte
+job-newsletter-mailing = envoi de la lettre d'information
+access-log-reader = Qui
+access-log-all-readers = Tout le monde
+access-log-readers-agents = Les agents de la ville
+access-log-readers-services = Les services automatiques
+access-log-readers-self = Vous, dans Quartier

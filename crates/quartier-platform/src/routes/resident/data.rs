@@ -6,17 +6,16 @@ use axum::{
     Json,
     extract::{Query, State},
 };
-use quartier_api::resident::{self as api, codes};
+use quartier_api::{
+    Timestamp,
+    resident::{self as api, codes},
+};
 use rusqlite::{Connection, params};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{access_log, catalogue, consents, me, reports};
-use crate::{
-    auth::{Session, clock::rfc3339},
-    error::AppError,
-    state::AppState,
-};
+use crate::{auth::Session, error::AppError, state::AppState};
 
 #[derive(Debug, Deserialize)]
 pub struct DataQuery {
@@ -149,15 +148,15 @@ fn records(
             )?;
             let items = select
                 .query_map(params![resident, limit, offset], |r| {
-                    Ok(json!({
-                        "date": r.get::<_, String>(0)?,
-                        "meterId": r.get::<_, String>(1)?,
-                        "indexLitres": r.get::<_, i64>(2)?,
-                        "consumptionLitres": r.get::<_, i64>(3)?,
-                    }))
+                    Ok(api::WaterReading {
+                        date: r.get(0)?,
+                        meter_id: r.get(1)?,
+                        index_litres: r.get(2)?,
+                        consumption_litres: r.get(3)?,
+                    })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok((total, items))
+            Ok((total, to_values(&items)?))
         }
         catalogue::WASTE => {
             let total = count(conn, "waste_badge_uses", resident)?;
@@ -167,33 +166,26 @@ fn records(
             )?;
             let items = select
                 .query_map(params![resident, limit, offset], |r| {
-                    Ok(json!({
-                        "timestamp": rfc3339(r.get(0)?),
-                        "containerId": r.get::<_, String>(1)?,
-                        "wasteStream": r.get::<_, String>(2)?,
-                        "weightKg": r.get::<_, Option<f64>>(3)?,
-                    }))
+                    Ok(api::WasteBadgeUse {
+                        timestamp: Timestamp::from_unix_millis(
+                            r.get::<_, i64>(0)?.saturating_mul(1000),
+                        ),
+                        container_id: r.get(1)?,
+                        waste_stream: r.get(2)?,
+                        weight_kg: r.get(3)?,
+                    })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok((total, items))
+            Ok((total, to_values(&items)?))
         }
         catalogue::REPORTS => {
             let (total, items) = reports::read(conn, resident, limit, offset)?;
-            let items = items
-                .iter()
-                .map(serde_json::to_value)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|error| AppError::Internal(anyhow::Error::new(error)))?;
-            Ok((total, items))
+            Ok((total, to_values(&items)?))
         }
         catalogue::CONSENTS => {
             let records = consents::read_records(conn, resident, consents)?;
             let total = i64::try_from(records.len()).unwrap_or(i64::MAX);
-            let items = records
-                .iter()
-                .map(serde_json::to_value)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|error| AppError::Internal(anyhow::Error::new(error)))?
+            let items = to_values(&records)?
                 .into_iter()
                 .skip(usize::try_from(offset).unwrap_or(usize::MAX))
                 .take(usize::try_from(limit).unwrap_or(usize::MAX))
@@ -204,6 +196,15 @@ fn records(
             "no reader for category {other}"
         ))),
     }
+}
+
+/// Records as the JSON values of a category's page.
+fn to_values<T: serde::Serialize>(records: &[T]) -> Result<Vec<Value>, AppError> {
+    records
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()
+        .map_err(|error| AppError::Internal(anyhow::Error::new(error)))
 }
 
 /// Rows of `table` that belong to `resident`. `table` is one of this module's constants.
