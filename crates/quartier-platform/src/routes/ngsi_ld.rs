@@ -142,17 +142,8 @@ async fn retrieve_entity(
     if let Some(response) = unknown_context(&headers) {
         return Ok(response);
     }
-    // Entity ids are URIs (5.2.4): a scheme, a colon, no spaces.
-    let is_uri = id
-        .split_once(':')
-        .is_some_and(|(scheme, rest)| !scheme.is_empty() && !rest.is_empty())
-        && !id.chars().any(char::is_whitespace);
-    if !is_uri {
-        return Err(AppError::bad_request(
-            BAD_REQUEST_DATA,
-            format!("{id:?} is not a URI"),
-        ));
-    }
+    // Entity ids are URIs (5.2.4).
+    write::check_id(&id)?;
     let view = match query::parse_view(&pairs) {
         Ok(view) => view,
         Err(error) => return Ok(query_error(error)),
@@ -452,26 +443,14 @@ fn query_error(error: QueryError) -> Response {
 }
 
 /// A request `Link` `@context` (6.3.5) that the platform does not know: 503
-/// LdContextNotAvailable, since it fetches no context documents. The core context and Smart
+/// LdContextNotAvailable ([`quartier_api::ngsi_ld::write::context_not_available`]), since it
+/// fetches no context documents. The core context and Smart
 /// Data Models' contexts are known: their terms are the short names the entities are stored
 /// with, and their full IRIs are compacted to them ([`quartier_api::ngsi_ld::query::compact`]).
 fn unknown_context(headers: &HeaderMap) -> Option<Response> {
-    let url = headers
-        .get_all(header::LINK)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(quartier_api::ngsi_ld::parse_link_context)?;
-    if query::is_known_context(&url) {
-        return None;
-    }
-    Some(problem(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "ld_context_not_available",
-        format!(
-            "this platform fetches no @context; {url} is not one it knows (the NGSI-LD core \
-             context and Smart Data Models' are)"
-        ),
-    ))
+    link_request_context(headers)
+        .err()
+        .map(|error| error.render(ErrorFormat::NgsiLd))
 }
 
 /// The best representation `Accept` allows among `offered` (by q-value, then header order);

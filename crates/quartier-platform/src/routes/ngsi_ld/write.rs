@@ -172,7 +172,8 @@ fn not_found(id: &str) -> ProblemDetails {
     ProblemDetails::new(ErrorType::ResourceNotFound, format!("no entity {id}"))
 }
 
-fn check_id(id: &str) -> Result<(), AppError> {
+/// 400 BadRequestData unless `id` is a URI (5.2.4).
+pub(super) fn check_id(id: &str) -> Result<(), AppError> {
     if write::is_uri(id) {
         Ok(())
     } else {
