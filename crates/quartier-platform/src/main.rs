@@ -9,7 +9,7 @@ use quartier_platform::{
     client::TrustedProxies,
     faults::{self, FaultKind, FaultSettings},
     rate::Rate,
-    state::DEFAULT_ANONYMOUS_RATE,
+    state::{DEFAULT_ANONYMOUS_RATE, DEFAULT_WRITER_RATE},
 };
 use tracing_subscriber::EnvFilter;
 
@@ -55,6 +55,13 @@ struct Options {
     /// types, or `*` for all); tokens of 32 characters or more, hashed as they are read.
     #[arg(long, value_name = "FILE")]
     ngsi_ld_writers: Option<PathBuf>,
+    /// Requests each NGSI-LD writer (IoT agent) may make: `N/s`, `N/min` or `N/h`; its writes
+    /// count here, not against its address's anonymous rate.
+    #[arg(long, value_name = "N/s", default_value_t = DEFAULT_WRITER_RATE)]
+    writer_rate: Rate,
+    /// How many of those requests may come at once before the rate applies.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_WRITER_RATE.burst)]
+    writer_burst: std::num::NonZeroU32,
     /// Conformance runs only: anyone may write NGSI-LD entities. Refused with --demo or a
     /// --host that is not loopback.
     #[arg(long)]
@@ -138,6 +145,7 @@ async fn main() -> anyhow::Result<()> {
         staff_accounts,
         ngsi_ld_writers,
         open_writes: options.open_writes,
+        writer_rate: options.writer_rate.with_burst(options.writer_burst),
         faults,
         demo_html_payloads: options.demo_html_payloads,
         demo: options.demo,

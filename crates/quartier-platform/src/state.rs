@@ -40,6 +40,11 @@ pub const DEFAULT_UPLOAD_DEADLINE: Duration = Duration::from_secs(25);
 pub const DEFAULT_ANONYMOUS_RATE: Rate =
     Rate::new(rate::nonzero(100), Per::Second).with_burst(rate::nonzero(1000));
 
+/// [`Settings::writer_rate`] unless told otherwise: each IoT agent's writes, far above what a
+/// silo's agent sends (the target for the whole platform is 1 000 writes a second).
+pub const DEFAULT_WRITER_RATE: Rate =
+    Rate::new(rate::nonzero(1000), Per::Second).with_burst(rate::nonzero(2000));
+
 /// How the platform was started (from the command line in `main.rs`, by hand in tests).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -87,6 +92,9 @@ pub struct Settings {
     pub staff_accounts: Vec<StaffAccount>,
     /// NGSI-LD writers (`--ngsi-ld-writers`), besides the demo's in demo mode.
     pub ngsi_ld_writers: Vec<TokenAccount>,
+    /// Requests each NGSI-LD writer (by its token) may make; past it, 429 + `Retry-After`.
+    /// Counted instead of the client's anonymous rate.
+    pub writer_rate: Rate,
     /// `--open-writes`: anonymous NGSI-LD writes, for conformance runs on loopback (refused
     /// with `demo`; `main` also refuses it on a non-loopback host).
     pub open_writes: bool,
@@ -122,6 +130,7 @@ impl Settings {
             open311_api_keys: Vec::new(),
             staff_accounts: Vec::new(),
             ngsi_ld_writers: Vec::new(),
+            writer_rate: DEFAULT_WRITER_RATE,
             open_writes: false,
             faults: None,
             demo_html_payloads: false,
@@ -217,7 +226,7 @@ impl AppState {
             )
         };
         let limits = Limits {
-            ngsi_ld: area(),
+            ngsi_ld: area().with_writers(Arc::clone(&writers), settings.writer_rate),
             tiles: area(),
             geocoder: area(),
         };

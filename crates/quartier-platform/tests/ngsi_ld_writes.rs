@@ -1077,11 +1077,13 @@ async fn attributes_and_types_are_described() {
 }
 
 #[tokio::test]
-async fn writes_count_against_the_client_s_rate() {
+async fn writes_count_against_their_agent_s_rate_and_others_against_the_client_s() {
     let p = platform(|s| {
         s.anonymous_rate = Rate::new(nonzero(1), Per::Minute).with_burst(nonzero(2));
+        s.writer_rate = Rate::new(nonzero(1), Per::Minute).with_burst(nonzero(3));
     });
-    for i in 0..2 {
+    // An agent has its own rate, beyond what the client's address may make anonymously.
+    for i in 0..3 {
         let reply = p
             .write(
                 "POST",
@@ -1090,21 +1092,35 @@ async fn writes_count_against_the_client_s_rate() {
                 Some(lamp(&format!("urn:ngsi-ld:Streetlight:R-{i}"), "ok")),
             )
             .await;
-        assert_eq!(reply.status, StatusCode::CREATED);
+        assert_eq!(reply.status, StatusCode::CREATED, "{i}: {}", reply.body);
     }
     let limited = p
         .write(
             "POST",
             "/ngsi-ld/v1/entities",
             Some(LIGHTING),
-            Some(lamp("urn:ngsi-ld:Streetlight:R-2", "ok")),
+            Some(lamp("urn:ngsi-ld:Streetlight:R-3", "ok")),
         )
         .await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(limited.headers.contains_key(header::RETRY_AFTER));
     assert_eq!(limited.body["status"], 429);
-    // Counted before anything else: an unauthenticated write is refused as quickly.
-    let anonymous = p
+    p.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Streetlight:R-3")
+        .await
+        .problem(StatusCode::NOT_FOUND, "ResourceNotFound");
+    // Another agent is not held up by the first.
+    let other = p
+        .write(
+            "POST",
+            "/ngsi-ld/v1/entities",
+            Some(WASTE),
+            Some(bin("urn:ngsi-ld:WasteContainer:R-4")),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::CREATED);
+    // Without a valid token a write is the client's, counted before anything else is read:
+    // the GET above took one of its two, the first anonymous write the other.
+    let reply = p
         .write(
             "DELETE",
             "/ngsi-ld/v1/entities/urn:ngsi-ld:Streetlight:R-0",
@@ -1112,7 +1128,69 @@ async fn writes_count_against_the_client_s_rate() {
             None,
         )
         .await;
-    assert_eq!(anonymous.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    for token in [None, Some("not-a-token-of-this-platform-0123456789")] {
+        let reply = p
+            .write(
+                "DELETE",
+                "/ngsi-ld/v1/entities/urn:ngsi-ld:Streetlight:R-0",
+                token,
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{token:?}");
+    }
+    // The agents' writes are counted on their own rates: the waste agent is answered (out of
+    // its scope), not refused for the client's.
+    let kept = p
+        .write(
+            "DELETE",
+            "/ngsi-ld/v1/entities/urn:ngsi-ld:Streetlight:R-0",
+            Some(WASTE),
+            None,
+        )
+        .await;
+    assert_eq!(
+        kept.status,
+        StatusCode::FORBIDDEN,
+        "out of scope, yet not rate-limited"
+    );
+}
+
+#[tokio::test]
+async fn agents_write_while_anonymous_reads_fill_the_area() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut settings = Settings::new(dir.path().join("data"), dir.path().join("dist"));
+    settings.ngsi_ld_writers = vec![TokenAccount::new("lighting", LIGHTING, &["Streetlight"])];
+    settings.anonymous_at_once = 1;
+    settings.busy_wait = Duration::from_millis(50);
+    let state = AppState::new(settings).expect("state");
+    let limits = state.limits.clone();
+    let p = Platform {
+        router: build_router(state),
+        _dir: dir,
+    };
+    let _held = limits.ngsi_ld.hold().await.expect("place");
+    let read = p.get("/ngsi-ld/v1/entities?type=Streetlight").await;
+    assert_eq!(read.status, StatusCode::SERVICE_UNAVAILABLE);
+    let write = p
+        .write(
+            "POST",
+            "/ngsi-ld/v1/entities",
+            Some(LIGHTING),
+            Some(lamp("urn:ngsi-ld:Streetlight:F-1", "ok")),
+        )
+        .await;
+    assert_eq!(write.status, StatusCode::CREATED, "{}", write.body);
+    let anonymous = p
+        .write(
+            "DELETE",
+            "/ngsi-ld/v1/entities/urn:ngsi-ld:Streetlight:F-1",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(anonymous.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
 #[tokio::test]
