@@ -603,6 +603,14 @@ async fn anonymous_and_resident_writes_are_refused_and_tokens_keep_to_their_type
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     assert!(anonymous.headers.contains_key(header::WWW_AUTHENTICATE));
     assert_eq!(anonymous.body["status"], 401);
+    assert_eq!(anonymous.body["type"], "about:blank");
+    assert!(
+        anonymous.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("Bearer")),
+        "{}",
+        anonymous.body
+    );
     assert_eq!(anonymous.headers[header::CONTENT_TYPE], "application/json");
     let wrong = p
         .write(
@@ -653,6 +661,14 @@ async fn anonymous_and_resident_writes_are_refused_and_tokens_keep_to_their_type
         )
         .await;
     assert_eq!(out_of_scope.status, StatusCode::FORBIDDEN);
+    assert_eq!(out_of_scope.body["type"], "about:blank");
+    assert!(
+        out_of_scope.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("Streetlight")),
+        "{}",
+        out_of_scope.body
+    );
     let demo_lamp = "urn:ngsi-ld:Streetlight:BSL-000001";
     for (method, uri, body) in [
         ("DELETE", format!("/ngsi-ld/v1/entities/{demo_lamp}"), None),

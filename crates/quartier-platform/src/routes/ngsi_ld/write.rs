@@ -49,27 +49,32 @@ pub enum Writer {
 impl Writer {
     /// 403 unless this writer may write entities of `entity_type`.
     fn require(&self, entity_type: &str) -> Result<(), AppError> {
-        match self {
-            Self::Open => Ok(()),
-            Self::Agent(account) if writers::may_write(account, entity_type) => Ok(()),
-            Self::Agent(account) => {
-                tracing::info!(writer = %account.name, entity_type, "write refused: out of scope");
-                Err(AppError::Forbidden {
-                    code: "insufficient_scope",
-                })
-            }
-        }
+        self.problem_unless_allowed(entity_type)
+            .map_or(Ok(()), |problem| Err(AppError::Ngsi(problem)))
     }
 
     fn problem_unless_allowed(&self, entity_type: &str) -> Option<ProblemDetails> {
-        self.require(entity_type).err().map(|_| ProblemDetails {
-            status: Some(403),
-            title: Some("Forbidden".into()),
-            ..ProblemDetails::new(
-                ErrorType::Other("about:blank".into()),
-                format!("this token may not write {entity_type} entities"),
-            )
-        })
+        match self {
+            Self::Open => None,
+            Self::Agent(account) if writers::may_write(account, entity_type) => None,
+            Self::Agent(account) => {
+                tracing::info!(writer = %account.name, entity_type, "write refused: out of scope");
+                Some(refusal(
+                    StatusCode::FORBIDDEN,
+                    format!("this token may not write {entity_type} entities"),
+                ))
+            }
+        }
+    }
+}
+
+/// A 401 or 403: NGSI-LD has no error type for them, so `about:blank` (RFC 7807) with the
+/// status and a detail.
+fn refusal(status: StatusCode, detail: impl Into<String>) -> ProblemDetails {
+    ProblemDetails {
+        status: Some(status.as_u16()),
+        title: status.canonical_reason().map(str::to_owned),
+        ..ProblemDetails::new(ErrorType::Other("about:blank".into()), detail)
     }
 }
 
@@ -90,9 +95,10 @@ impl FromRequestParts<AppState> for Writer {
         }
         // A resident is known but may not write; anyone else is not known.
         match auth::lookup(state, &parts.headers).await {
-            Ok(Lookup::Valid(_)) => Err(AppError::Forbidden {
-                code: "residents_cannot_write",
-            }
+            Ok(Lookup::Valid(_)) => Err(AppError::Ngsi(refusal(
+                StatusCode::FORBIDDEN,
+                "residents do not write NGSI-LD entities; IoT agents do, with their token",
+            ))
             .into_response()),
             Ok(_) => Err(unauthenticated()),
             Err(error) => Err(error.into_response()),
@@ -101,9 +107,10 @@ impl FromRequestParts<AppState> for Writer {
 }
 
 fn unauthenticated() -> Response {
-    let mut response = AppError::Unauthenticated {
-        code: "invalid_token",
-    }
+    let mut response = AppError::Ngsi(refusal(
+        StatusCode::UNAUTHORIZED,
+        "a write needs `Authorization: Bearer <token>` of an IoT agent",
+    ))
     .into_response();
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,
