@@ -58,6 +58,10 @@ pub enum AppError {
     /// The platform cannot answer right now (e.g. the database is unreachable).
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// An NGSI-LD error of the contract's type (`quartier_api::ngsi_ld::write` and the write
+    /// routes): answered with that type's status, and that type in ProblemDetails.
+    #[error("NGSI-LD {0}")]
+    Ngsi(ProblemDetails),
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("internal error: {0:#}")]
@@ -121,6 +125,7 @@ impl AppError {
                 tracing::error!(error = format!("{error:#}"), "internal error");
                 ErrorInfo::new(StatusCode::INTERNAL_SERVER_ERROR, codes::INTERNAL, None)
             }
+            Self::Ngsi(problem) => ErrorInfo::ngsi_ld(problem),
         }
     }
 
@@ -214,6 +219,9 @@ pub struct ErrorInfo {
     /// Stable snake_case machine code (`not_found`, `invalid_description`, `csrf_mismatch`, …).
     pub code: &'static str,
     pub detail: Option<String>,
+    /// The NGSI-LD error type when the error was made as one ([`ErrorInfo::ngsi_ld`]); else
+    /// it is read from the status and code.
+    pub ngsi_ld_type: Option<ErrorType>,
 }
 
 impl ErrorInfo {
@@ -222,6 +230,19 @@ impl ErrorInfo {
             status,
             code,
             detail,
+            ngsi_ld_type: None,
+        }
+    }
+
+    /// The info of an NGSI-LD ProblemDetails: its type's status (or the body's), its type.
+    pub fn ngsi_ld(problem: &ProblemDetails) -> Self {
+        let status = StatusCode::from_u16(problem.http_status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        Self {
+            status,
+            code: ngsi_ld_code(&problem.error_type),
+            detail: problem.detail.clone(),
+            ngsi_ld_type: Some(problem.error_type.clone()),
         }
     }
 
@@ -255,6 +276,9 @@ impl ErrorInfo {
     /// The ETSI GS CIM 009 error type (the contract's [`ErrorType`]); statuses the standard has
     /// no type for (405, 401, 429…) are `about:blank`, as RFC 7807 has it.
     fn ngsi_ld_type(&self) -> ErrorType {
+        if let Some(kind) = &self.ngsi_ld_type {
+            return kind.clone();
+        }
         match self.status {
             StatusCode::NOT_FOUND => ErrorType::ResourceNotFound,
             // A syntax error is InvalidRequest; well-formed but unacceptable data BadRequestData.
@@ -311,6 +335,26 @@ impl ErrorInfo {
         );
         response.extensions_mut().insert(self.clone());
         response
+    }
+}
+
+/// The machine code of an NGSI-LD error type (what the other formats show of it).
+fn ngsi_ld_code(kind: &ErrorType) -> &'static str {
+    match kind {
+        ErrorType::InvalidRequest => "invalid_request",
+        ErrorType::BadRequestData => "bad_request_data",
+        ErrorType::AlreadyExists => "already_exists",
+        ErrorType::OperationNotSupported => "operation_not_supported",
+        ErrorType::ResourceNotFound => codes::NOT_FOUND,
+        ErrorType::TooManyResults => "too_many_results",
+        ErrorType::TooComplexQuery => "too_complex_query",
+        ErrorType::LdContextNotAvailable => "ld_context_not_available",
+        ErrorType::NotAcceptable => "not_acceptable",
+        ErrorType::UnsupportedMediaType => "unsupported_media_type",
+        ErrorType::NoMultiTenantSupport => "no_multi_tenant_support",
+        ErrorType::NonexistentTenant => "nonexistent_tenant",
+        ErrorType::InternalError => codes::INTERNAL,
+        ErrorType::Other(_) => "error",
     }
 }
 

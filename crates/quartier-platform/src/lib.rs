@@ -19,7 +19,9 @@ pub mod security;
 pub mod staff;
 pub mod state;
 pub mod static_files;
+pub mod tokens;
 pub mod town;
+pub mod writers;
 
 use std::time::Duration;
 

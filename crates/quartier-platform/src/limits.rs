@@ -1,6 +1,7 @@
 //! What keeps one kind of request from stalling the others: a deadline on every API request
 //! (its database calls included, see [`crate::db`]), and on the anonymous areas (NGSI-LD, tiles,
-//! geocoder) a rate per client (429) and a bound on their requests in flight (503).
+//! geocoder) a rate per client (429) and a bound on their requests in flight (503). NGSI-LD
+//! writers with a valid token are counted per agent instead, and take no anonymous place.
 //!
 //! All answer through [`AppError`], so the area's format layer renders them in that API's own
 //! error shape (NGSI-LD ProblemDetails, Open311's error array, the resident API's
@@ -25,6 +26,8 @@ use crate::{
     db,
     error::{AppError, RETRY_AFTER_SECONDS},
     rate::{self, KeyedRate, Rate},
+    tokens::bearer_token,
+    writers::Writers,
 };
 
 /// One anonymous area's limits: each client's rate (past it, 429 with `Retry-After`), then the
@@ -36,6 +39,17 @@ pub struct AreaLimit {
     wait: Duration,
     rate: Arc<KeyedRate<ClientKey>>,
     trusted: Arc<TrustedProxies>,
+    /// NGSI-LD only: the IoT agents, counted on their own rate.
+    writers: Option<WriterLimit>,
+}
+
+/// The rate of each IoT agent ([`crate::writers`]): a request with a valid writer token is
+/// counted against its agent's rate instead of its client's, and takes none of the places the
+/// anonymous reads share (writes queue on the one writer connection, under the deadline).
+#[derive(Debug, Clone)]
+struct WriterLimit {
+    writers: Arc<Writers>,
+    rate: Arc<KeyedRate<String>>,
 }
 
 impl AreaLimit {
@@ -45,6 +59,18 @@ impl AreaLimit {
             wait,
             rate: Arc::new(KeyedRate::new(rate)),
             trusted: Arc::new(trusted),
+            writers: None,
+        }
+    }
+
+    /// The same, with `writers` each counted on `rate` (the NGSI-LD area).
+    pub fn with_writers(self, writers: Arc<Writers>, rate: Rate) -> Self {
+        Self {
+            writers: Some(WriterLimit {
+                writers,
+                rate: Arc::new(KeyedRate::new(rate)),
+            }),
+            ..self
         }
     }
 
@@ -80,17 +106,22 @@ pub async fn deadline(State(budget): State<Duration>, request: Request, next: Ne
 /// places while it is served. The rate comes first so that a client over it is refused at once
 /// and never takes a place that others wait for.
 pub async fn limit(State(limit): State<AreaLimit>, request: Request, next: Next) -> Response {
+    if let Some(writers) = &limit.writers
+        && let Some(agent) =
+            bearer_token(request.headers()).and_then(|token| writers.writers.find(token))
+    {
+        return match writers.rate.check(&agent.name) {
+            Ok(()) => next.run(request).await,
+            Err(wait) => too_many(wait),
+        };
+    }
     let client = ClientKey::of(
         request.headers(),
         client::peer_of(request.extensions()),
         &limit.trusted,
     );
     if let Err(wait) = limit.rate.check(&client) {
-        return AppError::TooManyRequests {
-            code: codes::TOO_MANY_REQUESTS,
-            retry_after: rate::retry_after_seconds(wait),
-        }
-        .into_response();
+        return too_many(wait);
     }
     match limit.hold().await {
         Some(_permit) => next.run(request).await,
@@ -99,4 +130,12 @@ pub async fn limit(State(limit): State<AreaLimit>, request: Request, next: Next)
         }
         .into_response(),
     }
+}
+
+fn too_many(wait: Duration) -> Response {
+    AppError::TooManyRequests {
+        code: codes::TOO_MANY_REQUESTS,
+        retry_after: rate::retry_after_seconds(wait),
+    }
+    .into_response()
 }

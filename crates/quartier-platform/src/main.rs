@@ -9,7 +9,7 @@ use quartier_platform::{
     client::TrustedProxies,
     faults::{self, FaultKind, FaultSettings},
     rate::Rate,
-    state::DEFAULT_ANONYMOUS_RATE,
+    state::{DEFAULT_ANONYMOUS_RATE, DEFAULT_WRITER_RATE},
 };
 use tracing_subscriber::EnvFilter;
 
@@ -51,6 +51,21 @@ struct Options {
     /// or more, hashed as they are read.
     #[arg(long, value_name = "FILE")]
     staff_token_file: Option<PathBuf>,
+    /// NGSI-LD writers (the town's IoT agents): one per line, `name:token:Type,Type` (entity
+    /// types, or `*` for all); tokens of 32 characters or more, hashed as they are read.
+    #[arg(long, value_name = "FILE")]
+    ngsi_ld_writers: Option<PathBuf>,
+    /// Requests each NGSI-LD writer (IoT agent) may make: `N/s`, `N/min` or `N/h`; its writes
+    /// count here, not against its address's anonymous rate.
+    #[arg(long, value_name = "N/s", default_value_t = DEFAULT_WRITER_RATE)]
+    writer_rate: Rate,
+    /// How many of those requests may come at once before the rate applies.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_WRITER_RATE.burst)]
+    writer_burst: std::num::NonZeroU32,
+    /// Conformance runs only: anyone may write NGSI-LD entities. Refused with --demo or a
+    /// --host that is not loopback.
+    #[arg(long)]
+    open_writes: bool,
     /// Fault mode, for end-to-end tests only: this share (0 to 1) of API requests is delayed
     /// (1-3 s), answered 500 or 503, loses its answer after the handler ran, or gets a truncated
     /// body with 200. Off by default; loud in the log when on.
@@ -95,6 +110,11 @@ async fn main() -> anyhow::Result<()> {
     if options.demo {
         tracing::info!(scale = options.scale, "demo mode");
     }
+    quartier_platform::writers::check_open_writes(
+        options.open_writes,
+        options.demo,
+        &options.host,
+    )?;
     let town = options
         .town
         .as_deref()
@@ -104,6 +124,12 @@ async fn main() -> anyhow::Result<()> {
         .staff_token_file
         .as_deref()
         .map(quartier_platform::staff::load_token_file)
+        .transpose()?
+        .unwrap_or_default();
+    let ngsi_ld_writers = options
+        .ngsi_ld_writers
+        .as_deref()
+        .map(quartier_platform::writers::load_writer_file)
         .transpose()?
         .unwrap_or_default();
     let faults = options.faults.map(|share| FaultSettings {
@@ -117,6 +143,9 @@ async fn main() -> anyhow::Result<()> {
     let settings = Settings {
         town,
         staff_accounts,
+        ngsi_ld_writers,
+        open_writes: options.open_writes,
+        writer_rate: options.writer_rate.with_burst(options.writer_burst),
         faults,
         demo_html_payloads: options.demo_html_payloads,
         demo: options.demo,

@@ -21,7 +21,9 @@ use crate::{
     },
     security::CspCache,
     staff::{StaffAccount, StaffAccounts},
+    tokens::TokenAccount,
     town::{TownConfig, TownProfile},
+    writers::Writers,
 };
 
 /// [`Settings::request_deadline`] unless told otherwise.
@@ -37,6 +39,11 @@ pub const DEFAULT_UPLOAD_DEADLINE: Duration = Duration::from_secs(25);
 /// client looping on the API ever meets it.
 pub const DEFAULT_ANONYMOUS_RATE: Rate =
     Rate::new(rate::nonzero(100), Per::Second).with_burst(rate::nonzero(1000));
+
+/// [`Settings::writer_rate`] unless told otherwise: each IoT agent's writes, far above what a
+/// silo's agent sends (the target for the whole platform is 1 000 writes a second).
+pub const DEFAULT_WRITER_RATE: Rate =
+    Rate::new(rate::nonzero(1000), Per::Second).with_burst(rate::nonzero(2000));
 
 /// How the platform was started (from the command line in `main.rs`, by hand in tests).
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +90,14 @@ pub struct Settings {
     pub open311_api_keys: Vec<String>,
     /// Staff accounts of the staff API (`--staff-token-file`), besides the demo one in demo mode.
     pub staff_accounts: Vec<StaffAccount>,
+    /// NGSI-LD writers (`--ngsi-ld-writers`), besides the demo's in demo mode.
+    pub ngsi_ld_writers: Vec<TokenAccount>,
+    /// Requests each NGSI-LD writer (by its token) may make; past it, 429 + `Retry-After`.
+    /// Counted instead of the client's anonymous rate.
+    pub writer_rate: Rate,
+    /// `--open-writes`: anonymous NGSI-LD writes, for conformance runs on loopback (refused
+    /// with `demo`; `main` also refuses it on a non-loopback host).
+    pub open_writes: bool,
     /// The fault mode (`--faults`): off unless set.
     pub faults: Option<FaultSettings>,
     /// Test aid (`--demo-html-payloads`, demo mode only): Open311 offers one more service whose
@@ -114,6 +129,9 @@ impl Settings {
             town: None,
             open311_api_keys: Vec::new(),
             staff_accounts: Vec::new(),
+            ngsi_ld_writers: Vec::new(),
+            writer_rate: DEFAULT_WRITER_RATE,
+            open_writes: false,
             faults: None,
             demo_html_payloads: false,
         }
@@ -132,6 +150,8 @@ pub struct AppState {
     pub faults: Option<Arc<Faults>>,
     /// Staff accounts of the staff API, by token hash.
     pub staff: Arc<StaffAccounts>,
+    /// Who may write NGSI-LD entities.
+    pub writers: Arc<Writers>,
     /// Resident sessions: clock, timeouts, sign-in rate limits.
     pub auth: Arc<AuthState>,
     /// Open311: API keys and the report rate limit.
@@ -148,6 +168,9 @@ impl AppState {
     /// Opens and migrates the database, renders the placeholder tile and computes the CSP from
     /// the app in `dist_dir`. Blocking; call it once at start.
     pub fn new(settings: Settings) -> anyhow::Result<Self> {
+        if settings.open_writes && settings.demo {
+            anyhow::bail!("--open-writes cannot be used with --demo");
+        }
         let db = Db::open_with(&settings.data_dir, settings.db_readers)?;
         let placeholder_tile =
             tiles::render_placeholder().context("cannot render the placeholder map tile")?;
@@ -183,6 +206,11 @@ impl AppState {
         };
         let open311 = Arc::new(Open311State::new(&settings));
         let staff = Arc::new(StaffAccounts::new(&settings.staff_accounts, settings.demo));
+        let writers = Arc::new(Writers::new(
+            &settings.ngsi_ld_writers,
+            settings.demo,
+            settings.open_writes,
+        ));
         let faults = settings
             .faults
             .clone()
@@ -198,7 +226,7 @@ impl AppState {
             )
         };
         let limits = Limits {
-            ngsi_ld: area(),
+            ngsi_ld: area().with_writers(Arc::clone(&writers), settings.writer_rate),
             tiles: area(),
             geocoder: area(),
         };
@@ -209,6 +237,7 @@ impl AppState {
             placeholder_tile,
             faults,
             staff,
+            writers,
             auth: Arc::new(auth),
             open311,
             limits,

@@ -823,7 +823,8 @@ async fn errors_are_contract_problem_details_and_405_is_not_operation_not_suppor
         .router
         .clone()
         .oneshot(
-            Request::post(ENTITIES)
+            // POST creates entities now; PUT is not an NGSI-LD operation on the collection.
+            Request::put(ENTITIES)
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(Body::from("{}"))
                 .expect("request"),

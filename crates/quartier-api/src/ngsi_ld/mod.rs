@@ -11,11 +11,13 @@
 mod address;
 mod attribute;
 mod context;
+pub mod discovery;
 mod entity;
 mod geojson;
 mod ngsi_v2;
 mod problem;
 pub mod query;
+pub mod write;
 
 pub use address::PostalAddress;
 pub use attribute::{

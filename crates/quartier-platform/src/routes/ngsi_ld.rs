@@ -1,19 +1,23 @@
-//! NGSI-LD (ETSI GS CIM 009) under `/ngsi-ld/v1/`: the read side the app uses.
+//! NGSI-LD (ETSI GS CIM 009) under `/ngsi-ld/v1/`: the reads the app uses, the writes of the
+//! town's IoT agents ([`write`]), and discovery.
 //!
-//! - `GET entities` — `type`, `id`, `idPattern`, `q`, `attrs`, `georel`/`geometry`/
-//!   `coordinates`/`geoproperty`, `limit` (default 20, at most [`Settings::ngsi_ld_max_limit`],
-//!   above it 403 TooManyResults), `offset`, `count=true` (`NGSILD-Results-Count`),
-//!   `options=keyValues` / `format=simplified`; ordered by id so that paging returns every
-//!   entity once.
+//! - `GET entities` (and `entities/`) — `type`, `id`, `idPattern`, `q`, `attrs`,
+//!   `georel`/`geometry`/`coordinates`/`geoproperty`, `limit` (default 20, at most
+//!   [`Settings::ngsi_ld_max_limit`], above it 403 TooManyResults), `offset`, `count=true`
+//!   (`NGSILD-Results-Count`), `options=keyValues` / `format=simplified`; ordered by id so that
+//!   paging returns every entity once. `POST entityOperations/query` takes the same as a body.
 //! - `GET entities/{id}` — the same representation options; 404 ResourceNotFound.
-//! - `GET types` — an EntityTypeList (`details=true`: EntityType objects with attribute names).
+//! - `GET types` — an EntityTypeList (`details=true`: EntityType objects with attribute names);
+//!   `GET types/{type}` an EntityTypeInfo; `GET attributes` an AttributeList (`details=true`:
+//!   Attribute objects), `GET attributes/{attr}` an Attribute.
+//! - Writes: see [`write`].
 //!
 //! `Accept`: `application/json` (context in a `Link` header), `application/ld+json` (`@context`
 //! in the body), `application/geo+json` (a FeatureCollection, `@context` at collection level as
 //! in the ETSI test suite); `*/*` or none gives JSON; anything else 406 NotAcceptable.
 //!
-//! The server-side types live here for now: the contract crate has no NGSI-LD query types yet.
-//! When `quartier-api` gains them, the wire shapes to keep are those in `render.rs`.
+//! The wire types and errors are the contract's (`quartier_api::ngsi_ld`); `render.rs` writes
+//! entities as stored.
 //!
 //! [`Settings::ngsi_ld_max_limit`]: crate::state::Settings::ngsi_ld_max_limit
 
@@ -21,13 +25,20 @@ mod geo;
 mod query;
 mod render;
 mod store;
+pub mod write;
 
 use axum::{
     Json, Router,
-    extract::{Path, Query, State},
+    body::Bytes,
+    extract::{DefaultBodyLimit, Path, Query, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, patch, post},
+};
+use quartier_api::ngsi_ld::{
+    ErrorType, ProblemDetails,
+    discovery::{AttributeInfo, AttributeList, EntityTypeInfo},
+    write::{BodyType, RequestContext},
 };
 use serde_json::{Value, json};
 
@@ -47,10 +58,33 @@ pub const DEFAULT_MAX_LIMIT: usize = 1000;
 
 /// Paths relative to `/ngsi-ld`.
 pub fn router() -> Router<AppState> {
+    let entities = || get(query_entities).post(write::create_entity);
+    let attrs = || post(write::append_attributes).patch(write::update_attributes);
     Router::new()
-        .route("/v1/entities", get(query_entities))
-        .route("/v1/entities/{id}", get(retrieve_entity))
+        .route("/v1/entities", entities())
+        .route("/v1/entities/", entities())
+        .route(
+            "/v1/entities/{id}",
+            get(retrieve_entity).delete(write::delete_entity),
+        )
+        .route("/v1/entities/{id}/attrs", attrs())
+        .route("/v1/entities/{id}/attrs/", attrs())
+        .route(
+            "/v1/entities/{id}/attrs/{attr}",
+            patch(write::update_attribute).delete(write::delete_attribute),
+        )
+        .route("/v1/entityOperations/create", post(write::batch_create))
+        .route("/v1/entityOperations/upsert", post(write::batch_upsert))
+        .route("/v1/entityOperations/update", post(write::batch_update))
+        .route("/v1/entityOperations/delete", post(write::batch_delete))
+        .route("/v1/entityOperations/query", post(query_by_body))
         .route("/v1/types", get(retrieve_types))
+        .route("/v1/types/", get(retrieve_types))
+        .route("/v1/types/{type}", get(retrieve_type))
+        .route("/v1/attributes", get(retrieve_attributes))
+        .route("/v1/attributes/", get(retrieve_attributes))
+        .route("/v1/attributes/{attr}", get(retrieve_attribute))
+        .layer(DefaultBodyLimit::max(write::WRITE_BODY_LIMIT))
 }
 
 type Pairs = Query<Vec<(String, String)>>;
@@ -63,13 +97,22 @@ async fn query_entities(
     headers: HeaderMap,
     Query(pairs): Pairs,
 ) -> Result<Response, AppError> {
-    let Some(media) = negotiate(&headers, ENTITY_MEDIA) else {
+    answer_query(&state, &headers, &pairs).await
+}
+
+/// `GET entities` and `POST entityOperations/query`: the query's page in the negotiated form.
+async fn answer_query(
+    state: &AppState,
+    headers: &HeaderMap,
+    pairs: &[(String, String)],
+) -> Result<Response, AppError> {
+    let Some(media) = negotiate(headers, ENTITY_MEDIA) else {
         return Ok(not_acceptable(ENTITY_MEDIA));
     };
-    if let Some(response) = unknown_context(&headers) {
+    if let Some(response) = unknown_context(headers) {
         return Ok(response);
     }
-    let query = match query::parse_entity_query(&pairs, state.settings.ngsi_ld_max_limit) {
+    let query = match query::parse_entity_query(pairs, state.settings.ngsi_ld_max_limit) {
         Ok(query) => query,
         Err(error) => return Ok(query_error(error)),
     };
@@ -99,17 +142,8 @@ async fn retrieve_entity(
     if let Some(response) = unknown_context(&headers) {
         return Ok(response);
     }
-    // Entity ids are URIs (5.2.4): a scheme, a colon, no spaces.
-    let is_uri = id
-        .split_once(':')
-        .is_some_and(|(scheme, rest)| !scheme.is_empty() && !rest.is_empty())
-        && !id.chars().any(char::is_whitespace);
-    if !is_uri {
-        return Err(AppError::bad_request(
-            BAD_REQUEST_DATA,
-            format!("{id:?} is not a URI"),
-        ));
-    }
+    // Entity ids are URIs (5.2.4).
+    write::check_id(&id)?;
     let view = match query::parse_view(&pairs) {
         Ok(view) => view,
         Err(error) => return Ok(query_error(error)),
@@ -134,7 +168,7 @@ async fn retrieve_types(
     };
     let details = pairs.iter().any(|(k, v)| k == "details" && v == "true");
     let types = state.db.read(|conn| store::types(conn)).await?;
-    let mut body = if details {
+    let body = if details {
         Value::Array(
             types
                 .into_iter()
@@ -156,6 +190,205 @@ async fn retrieve_types(
             "typeList": names,
         })
     };
+    Ok(respond(media, &with_context(media, body)))
+}
+
+/// `POST entityOperations/query` (6.23): a Query body (`entities`: `type`, `id`,
+/// `idPattern`; `attrs`; `q`; `geoQ`) answered as `GET entities` with the same parameters
+/// would be; `limit`, `offset`, `count` and `options` stay in the URL.
+async fn query_by_body(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(url_pairs): Pairs,
+    bytes: Bytes,
+) -> Result<Response, AppError> {
+    let bad = |detail: &str| AppError::Ngsi(ProblemDetails::new(ErrorType::BadRequestData, detail));
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let kind = BodyType::of(content_type).ok_or_else(|| {
+        AppError::Ngsi(quartier_api::ngsi_ld::write::unsupported_media_type(
+            content_type,
+        ))
+    })?;
+    let body = quartier_api::ngsi_ld::write::parse_body(&bytes).map_err(AppError::Ngsi)?;
+    let link = headers
+        .get_all(header::LINK)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(quartier_api::ngsi_ld::parse_link_context);
+    let context = RequestContext::of_request(kind, body.get("@context"), link.as_deref())
+        .map_err(AppError::Ngsi)?;
+    if body.get("type").and_then(Value::as_str) != Some("Query") {
+        return Err(bad("a query body has \"type\": \"Query\""));
+    }
+    let mut pairs: Vec<(String, String)> = url_pairs
+        .into_iter()
+        .filter(|(k, _)| {
+            matches!(
+                k.as_str(),
+                "limit" | "offset" | "count" | "options" | "format"
+            )
+        })
+        .collect();
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    if let Some(entities) = body.get("entities") {
+        let entities = entities
+            .as_array()
+            .ok_or_else(|| bad("entities is a list"))?;
+        let types: Vec<String> = entities
+            .iter()
+            .filter_map(|e| e.get("type").and_then(text))
+            .map(|t| context.term(&t))
+            .collect();
+        let ids: Vec<String> = entities
+            .iter()
+            .filter_map(|e| e.get("id").and_then(text))
+            .collect();
+        if !types.is_empty() {
+            pairs.push(("type".into(), types.join(",")));
+        }
+        if !ids.is_empty() {
+            pairs.push(("id".into(), ids.join(",")));
+        }
+        if let Some(pattern) = entities
+            .iter()
+            .find_map(|e| e.get("idPattern").and_then(text))
+        {
+            pairs.push(("idPattern".into(), pattern));
+        }
+    }
+    if let Some(attrs) = body.get("attrs") {
+        let names: Vec<String> = match attrs {
+            Value::Array(items) => items.iter().filter_map(text).collect(),
+            Value::String(list) => list.split(',').map(str::to_owned).collect(),
+            _ => return Err(bad("attrs is a list of names")),
+        };
+        let names: Vec<String> = names.iter().map(|n| context.term(n.trim())).collect();
+        pairs.push(("attrs".into(), names.join(",")));
+    }
+    if let Some(q) = body.get("q") {
+        pairs.push(("q".into(), text(q).ok_or_else(|| bad("q is a text"))?));
+    }
+    if let Some(geo) = body.get("geoQ") {
+        for member in ["georel", "geometry", "geoproperty"] {
+            if let Some(value) = geo.get(member).and_then(text) {
+                pairs.push((member.into(), value));
+            }
+        }
+        match geo.get("coordinates") {
+            Some(Value::String(c)) => pairs.push(("coordinates".into(), c.clone())),
+            Some(other) => pairs.push(("coordinates".into(), other.to_string())),
+            None => {}
+        }
+    }
+    answer_query(&state, &headers, &pairs).await
+}
+
+/// The context of a read's `Link` header, for names given in a path.
+fn link_request_context(headers: &HeaderMap) -> Result<RequestContext, AppError> {
+    let link = headers
+        .get_all(header::LINK)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(quartier_api::ngsi_ld::parse_link_context);
+    RequestContext::of_request(BodyType::Json, None, link.as_deref()).map_err(AppError::Ngsi)
+}
+
+fn attribute_info(use_: store::AttributeUse, with_types: bool) -> AttributeInfo {
+    AttributeInfo {
+        id: use_.name.clone(),
+        kind: "Attribute".into(),
+        attribute_name: use_.name,
+        attribute_count: with_types.then_some(use_.count),
+        attribute_types: use_.attribute_types,
+        type_names: with_types.then_some(use_.type_names),
+    }
+}
+
+/// `GET attributes` (6.27): an AttributeList, or (`details=true`) an Attribute each.
+async fn retrieve_attributes(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(pairs): Pairs,
+) -> Result<Response, AppError> {
+    let offered = &[MediaType::JsonLd, MediaType::Json];
+    let Some(media) = negotiate(&headers, offered) else {
+        return Ok(not_acceptable(offered));
+    };
+    link_request_context(&headers)?;
+    let details = pairs.iter().any(|(k, v)| k == "details" && v == "true");
+    let uses = state.db.read(|conn| store::attributes(conn, None)).await?;
+    let body = if details {
+        json!(
+            uses.into_iter()
+                .map(|u| attribute_info(u, true))
+                .collect::<Vec<_>>()
+        )
+    } else {
+        json!(AttributeList::new(
+            uses.into_iter().map(|u| u.name).collect()
+        ))
+    };
+    Ok(respond(media, &with_context(media, body)))
+}
+
+/// `GET attributes/{attr}` (6.28): an Attribute; 404 when no entity has it.
+async fn retrieve_attribute(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(attr): Path<String>,
+) -> Result<Response, AppError> {
+    let offered = &[MediaType::JsonLd, MediaType::Json];
+    let Some(media) = negotiate(&headers, offered) else {
+        return Ok(not_acceptable(offered));
+    };
+    let name = link_request_context(&headers)?.term(&attr);
+    let uses = state.db.read(|conn| store::attributes(conn, None)).await?;
+    let found = uses
+        .into_iter()
+        .find(|u| u.name == name)
+        .ok_or_else(|| AppError::not_found(format!("no entity has an attribute {attr}")))?;
+    let body = json!(attribute_info(found, true));
+    Ok(respond(media, &with_context(media, body)))
+}
+
+/// `GET types/{type}` (6.26): an EntityTypeInfo; 404 when no entity is of that type.
+async fn retrieve_type(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> Result<Response, AppError> {
+    let offered = &[MediaType::JsonLd, MediaType::Json];
+    let Some(media) = negotiate(&headers, offered) else {
+        return Ok(not_acceptable(offered));
+    };
+    let type_name = link_request_context(&headers)?.term(&name);
+    let lookup = type_name.clone();
+    let (count, uses) = state
+        .db
+        .read(move |conn| {
+            Ok((
+                store::count_of_type(conn, &lookup)?,
+                store::attributes(conn, Some(&lookup))?,
+            ))
+        })
+        .await?;
+    if count == 0 {
+        return Err(AppError::not_found(format!("no entity of type {name}")));
+    }
+    let body = json!(EntityTypeInfo {
+        id: type_name.clone(),
+        kind: "EntityTypeInfo".into(),
+        type_name,
+        entity_count: count,
+        attribute_details: uses.into_iter().map(|u| attribute_info(u, false)).collect(),
+    });
+    Ok(respond(media, &with_context(media, body)))
+}
+
+/// A JSON-LD answer carries its `@context`.
+fn with_context(media: MediaType, mut body: Value) -> Value {
     if media == MediaType::JsonLd {
         match &mut body {
             Value::Object(map) => {
@@ -169,7 +402,7 @@ async fn retrieve_types(
             _ => {}
         }
     }
-    Ok(respond(media, &body))
+    body
 }
 
 /// The body with its content type, and the context `Link` unless the body carries `@context`
@@ -210,26 +443,14 @@ fn query_error(error: QueryError) -> Response {
 }
 
 /// A request `Link` `@context` (6.3.5) that the platform does not know: 503
-/// LdContextNotAvailable, since it fetches no context documents. The core context and Smart
+/// LdContextNotAvailable ([`quartier_api::ngsi_ld::write::context_not_available`]), since it
+/// fetches no context documents. The core context and Smart
 /// Data Models' contexts are known: their terms are the short names the entities are stored
 /// with, and their full IRIs are compacted to them ([`quartier_api::ngsi_ld::query::compact`]).
 fn unknown_context(headers: &HeaderMap) -> Option<Response> {
-    let url = headers
-        .get_all(header::LINK)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(quartier_api::ngsi_ld::parse_link_context)?;
-    if query::is_known_context(&url) {
-        return None;
-    }
-    Some(problem(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "ld_context_not_available",
-        format!(
-            "this platform fetches no @context; {url} is not one it knows (the NGSI-LD core \
-             context and Smart Data Models' are)"
-        ),
-    ))
+    link_request_context(headers)
+        .err()
+        .map(|error| error.render(ErrorFormat::NgsiLd))
 }
 
 /// The best representation `Accept` allows among `offered` (by q-value, then header order);

@@ -22,7 +22,7 @@ use axum::{
 use quartier_api::staff::{RequestUpdate, SCOPE_OPEN311_UPDATE, UpdateStatus, codes};
 
 use super::{open311, resident::ApiJson};
-use crate::{error::AppError, staff::StaffAccount, state::AppState};
+use crate::{error::AppError, staff::StaffAccount, state::AppState, tokens::bearer_token};
 
 /// Every route as (method, path under `/api`), for the OpenAPI test.
 pub const ROUTES: &[(&str, &str)] = &[("patch", "/v1/staff/requests/{id}")];
@@ -58,14 +58,6 @@ impl Staff {
             })
         }
     }
-}
-
-/// The token of `Authorization: Bearer <token>` (the scheme in any case, RFC 6750).
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 fn invalid_token() -> Response {
@@ -134,24 +126,4 @@ pub async fn update_request(
         .ok_or_else(unknown)?;
     tracing::info!(staff = %staff.0.name, request = id, status = %updated.status, "request updated by staff");
     Ok(open311::request_json(&updated, &headers))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_only_a_bearer_token() {
-        let with = |value: &'static str| {
-            let mut headers = HeaderMap::new();
-            headers.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
-            headers
-        };
-        assert_eq!(bearer_token(&with("Bearer abc")), Some("abc"));
-        assert_eq!(bearer_token(&with("bearer  abc ")), Some("abc"));
-        assert_eq!(bearer_token(&with("Basic abc")), None);
-        assert_eq!(bearer_token(&with("Bearer ")), None);
-        assert_eq!(bearer_token(&with("Bearerabc")), None);
-        assert_eq!(bearer_token(&HeaderMap::new()), None);
-    }
 }

@@ -7,7 +7,7 @@ use regex::{Regex, RegexBuilder};
 
 pub use quartier_api::ngsi_ld::query::{
     AttrPath, Expr, GeoQuery, GeoRel, Literal, Op, Operand, ParsedQuery, QueryError, Term,
-    TypeExpr, View, is_known_context, parse_view,
+    TypeExpr, View, parse_view,
 };
 
 /// `GET entities` as the platform runs it.

@@ -6,8 +6,9 @@
 //! (haversine distance, point in polygon) and the regex run on `(id, lon, lat)` only, and just
 //! the requested page's JSON is read.
 
-use rusqlite::{Connection, params_from_iter, types::Value as SqlValue};
-use serde_json::Value;
+use quartier_api::ngsi_ld::write::{NewEntity, point_of};
+use rusqlite::{Connection, params, params_from_iter, types::Value as SqlValue};
+use serde_json::{Map, Value};
 
 use super::{
     geo,
@@ -252,6 +253,150 @@ pub fn types(conn: &Connection) -> Result<Vec<(String, Vec<String>)>, AppError> 
             Ok((name, attributes))
         })
         .collect()
+}
+
+/// An entity as the writer connection reads it before changing it.
+pub struct Stored {
+    pub pk: i64,
+    pub entity_type: String,
+    pub data: Map<String, Value>,
+}
+
+/// The entity `id` for a change, `None` if there is none.
+pub fn for_update(conn: &Connection, id: &str) -> Result<Option<Stored>, AppError> {
+    let mut statement = conn.prepare_cached("SELECT pk, type, data FROM entities WHERE id = ?1")?;
+    let mut rows = statement.query([id])?;
+    let Some(row) = rows.next()? else {
+        return Ok(None);
+    };
+    let data = match parse_stored(&row.get::<_, String>(2)?)? {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    Ok(Some(Stored {
+        pk: row.get(0)?,
+        entity_type: row.get(1)?,
+        data,
+    }))
+}
+
+/// Stores a new entity; `false` when one with its id exists already. The R*Tree and the value
+/// index follow through their triggers, so queries see it at once.
+pub fn insert(conn: &Connection, entity: &NewEntity, now: &str) -> Result<bool, AppError> {
+    let (lon, lat) = entity.point().unzip();
+    let data = Value::Object(entity.data.clone()).to_string();
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO entities (id, type, lon, lat, data, modified_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
+        )?
+        .execute(params![entity.id, entity.entity_type, lon, lat, data, now])?;
+    Ok(inserted == 1)
+}
+
+/// Replaces a stored entity's attributes (and its type, for an upsert that replaces it).
+pub fn replace(
+    conn: &Connection,
+    pk: i64,
+    entity_type: &str,
+    data: &Map<String, Value>,
+    now: &str,
+) -> Result<(), AppError> {
+    let (lon, lat) = point_of(data).unzip();
+    conn.prepare_cached(
+        "UPDATE entities SET type = ?2, lon = ?3, lat = ?4, data = ?5, modified_at = ?6 \
+         WHERE pk = ?1",
+    )?
+    .execute(params![
+        pk,
+        entity_type,
+        lon,
+        lat,
+        Value::Object(data.clone()).to_string(),
+        now
+    ])?;
+    Ok(())
+}
+
+/// Deletes an entity by key.
+pub fn delete(conn: &Connection, pk: i64) -> Result<(), AppError> {
+    conn.prepare_cached("DELETE FROM entities WHERE pk = ?1")?
+        .execute([pk])?;
+    Ok(())
+}
+
+/// Every attribute name with the entity types that have it, the NGSI-LD attribute types it
+/// takes and how many entities have it (`GET attributes`, `GET types/{type}`); only entities
+/// of `entity_type` when given.
+pub fn attributes(
+    conn: &Connection,
+    entity_type: Option<&str>,
+) -> Result<Vec<AttributeUse>, AppError> {
+    let mut statement = conn.prepare(
+        "SELECT j.key, e.type, \
+                CASE j.type WHEN 'array' THEN json_extract(j.value, '$[0].type') \
+                            ELSE json_extract(j.value, '$.type') END AS kind, \
+                count(*) \
+         FROM entities e, json_each(e.data) AS j \
+         WHERE j.key NOT IN ('id', 'type', '@context', 'scope') AND (?1 IS NULL OR e.type = ?1) \
+         GROUP BY j.key, e.type, kind ORDER BY j.key",
+    )?;
+    let rows = statement.query_map([entity_type], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut out: Vec<AttributeUse> = Vec::new();
+    for row in rows {
+        let (name, entity_type, kind, count) = row?;
+        if out.last().is_none_or(|last| last.name != name) {
+            out.push(AttributeUse {
+                name: name.clone(),
+                ..AttributeUse::default()
+            });
+        }
+        if let Some(last) = out.last_mut() {
+            if !last.type_names.contains(&entity_type) {
+                last.type_names.push(entity_type);
+            }
+            if let Some(kind) = kind
+                && !last.attribute_types.contains(&kind)
+            {
+                last.attribute_types.push(kind);
+            }
+            last.count += usize::try_from(count).unwrap_or(0);
+        }
+    }
+    for attribute in &mut out {
+        attribute.type_names.sort();
+        attribute.attribute_types.sort();
+    }
+    Ok(out)
+}
+
+/// How many entities of a type there are.
+pub fn count_of_type(conn: &Connection, entity_type: &str) -> Result<usize, AppError> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM entities WHERE type = ?1",
+        [entity_type],
+        |r| r.get(0),
+    )?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+/// One attribute name as the entities use it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AttributeUse {
+    pub name: String,
+    /// The entity types that have it, sorted.
+    pub type_names: Vec<String>,
+    /// `Property`, `Relationship`, `GeoProperty`…, sorted.
+    pub attribute_types: Vec<String>,
+    /// How many entities have it.
+    pub count: usize,
 }
 
 fn parse_stored(text: &str) -> Result<Value, AppError> {
