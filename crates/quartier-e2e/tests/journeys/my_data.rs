@@ -100,7 +100,7 @@ fn wrong_password_then_back_to_my_data(ctx: Arc<Ctx>) -> Outcome {
             "the wrong password explained",
         )
         .await?;
-        if b.eval("return location.pathname").await? != Value::from("/sign-in") {
+        if b.eval("return location.pathname").await? != "/sign-in" {
             return Err("a wrong password left the sign-in page".into());
         }
         sign_in_here(b, CAMILLE).await?;
@@ -229,7 +229,7 @@ fn export_validates_against_the_published_schema(ctx: Arc<Ctx>) -> Outcome {
             .map_err(|e| format!("the published schema does not compile: {e}"))?;
         let errors: Vec<String> = validator
             .iter_errors(&export)
-            .map(|e| format!("{} at {}", e, e.instance_path))
+            .map(|e| format!("{} at {}", e, e.instance_path()))
             .take(5)
             .collect();
         if !errors.is_empty() {
