@@ -80,3 +80,16 @@ pub fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
     }
     }
 }
+
+/// Watches a personal page's read: once it answers 401 (the session ended meanwhile), the gate
+/// takes the resident to sign in again, which brings them back here.
+pub fn sign_in_again_on_401<T: Clone + 'static>(read: Latest<Result<T, ApiError>>) {
+    let session = use_session();
+    Effect::new(move |_| {
+        if let Some(Err(error)) = read.value()
+            && error.http_status() == Some(401)
+        {
+            session.state.set(SessionState::SignedOut);
+        }
+    });
+}

@@ -10,6 +10,7 @@ use crate::api::ApiError;
 use crate::api::resident::fetch_access_log;
 use crate::browser;
 use crate::components::async_section::AsyncSection;
+use crate::components::signed_in_only::sign_in_again_on_401;
 use crate::i18n::use_i18n;
 use crate::session::use_session;
 use crate::task::Latest;
@@ -24,6 +25,7 @@ pub fn AccessLogSection() -> impl IntoView {
     let applied = RwSignal::new(AccessLogQuery::default());
     let offset = RwSignal::new(0u64);
     let log = Latest::<Result<AccessLogPage, ApiError>>::new();
+    sign_in_again_on_401(log);
     let load = move || {
         let (base, filter, at) = (
             base.clone(),

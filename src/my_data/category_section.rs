@@ -14,6 +14,7 @@ use super::words::{
 use crate::api::ApiError;
 use crate::api::resident::fetch_my_data;
 use crate::components::async_section::AsyncSection;
+use crate::components::signed_in_only::sign_in_again_on_401;
 use crate::i18n::use_i18n;
 use crate::session::use_session;
 use crate::task::Latest;
@@ -40,6 +41,7 @@ pub fn CategorySection(
     let total = first.total;
     let offset = RwSignal::new(0u64);
     let other = Latest::<Result<MyData, ApiError>>::new();
+    sign_in_again_on_401(other);
     let load = {
         let id = id.clone();
         move || {

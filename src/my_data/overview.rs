@@ -13,7 +13,8 @@ use super::water_usage::{WaterUsage, monthly};
 use crate::api::ApiError;
 use crate::api::resident::fetch_my_data;
 use crate::components::async_section::AsyncSection;
-use crate::session::{SessionState, use_session};
+use crate::components::signed_in_only::sign_in_again_on_401;
+use crate::session::use_session;
 use crate::task::Latest;
 
 /// The water category's code, whose readings the chart draws.
@@ -47,14 +48,7 @@ pub fn MyDataOverview() -> impl IntoView {
     };
     load();
     let load = StoredValue::new(load);
-    // The session ended meanwhile: the gate takes the resident to sign in again.
-    Effect::new(move |_| {
-        if let Some(Err(error)) = loaded.value()
-            && error.http_status() == Some(401)
-        {
-            session.state.set(SessionState::SignedOut);
-        }
-    });
+    sign_in_again_on_401(loaded);
     let state = Signal::derive_local(move || loaded.value());
     view! {
         <AsyncSection state=state on_retry=Callback::new(move |_| load.with_value(|load| load())) let:found>

@@ -17,6 +17,7 @@ use crate::api::resident::{
 };
 use crate::browser;
 use crate::components::async_section::AsyncSection;
+use crate::components::signed_in_only::sign_in_again_on_401;
 use crate::i18n::use_i18n;
 use crate::session::{SessionState, use_session};
 use crate::task::Latest;
@@ -50,6 +51,7 @@ fn Erasure(categories: Vec<DataCategory>) -> impl IntoView {
     let session = use_session();
     let base = session.base();
     let requests = Latest::<Result<ErasureRequests, ApiError>>::new();
+    sign_in_again_on_401(requests);
     let load = move || {
         let base = base.clone();
         requests.run(async move { fetch_erasure_requests(&base).await });

@@ -18,7 +18,7 @@ use crate::api::resident::{
 use crate::browser;
 use crate::components::async_section::AsyncSection;
 use crate::components::page_heading::PageHeading;
-use crate::components::signed_in_only::SignedInOnly;
+use crate::components::signed_in_only::{SignedInOnly, sign_in_again_on_401};
 use crate::i18n::use_i18n;
 use crate::my_data::words::{data_category_words, retention_words};
 use crate::session::{SessionState, use_session};
@@ -61,14 +61,7 @@ fn ConsentsList() -> impl IntoView {
     };
     load();
     let load = StoredValue::new(load);
-    // The session ended meanwhile: the gate takes the resident to sign in again.
-    Effect::new(move |_| {
-        if let Some(Err(error)) = loaded.value()
-            && error.http_status() == Some(401)
-        {
-            session.state.set(SessionState::SignedOut);
-        }
-    });
+    sign_in_again_on_401(loaded);
     let state = Signal::derive_local(move || loaded.value());
     let announcement = RwSignal::new(None::<(String, bool)>);
     view! {
@@ -291,6 +284,7 @@ fn ReceiptView(purpose_id: String) -> impl IntoView {
     let i18n = use_i18n();
     let base = use_session().base();
     let receipt = Latest::<Result<ConsentReceipt, ApiError>>::new();
+    sign_in_again_on_401(receipt);
     let load = move || {
         let (base, id) = (base.clone(), purpose_id.clone());
         receipt.run(async move { fetch_receipt(&base, &id).await });
