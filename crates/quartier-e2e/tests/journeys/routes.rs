@@ -23,13 +23,14 @@ fn a_route_whose_code_cannot_be_downloaded_offers_try_again(ctx: Arc<Ctx>) -> Ou
         b.open_page("/map?lang=en").await?;
         b.wait_for_within("[data-ready=\"true\"]", READY_SECONDS)
             .await?;
-        // The code of "My data" has not been downloaded: the map does not need it.
+        // The code of "Report an issue" has not been downloaded: the map does not need it.
+        // (A public page: a personal one would lead to sign-in after Try again.)
         let before: Vec<String> = resources(b).await?;
-        if before.iter().any(|r| r.contains("split_my_data")) {
-            return Err(format!("/map downloaded the code of /my-data: {before:?}"));
+        if before.iter().any(|r| r.contains("split_report")) {
+            return Err(format!("/map downloaded the code of /report: {before:?}"));
         }
         b.set_offline(true).await?;
-        press_button(b, &nav_link("My data")).await?;
+        press_button(b, &nav_link("Report an issue")).await?;
         let alert = match b
             .wait_for_xpath("//main//*[@role='alert'][.//button[normalize-space()='Try again']]")
             .await
@@ -53,14 +54,14 @@ fn a_route_whose_code_cannot_be_downloaded_offers_try_again(ctx: Arc<Ctx>) -> Ou
         b.set_offline(false).await?;
         press_button(b, "//main//button[normalize-space()='Try again']").await?;
         let heading = b.text_of("main h1").await?;
-        if heading != "My data" {
+        if heading != "Report an issue" {
             return Err(format!(
                 "after Try again, the page's heading is {heading:?}"
             ));
         }
         let after = resources(b).await?;
-        if !after.iter().any(|r| r.contains("split_my_data")) {
-            return Err(format!("the code of /my-data was never fetched: {after:?}"));
+        if !after.iter().any(|r| r.contains("split_report")) {
+            return Err(format!("the code of /report was never fetched: {after:?}"));
         }
         Ok(())
     }))
