@@ -36,6 +36,10 @@ pub const JOURNEYS: &[(&str, Journey)] = &[
         "map::very_large_layers_load_by_area",
         very_large_layers_load_by_area,
     ),
+    (
+        "map::a_lamp_set_defective_appears_live_and_a_dropped_stream_reconnects",
+        a_lamp_set_defective_appears_live_and_a_dropped_stream_reconnects,
+    ),
 ];
 
 const READY: &str = "[data-ready=\"true\"]";
@@ -384,5 +388,108 @@ fn very_large_layers_load_by_area(ctx: Arc<Ctx>) -> Outcome {
     });
     drop(platform);
     let _ = std::fs::remove_dir_all(&dist);
+    outcome
+}
+
+/// The streetlight legend's count of services out of order (0 when the row is absent).
+async fn streetlights_out_of_order(b: &Browser) -> Result<u64, String> {
+    let count = b
+        .eval(
+            "const row = [...document.querySelectorAll('#layer-status-Streetlight .legend__row')]\
+               .find(r => r.textContent.includes('Out of order'));\
+             return row ? Number(row.textContent.split(':').pop().trim()) : 0;",
+        )
+        .await?;
+    count
+        .as_u64()
+        .ok_or(format!("the legend's count is {count}"))
+}
+
+async fn live_state(b: &Browser) -> Result<String, String> {
+    b.text_of(".layer-panel__live").await
+}
+
+fn a_lamp_set_defective_appears_live_and_a_dropped_stream_reconnects(ctx: Arc<Ctx>) -> Outcome {
+    // Its own platform: the journey stops it.
+    let mut platform = Platform::start(&ctx.platform_bin, &ctx.dist)?;
+    let outcome = ctx.runtime.block_on(async {
+        let b = ctx.browser_on(&platform.base_url).await?;
+        let result = async {
+            b.open_page("/map?lang=en&layers=Streetlight").await?;
+            b.wait_for_within(READY, READY_SECONDS).await?;
+            b.wait_until(
+                "return document.querySelector('.layer-panel__live')?.textContent.includes('Live updates on')",
+                "the live stream opening",
+            )
+            .await?;
+            let before = streetlights_out_of_order(&b).await?;
+            // A working lamp, found as any client would, then set defective by the lighting
+            // silo's IoT agent through the NGSI-LD write API.
+            let found = http::get_with(
+                &platform.base_url,
+                "/ngsi-ld/v1/entities?type=Streetlight&q=status==%22ok%22&limit=1&options=keyValues",
+                &[("Accept", "application/json")],
+            )?;
+            let found: Value = serde_json::from_slice(&found.body).map_err(|e| e.to_string())?;
+            let id = found
+                .pointer("/0/id")
+                .and_then(Value::as_str)
+                .ok_or(format!("no working streetlight in {found}"))?
+                .to_owned();
+            let written = std::time::Instant::now();
+            let answer = http::send(
+                &platform.base_url,
+                "PATCH",
+                &format!("/ngsi-ld/v1/entities/{id}/attrs/status"),
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Authorization", "Bearer quartier-demo-writer-lighting"),
+                ],
+                br#"{"type": "Property", "value": "defectiveLamp"}"#,
+            )?;
+            if answer.status != 204 {
+                return Err(format!("the write answered {}", answer.status));
+            }
+            loop {
+                if streetlights_out_of_order(&b).await? == before + 1 {
+                    break;
+                }
+                if written.elapsed() > std::time::Duration::from_secs(2) {
+                    return Err(format!(
+                        "2 s after the write the legend still counts {} out of order (before: {before})",
+                        streetlights_out_of_order(&b).await?
+                    ));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            let fresh = b.text_of("#layer-status-Streetlight .layer-panel__provenance").await?;
+            if !fresh.contains("Updated") {
+                return Err(format!("the layer does not say how fresh it is: {fresh:?}"));
+            }
+            // The stream drops: the map says so in words, then reconnects once the platform is back.
+            platform.stop();
+            b.wait_until(
+                "return document.querySelector('.layer-panel__live')?.textContent.includes('interrupted')",
+                "the map saying the stream dropped",
+            )
+            .await?;
+            let down = live_state(&b).await?;
+            if !down.contains("Reconnecting") {
+                return Err(format!("the dropped stream says {down:?}"));
+            }
+            platform.restart()?;
+            b.wait_until(
+                "return document.querySelector('.layer-panel__live')?.textContent.includes('Live updates on')",
+                "the live stream reconnecting",
+            )
+            .await?;
+            b.wait_for_within(READY, READY_SECONDS).await?;
+            Ok(())
+        }
+        .await;
+        b.close().await;
+        result
+    });
+    drop(platform);
     outcome
 }
