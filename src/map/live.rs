@@ -179,6 +179,8 @@ mod stream {
         /// The last event id seen: what to ask for after a drop.
         last_id: Option<String>,
         attempt: u32,
+        /// The stream was open once and dropped: what it missed is caught up when it opens again.
+        dropped: bool,
         retry_timer: Option<i32>,
         flush_timer: Option<i32>,
         pending: Vec<(String, Change)>,
@@ -276,7 +278,17 @@ mod stream {
         let on_open = {
             let shared = shared.clone();
             Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-                shared.borrow_mut().attempt = 0;
+                let (dropped, told_where) = {
+                    let mut s = shared.borrow_mut();
+                    s.attempt = 0;
+                    (std::mem::take(&mut s.dropped), s.last_id.is_some())
+                };
+                // Back after a drop, never told where it stopped: the layers shown are reloaded
+                // (once, now that it is back; a stream that cannot connect reloads nothing).
+                if dropped && !told_where {
+                    let types = shared.borrow().types.clone();
+                    reload(ctx, &types);
+                }
                 ctx.live.try_set(LiveStatus::Live);
             })
         };
@@ -324,6 +336,7 @@ mod stream {
                     if let Some(source) = s.source.take() {
                         source.close();
                     }
+                    s.dropped |= s.attempt == 0;
                     let delay = backoff_ms(s.attempt);
                     s.attempt = s.attempt.saturating_add(1);
                     delay
@@ -335,11 +348,6 @@ mod stream {
                     let (shared, base, attrs) = (shared.clone(), base.clone(), attrs.clone());
                     Closure::once_into_js(move || {
                         shared.borrow_mut().retry_timer = None;
-                        // Never told where it stopped: the layers shown are reloaded.
-                        if shared.borrow().last_id.is_none() {
-                            let types = shared.borrow().types.clone();
-                            reload(ctx, &types);
-                        }
                         shared.borrow_mut().listeners.clear();
                         open(&shared, &base, &attrs, ctx);
                     })

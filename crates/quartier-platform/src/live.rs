@@ -36,7 +36,8 @@ const CHANNEL: usize = 4_096;
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// Streams open at once, in all and per client, unless configured.
 pub const DEFAULT_MAX_STREAMS: usize = 1_000;
-pub const DEFAULT_MAX_STREAMS_PER_CLIENT: usize = 8;
+/// Per client: a town hall's kiosks, or a mobile network's residents, may share one address.
+pub const DEFAULT_MAX_STREAMS_PER_CLIENT: usize = 64;
 
 /// What a write committed: `(id, type, attributes as stored)`, none for a deleted entity.
 pub type Committed = Vec<(String, String, Option<Map<String, Value>>)>;
