@@ -10,7 +10,6 @@ pub mod layer_loading;
 pub mod layer_panel;
 pub mod layers;
 pub mod leaflet_map;
-pub mod live;
 pub mod loader;
 pub mod place_search;
 pub mod service_details;

@@ -74,12 +74,10 @@ pub async fn list(
         })
         .await?;
     Ok(Json(api::AccessLogPage {
-        page: api::Page {
-            total: u64::try_from(total).unwrap_or(0),
-            offset: u64::from(offset),
-            limit: Some(u64::from(limit)),
-            items,
-        },
+        total: u64::try_from(total).unwrap_or(0),
+        offset: u64::from(offset),
+        limit: Some(u64::from(limit)),
+        items,
         services,
     }))
 }

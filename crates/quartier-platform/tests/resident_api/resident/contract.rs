@@ -217,8 +217,7 @@ async fn every_answer_reads_with_the_contract_types() {
         "access log",
     );
     assert!(
-        log.page
-            .items
+        log.items
             .iter()
             .all(|e| !matches!(e.actor_type, api::ActorType::Other(_)))
     );
