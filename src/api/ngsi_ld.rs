@@ -7,7 +7,7 @@ use std::cell::RefCell;
 
 use gloo_net::http::Request;
 use quartier_api::datetime::Timestamp;
-use quartier_api::geo::BoundingBox;
+use quartier_api::geo::{BoundingBox, LonLat};
 use quartier_api::ngsi_ld::{
     Entity, EntityQuery, GeoQuery, GeoRel, RESULTS_COUNT_HEADER, StatusValue, parse_entity,
     parse_feature_collection,
@@ -362,22 +362,26 @@ pub fn parse_features(
         .into_iter()
         .filter_map(|feature| {
             let position = feature.position()?;
-            let entity = feature.entity;
-            let observed = status_attr
-                .and_then(|attr| entity.attribute(attr))
-                .and_then(|attr| attr.observed_at())
-                .map(Timestamp::unix_millis)
-                .or_else(|| entity.timestamp(DATE_OBSERVED).map(|t| t.unix_millis()));
-            Some(MapFeature {
-                observed,
-                status: status_attr.and_then(|attr| entity.status(attr)),
-                name: entity.text("name"),
-                id: entity.id,
-                lon: position.lon,
-                lat: position.lat,
-            })
+            Some(map_feature(feature.entity, position, status_attr))
         })
         .collect())
+}
+
+/// What the map keeps of an entity drawn at `position` (a page's Feature, a live change).
+pub fn map_feature(entity: Entity, position: LonLat, status_attr: Option<&str>) -> MapFeature {
+    let observed = status_attr
+        .and_then(|attr| entity.attribute(attr))
+        .and_then(|attr| attr.observed_at())
+        .map(Timestamp::unix_millis)
+        .or_else(|| entity.timestamp(DATE_OBSERVED).map(|t| t.unix_millis()));
+    MapFeature {
+        observed,
+        status: status_attr.and_then(|attr| entity.status(attr)),
+        name: entity.text("name"),
+        id: entity.id,
+        lon: position.lon,
+        lat: position.lat,
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod language_menu;
 pub mod lazy_view;
 pub mod main_nav;
 pub mod page_heading;
+pub mod pager;
 pub mod signed_in_only;
 pub mod site_footer;
 pub mod site_header;

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::config::use_config;
 use crate::i18n::use_i18n;
+use crate::map::services_list::short_reference;
 use crate::map::state::{Announcement, MapContext};
 
 #[component]
@@ -34,6 +35,22 @@ pub fn MapAnnouncer(ctx: MapContext) -> impl IntoView {
                 ],
             ),
             Announcement::Place(status) => status.text(i18n),
+            Announcement::FollowedChanged {
+                entity_type,
+                id,
+                name,
+                state_key,
+            } => i18n.t_with(
+                "map-announce-followed-changed",
+                &[
+                    ("layer", label(&entity_type).into()),
+                    (
+                        "service",
+                        name.unwrap_or_else(|| short_reference(&id)).into(),
+                    ),
+                    ("state", i18n.t(state_key).into()),
+                ],
+            ),
         })
     };
     view! {

@@ -8,6 +8,7 @@ use crate::components::async_section::FailedNotice;
 use crate::config::{LayerConfig, use_config};
 use crate::i18n::use_i18n;
 use crate::map::layers::StateClass;
+use crate::map::live::LiveStatus;
 use crate::map::state::{LayerLoad, MapContext, Progress};
 
 #[component]
@@ -23,6 +24,7 @@ pub fn LayerPanel(ctx: MapContext) -> impl IntoView {
                     .map(|layer| view! { <LayerEntry ctx=ctx layer=layer/> })
                     .collect_view()}
             </ul>
+            <LiveState ctx=ctx/>
             <p class="layer-panel__how">{i18n.tr("map-legend-clusters")}</p>
         </fieldset>
     }
@@ -132,8 +134,7 @@ fn LayerEntry(ctx: MapContext, layer: LayerConfig) -> impl IntoView {
                             let when = browser::local_date_time(ms, lang.code());
                             lines.push(i18n.t_with("map-layer-observed", &[("time", when.into())]));
                         }
-                        let at = browser::local_time(loaded_at, lang.code());
-                        lines.push(i18n.t_with("map-layer-loaded-at", &[("time", at.into())]));
+                        lines.push(updated_words(i18n, loaded_at, ctx.clock.get()));
                         if area.is_some() {
                             lines.push(i18n.t("map-layer-area-only"));
                         }
@@ -192,6 +193,48 @@ fn legend(by_state: [u32; 4]) -> impl IntoView {
         })
         .collect_view();
     view! { <ul class="legend">{rows}</ul> }
+}
+
+/// How fresh a layer is: "Updated 12 s ago", in minutes after one, its time after an hour.
+fn updated_words(i18n: crate::i18n::I18n, at: f64, now: f64) -> String {
+    let seconds = ((now - at) / 1000.0).max(0.0).floor() as u64;
+    if seconds < 60 {
+        i18n.t_with("map-layer-updated-seconds", &[("seconds", seconds.into())])
+    } else if seconds < 3600 {
+        i18n.t_with(
+            "map-layer-updated-minutes",
+            &[("minutes", (seconds / 60).into())],
+        )
+    } else {
+        let time = browser::local_time(at, i18n.lang().code());
+        i18n.t_with("map-layer-loaded-at", &[("time", time.into())])
+    }
+}
+
+/// Whether the map follows changes live. Only the state is a live region: the countdown to
+/// the next attempt beside it changes each second and is read only when asked.
+#[component]
+fn LiveState(ctx: MapContext) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = move || match ctx.live.get() {
+        LiveStatus::Live => i18n.t("map-live-on"),
+        LiveStatus::Connecting => i18n.t("map-live-connecting"),
+        LiveStatus::Interrupted { .. } => i18n.t("map-live-interrupted"),
+    };
+    let countdown = move || match ctx.live.get() {
+        LiveStatus::Interrupted { retry_at } => {
+            let seconds = ((retry_at - ctx.clock.get()) / 1000.0).ceil().max(0.0) as u64;
+            Some(i18n.t_with("map-live-retry-in", &[("seconds", seconds.into())]))
+        }
+        _ => None,
+    };
+    view! {
+        <p class="layer-panel__live" class:layer-panel__live--down=move || matches!(ctx.live.get(), LiveStatus::Interrupted { .. })>
+            <span role="status">{state}</span>
+            " "
+            <span>{countdown}</span>
+        </p>
+    }
 }
 
 /// A whole layer's loading: a progress bar and "Loading: 300 of 12 000".

@@ -10,6 +10,7 @@ pub mod layer_loading;
 pub mod layer_panel;
 pub mod layers;
 pub mod leaflet_map;
+pub mod live;
 pub mod loader;
 pub mod place_search;
 pub mod service_details;

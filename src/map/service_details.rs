@@ -36,7 +36,19 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
         return ().into_any();
     };
     let feature = layer.features[index].clone();
-    let state_key = layer.states[index].label_key();
+    // The state follows the layer, which the live stream changes in place.
+    let state_key = {
+        let (entity_type, id, first) = (
+            picked.entity_type.clone(),
+            picked.id.clone(),
+            layer.states[index].label_key(),
+        );
+        Memo::new(move |_| {
+            ctx.ready(&entity_type)
+                .and_then(|l| l.position_of(&id).map(|i| l.states[i].label_key()))
+                .unwrap_or(first)
+        })
+    };
     let status_attribute = config
         .layer(&picked.entity_type)
         .and_then(|l| l.status_attribute.clone());
@@ -47,6 +59,26 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
         let (base, id) = (base.clone(), id.clone());
         async move { fetch_entity(&base, &id).await }
     });
+
+    // A change of state reads the entity again, for its other facts (observation, reading).
+    Effect::new(move |previous: Option<&'static str>| {
+        let now = state_key.get();
+        if previous.is_some_and(|p| p != now) {
+            details.retry();
+        }
+        now
+    });
+    let followed = {
+        let id = picked.id.clone();
+        move || ctx.followed.with(|f| f.as_deref() == Some(id.as_str()))
+    };
+    let follow = {
+        let (id, followed) = (picked.id.clone(), followed.clone());
+        move |_| {
+            let next = (!followed()).then(|| id.clone());
+            ctx.followed.set(next);
+        }
+    };
 
     // Focus moves to the panel's heading once it is in the document (after this render).
     Effect::new(move |_| browser::focus_by_id_soon("service-details-title"));
@@ -94,7 +126,7 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
             </h2>
             <dl class="service-details__facts">
                 <dt>{i18n.tr("details-state")}</dt>
-                <dd>{i18n.tr(state_key)}</dd>
+                <dd>{move || i18n.t(state_key.get())}</dd>
             </dl>
             <AsyncSection state=details.signal() on_retry=details.retry_callback() let:entity>
                 <FactList facts=Facts::of(&entity, status_attribute.as_deref(), observed)/>
@@ -103,6 +135,10 @@ pub fn ServiceDetails(ctx: MapContext, picked: Picked) -> impl IntoView {
                 <Link href=report_href class="button button--primary">
                     {i18n.tr("details-report-here")}
                 </Link>
+                // A toggle: its state is said by `aria-pressed`, its name stays the same.
+                <button type="button" class="button" aria-pressed=move || followed().to_string() on:click=follow>
+                    {i18n.tr("details-follow")}
+                </button>
                 <button type="button" class="button" on:click=move |_| close()>
                     {i18n.tr("details-close")}
                 </button>

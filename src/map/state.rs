@@ -13,6 +13,7 @@ use quartier_api::tile::Tile;
 
 use crate::map::cluster::LayerIndex;
 use crate::map::leaflet_map::Viewport;
+use crate::map::live::LiveStatus;
 use crate::map::place_search::PlaceStatus;
 
 /// Where a layer's loading stands.
@@ -98,10 +99,33 @@ pub struct Picked {
 /// What the map's one polite live region says; its words are derived when it is shown.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Announcement {
-    LayerReady { entity_type: String, count: usize },
-    LayerFailed { entity_type: String },
-    LayerByArea { entity_type: String, total: u32 },
+    LayerReady {
+        entity_type: String,
+        count: usize,
+    },
+    LayerFailed {
+        entity_type: String,
+    },
+    LayerByArea {
+        entity_type: String,
+        total: u32,
+    },
     Place(PlaceStatus),
+    /// The service the resident follows changed state (`state_key`: its Fluent key).
+    FollowedChanged {
+        entity_type: String,
+        id: String,
+        name: Option<String>,
+        state_key: &'static str,
+    },
+}
+
+/// Now, in ms since 1970 (0 natively, where no clock is needed).
+fn now() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Date::now();
+    #[cfg(not(target_arch = "wasm32"))]
+    return 0.0;
 }
 
 fn ready_in(loads: &HashMap<String, LayerLoad>, entity_type: &str) -> Option<Arc<LayerIndex>> {
@@ -131,6 +155,12 @@ pub struct MapContext {
     /// panning back asks nothing.
     pub cells: RwSignal<HashMap<(String, Tile), CellCount>>,
     pub announcement: RwSignal<Option<Announcement>>,
+    /// The service whose changes the resident asked to hear (its entity id).
+    pub followed: RwSignal<Option<String>>,
+    /// The live stream's state (`map/live.rs`).
+    pub live: RwSignal<LiveStatus>,
+    /// Now (ms since 1970), each second: what "updated N s ago" counts from.
+    pub clock: RwSignal<f64>,
 }
 
 impl MapContext {
@@ -146,6 +176,9 @@ impl MapContext {
             large: RwSignal::new(HashMap::new()),
             cells: RwSignal::new(HashMap::new()),
             announcement: RwSignal::new(None),
+            followed: RwSignal::new(None),
+            live: RwSignal::new(LiveStatus::Connecting),
+            clock: RwSignal::new(now()),
         }
     }
 

@@ -10,6 +10,7 @@ use crate::api::ApiError;
 use crate::api::resident::fetch_access_log;
 use crate::browser;
 use crate::components::async_section::AsyncSection;
+use crate::components::pager::Pager;
 use crate::components::signed_in_only::sign_in_again_on_401;
 use crate::i18n::use_i18n;
 use crate::session::use_session;
@@ -74,7 +75,7 @@ pub fn AccessLogSection() -> impl IntoView {
         load.with_value(|load| load());
     };
     let state = Signal::derive_local(move || log.value());
-    let total = move || log.value().and_then(Result::ok).map(|p| p.total);
+    let total = move || log.value().and_then(Result::ok).map(|p| p.page.total);
     view! {
         <section class="access-log" aria-labelledby="access-log-title">
             <h2 id="access-log-title">{i18n.tr("access-log-title")}</h2>
@@ -125,31 +126,19 @@ pub fn AccessLogSection() -> impl IntoView {
                 {move || total().map(|n| i18n.t_with("access-log-count", &[("count", n.into())]))}
             </p>
             <AsyncSection state=state on_retry=Callback::new(move |_| load.with_value(|load| load())) let:found>
-                {if found.items.is_empty() {
+                {if found.page.items.is_empty() {
                     view! { <p>{i18n.tr("access-log-none")}</p> }.into_any()
                 } else {
-                    view! { <Entries entries=found.items/> }.into_any()
+                    view! { <Entries entries=found.page.items/> }.into_any()
                 }}
             </AsyncSection>
-            <Show when=move || total().is_some_and(|n| n > u64::from(PAGE_SIZE))>
-                <nav class="pager" aria-label=move || i18n.t("access-log-pages")>
-                    <button type="button" class="button" disabled=move || offset.get() == 0
-                        on:click=move |_| go(offset.get_untracked().saturating_sub(u64::from(PAGE_SIZE)))>
-                        {i18n.tr("records-previous")}
-                    </button>
-                    <p class="pager__where">
-                        {move || total().map(|n| i18n.t_with("records-range", &[
-                            ("from", (offset.get() + 1).into()),
-                            ("to", (offset.get() + u64::from(PAGE_SIZE)).min(n).into()),
-                            ("total", n.into()),
-                        ]))}
-                    </p>
-                    <button type="button" class="button" disabled=move || { total().is_none_or(|n| offset.get() + u64::from(PAGE_SIZE) >= n) }
-                        on:click=move |_| go(offset.get_untracked() + u64::from(PAGE_SIZE))>
-                        {i18n.tr("records-next")}
-                    </button>
-                </nav>
-            </Show>
+            <Pager
+                offset=offset.into()
+                total=Signal::derive(total)
+                page_size=PAGE_SIZE
+                label="access-log-pages"
+                go=Callback::new(go)
+            />
         </section>
     }
 }

@@ -14,6 +14,7 @@ use super::words::{
 use crate::api::ApiError;
 use crate::api::resident::fetch_my_data;
 use crate::components::async_section::AsyncSection;
+use crate::components::pager::Pager;
 use crate::components::signed_in_only::sign_in_again_on_401;
 use crate::i18n::use_i18n;
 use crate::session::use_session;
@@ -68,18 +69,6 @@ pub fn CategorySection(
             })
         })
     };
-    let shown = move || {
-        let from = offset.get();
-        let to = (from + u64::from(PAGE_SIZE)).min(total);
-        i18n.t_with(
-            "records-range",
-            &[
-                ("from", (from + 1).into()),
-                ("to", to.into()),
-                ("total", total.into()),
-            ],
-        )
-    };
     let facts = category.clone();
     let records_id = id.clone();
     view! {
@@ -102,27 +91,13 @@ pub fn CategorySection(
                     <RecordsTable category=records_id.clone() items=found.items/>
                 </AsyncSection>
             </div>
-            <Show when=move || { total > u64::from(PAGE_SIZE) }>
-                <nav class="pager" aria-label=move || i18n.t("records-pages")>
-                    <button
-                        type="button"
-                        class="button"
-                        disabled=move || offset.get() == 0
-                        on:click=move |_| go(offset.get_untracked().saturating_sub(u64::from(PAGE_SIZE)))
-                    >
-                        {i18n.tr("records-previous")}
-                    </button>
-                    <p class="pager__where" role="status">{shown}</p>
-                    <button
-                        type="button"
-                        class="button"
-                        disabled=move || { offset.get() + u64::from(PAGE_SIZE) >= total }
-                        on:click=move |_| go(offset.get_untracked() + u64::from(PAGE_SIZE))
-                    >
-                        {i18n.tr("records-next")}
-                    </button>
-                </nav>
-            </Show>
+            <Pager
+                offset=offset.into()
+                total=Signal::stored(Some(total))
+                page_size=PAGE_SIZE
+                label="records-pages"
+                go=Callback::new(go)
+            />
         </section>
     }
 }

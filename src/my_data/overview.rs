@@ -1,9 +1,11 @@
-//! Everything the town holds about the resident, loaded once: the first page of every category,
-//! and a year of water readings for the chart. Then the summary, the categories, the access log
+//! Everything the town holds about the resident, loaded once, in one read (so the access log
+//! lists one access per visit): a year of records of every category, which gives the chart its
+//! water readings and each category its first page. Then the summary, the categories, the access log
 //! and the export and erasure, in the order a resident asks: what, who looked, take it away.
 
 use leptos::prelude::*;
 use quartier_api::resident::{DataCategory, MyData, WaterReading};
+use serde::Deserialize;
 
 use super::access_log_section::AccessLogSection;
 use super::category_section::{CategorySection, PAGE_SIZE};
@@ -19,7 +21,8 @@ use crate::task::Latest;
 
 /// The water category's code, whose readings the chart draws.
 const WATER: &str = "water-meter-readings";
-/// A year of daily readings and a few days more: the chart's twelve months are all there.
+/// A year of daily readings and a few days more: the chart's twelve months are all there (the
+/// other categories hold far fewer records a year).
 const WATER_DAYS: u32 = 366;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -36,13 +39,11 @@ pub fn MyDataOverview() -> impl IntoView {
     let load = move || {
         let base = base.clone();
         loaded.run(async move {
-            let (all, water) = futures::join!(
-                fetch_my_data(&base, None, 0, PAGE_SIZE),
-                fetch_my_data(&base, Some(WATER), 0, WATER_DAYS),
-            );
+            let data = fetch_my_data(&base, None, 0, WATER_DAYS).await?;
+            let water = monthly(&water_readings(&data));
             Ok(Overview {
-                categories: all?.categories,
-                water: monthly(&water_readings(water?)),
+                categories: data.categories.into_iter().map(first_page).collect(),
+                water,
             })
         });
     };
@@ -76,11 +77,18 @@ pub fn MyDataOverview() -> impl IntoView {
 
 /// The water readings of an answer; a record of another shape is left out of the chart (the
 /// category's table still shows it as it came).
-fn water_readings(data: MyData) -> Vec<WaterReading> {
+fn water_readings(data: &MyData) -> Vec<WaterReading> {
     data.categories
-        .into_iter()
+        .iter()
         .filter(|c| c.id == WATER)
-        .flat_map(|c| c.records.items)
-        .filter_map(|item| serde_json::from_value(item).ok())
+        .flat_map(|c| &c.records.items)
+        .filter_map(|item| WaterReading::deserialize(item).ok())
         .collect()
+}
+
+/// A category as its section first shows it: the first [`PAGE_SIZE`] records of the year read.
+fn first_page(mut category: DataCategory) -> DataCategory {
+    category.records.items.truncate(PAGE_SIZE as usize);
+    category.records.limit = Some(u64::from(PAGE_SIZE));
+    category
 }

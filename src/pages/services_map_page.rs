@@ -14,6 +14,7 @@ use crate::map::drawing::{LayerLook, Target, draw_items, highlight, nearest};
 use crate::map::layer_loading::start_loading;
 use crate::map::layer_panel::LayerPanel;
 use crate::map::leaflet_map::{GoTo, LeafletMap, MapSetup, Viewport};
+use crate::map::live::start_live;
 use crate::map::place_search::PlaceSearch;
 use crate::map::state::{Announcement, MapContext};
 use crate::map::view_state::MapView;
@@ -43,6 +44,7 @@ pub fn ServicesMapPage() -> impl IntoView {
 
     start_loading(ctx);
     start_area_counts(ctx);
+    start_live(ctx);
     keep_address_in_sync(ctx);
 
     let items = {

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod faults;
 pub mod limits;
+pub mod live;
 pub mod rate;
 pub mod routes;
 pub mod security;
@@ -82,7 +83,8 @@ fn compressible(_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions) 
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
-    essence.starts_with("text/")
+    // A live stream is never compressed: the compressor would hold its events back.
+    (essence.starts_with("text/") && essence != "text/event-stream")
         || essence.ends_with("+json")
         || essence.ends_with("+xml")
         || matches!(

@@ -12,6 +12,7 @@ use crate::{
     demo::{Town, assets, open311_seed, residents_seed},
     faults::{FaultSettings, Faults},
     limits::{AreaLimit, Limits},
+    live::{self, Live},
     rate::{self, Per, Rate},
     routes::{
         self,
@@ -100,6 +101,10 @@ pub struct Settings {
     pub open_writes: bool,
     /// The fault mode (`--faults`): off unless set.
     pub faults: Option<FaultSettings>,
+    /// Live streams (`GET /api/v1/live`) open at once, in all and per client; past either,
+    /// 503 + `Retry-After`.
+    pub max_live_streams: usize,
+    pub max_live_streams_per_client: usize,
     /// Test aid (`--demo-html-payloads`, demo mode only): Open311 offers one more service whose
     /// name and description are HTML, to prove that clients show it as text.
     pub demo_html_payloads: bool,
@@ -133,6 +138,8 @@ impl Settings {
             writer_rate: DEFAULT_WRITER_RATE,
             open_writes: false,
             faults: None,
+            max_live_streams: live::DEFAULT_MAX_STREAMS,
+            max_live_streams_per_client: live::DEFAULT_MAX_STREAMS_PER_CLIENT,
             demo_html_payloads: false,
         }
     }
@@ -162,6 +169,8 @@ pub struct AppState {
     pub town: Arc<TownProfile>,
     /// What consents are asked for, and by whom.
     pub consents: Arc<Consents>,
+    /// The committed NGSI-LD changes, for the live streams.
+    pub live: Live,
 }
 
 impl AppState {
@@ -225,6 +234,15 @@ impl AppState {
                 settings.trusted_proxies.clone(),
             )
         };
+        // The run's epoch: event ids of an earlier run never match this one's.
+        let epoch = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let live = Live::new(
+            epoch,
+            settings.max_live_streams,
+            settings.max_live_streams_per_client,
+        );
         let limits = Limits {
             ngsi_ld: area().with_writers(Arc::clone(&writers), settings.writer_rate),
             tiles: area(),
@@ -243,6 +261,7 @@ impl AppState {
             limits,
             town: Arc::new(town),
             consents: Arc::new(consents),
+            live,
         })
     }
 }

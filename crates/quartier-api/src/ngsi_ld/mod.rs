@@ -14,6 +14,7 @@ mod context;
 pub mod discovery;
 mod entity;
 mod geojson;
+pub mod live;
 mod ngsi_v2;
 mod problem;
 pub mod query;

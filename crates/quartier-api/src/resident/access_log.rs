@@ -10,6 +10,8 @@ use crate::datetime::{Period, PeriodError, Timestamp};
 use crate::text_enum::text_enum;
 use serde::{Deserialize, Serialize};
 
+use super::my_data::Page;
+
 /// One read of the resident's data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -53,17 +55,9 @@ text_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccessLogPage {
-    /// How many entries pass the filters, in all pages.
-    #[serde(default)]
-    pub total: u64,
-    /// Index of the first item of this page among the filtered entries.
-    #[serde(default)]
-    pub offset: u64,
-    /// Page size asked for.
-    #[serde(default)]
-    pub limit: Option<u64>,
-    /// The entries of this page.
-    pub items: Vec<AccessLogEntry>,
+    /// The entries of this page, with `total`, `offset` and `limit` (one [`Page`]'s fields).
+    #[serde(flatten)]
+    pub page: Page<AccessLogEntry>,
     /// Every service code of the resident's whole log, filters ignored, sorted, each once.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(required = true))]
@@ -73,7 +67,7 @@ pub struct AccessLogPage {
 impl AccessLogPage {
     /// The offset of the next page, if there is one.
     pub fn next_offset(&self) -> Option<u64> {
-        super::my_data::next_offset(self.offset, self.items.len(), self.total)
+        self.page.next_offset()
     }
 }
 
@@ -204,7 +198,7 @@ mod tests {
             "services": ["quartier-resident-api", "water-utility"]
         }))
         .unwrap();
-        let e = &page.items[0];
+        let e = &page.page.items[0];
         assert_eq!(e.id, "7");
         assert_eq!(e.actor_type, ActorType::Agent);
         assert_eq!(page.services, ["quartier-resident-api", "water-utility"]);

@@ -36,6 +36,10 @@ pub const JOURNEYS: &[(&str, Journey)] = &[
         "map::very_large_layers_load_by_area",
         very_large_layers_load_by_area,
     ),
+    (
+        "map::a_charger_put_out_of_service_appears_live_and_a_dropped_stream_reconnects",
+        a_charger_put_out_of_service_appears_live_and_a_dropped_stream_reconnects,
+    ),
 ];
 
 const READY: &str = "[data-ready=\"true\"]";
@@ -86,7 +90,7 @@ fn default_layers_are_drawn(ctx: Arc<Ctx>) -> Outcome {
 
 fn toggling_a_layer_draws_its_markers(ctx: Arc<Ctx>) -> Outcome {
     ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
-        b.open_page("/map?lang=en&layers=Streetlight").await?;
+        b.open_page("/map?lang=en&layers=EVChargingStation").await?;
         b.wait_for_within(READY, READY_SECONDS).await?;
         let before = drawn(b).await?;
         b.wait_for("#layer-EVChargingStation")
@@ -335,7 +339,7 @@ fn very_large_layers_load_by_area(ctx: Arc<Ctx>) -> Outcome {
     let outcome = ctx.runtime.block_on(async {
         let b = ctx.browser_on(&platform.base_url).await?;
         let result = async {
-            b.open_page("/map?lang=en&layers=Streetlight").await?;
+            b.open_page("/map?lang=en&layers=EVChargingStation").await?;
             b.wait_for_within(READY, READY_SECONDS).await?;
             let status = b.text_of("#layer-status-Streetlight").await?;
             if !status.contains("counted by area") {
@@ -384,5 +388,112 @@ fn very_large_layers_load_by_area(ctx: Arc<Ctx>) -> Outcome {
     });
     drop(platform);
     let _ = std::fs::remove_dir_all(&dist);
+    outcome
+}
+
+/// The charging stations' legend count of services out of order (0 when the row is absent).
+async fn chargers_out_of_order(b: &Browser) -> Result<u64, String> {
+    let count = b
+        .eval(
+            "const row = [...document.querySelectorAll('#layer-status-EVChargingStation .legend__row')]\
+               .find(r => r.textContent.includes('Out of order'));\
+             return row ? Number(row.textContent.split(':').pop().trim()) : 0;",
+        )
+        .await?;
+    count
+        .as_u64()
+        .ok_or(format!("the legend's count is {count}"))
+}
+
+async fn live_state(b: &Browser) -> Result<String, String> {
+    b.text_of(".layer-panel__live").await
+}
+
+/// A layer loaded whole (the chargers: 40 in the demo town). The legend of a layer too large to
+/// load whole counts the whole layer from the counts API, which the stream does not change yet.
+fn a_charger_put_out_of_service_appears_live_and_a_dropped_stream_reconnects(
+    ctx: Arc<Ctx>,
+) -> Outcome {
+    // Its own platform: the journey stops it.
+    let mut platform = Platform::start(&ctx.platform_bin, &ctx.dist)?;
+    let outcome = ctx.runtime.block_on(async {
+        let b = ctx.browser_on(&platform.base_url).await?;
+        let result = async {
+            b.open_page("/map?lang=en&layers=EVChargingStation").await?;
+            b.wait_for_within(READY, READY_SECONDS).await?;
+            b.wait_until(
+                "return document.querySelector('.layer-panel__live')?.textContent.includes('Live updates on')",
+                "the live stream opening",
+            )
+            .await?;
+            let before = chargers_out_of_order(&b).await?;
+            // A working charger, found as any client would, then put out of service by the
+            // charging silo's IoT agent through the NGSI-LD write API.
+            let found = http::get_with(
+                &platform.base_url,
+                "/ngsi-ld/v1/entities?type=EVChargingStation&q=status==%22working%22&limit=1&options=keyValues",
+                &[("Accept", "application/json")],
+            )?;
+            let found: Value = serde_json::from_slice(&found.body).map_err(|e| e.to_string())?;
+            let id = found
+                .pointer("/0/id")
+                .and_then(Value::as_str)
+                .ok_or(format!("no working charger in {found}"))?
+                .to_owned();
+            let written = std::time::Instant::now();
+            let answer = http::send(
+                &platform.base_url,
+                "PATCH",
+                &format!("/ngsi-ld/v1/entities/{id}/attrs/status"),
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Authorization", "Bearer quartier-demo-writer-charging"),
+                ],
+                br#"{"type": "Property", "value": "outOfService"}"#,
+            )?;
+            if answer.status != 204 {
+                return Err(format!("the write answered {}", answer.status));
+            }
+            loop {
+                if chargers_out_of_order(&b).await? == before + 1 {
+                    break;
+                }
+                if written.elapsed() > std::time::Duration::from_secs(2) {
+                    return Err(format!(
+                        "2 s after the write the legend still counts {} out of order (before: {before})",
+                        chargers_out_of_order(&b).await?
+                    ));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            let fresh = b.text_of("#layer-status-EVChargingStation .layer-panel__provenance").await?;
+            if !fresh.contains("Updated") {
+                return Err(format!("the layer does not say how fresh it is: {fresh:?}"));
+            }
+            // The stream drops: the map says so in words, then reconnects once the platform is back.
+            platform.stop();
+            b.wait_until(
+                "return document.querySelector('.layer-panel__live')?.textContent.includes('interrupted')",
+                "the map saying the stream dropped",
+            )
+            .await?;
+            let down = live_state(&b).await?;
+            if !down.contains("Reconnecting") {
+                return Err(format!("the dropped stream says {down:?}"));
+            }
+            platform.restart()?;
+            b.wait_until(
+                "return document.querySelector('.layer-panel__live')?.textContent.includes('Live updates on')",
+                "the live stream reconnecting",
+            )
+            .await?;
+            b.wait_for_within(READY, READY_SECONDS).await?;
+            Ok(())
+        }
+        .await;
+        b.close().await;
+        result
+    });
+    drop(platform);
     outcome
 }

@@ -71,6 +71,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 faults,
             )),
         )
+        // Outside the API's deadline: a stream lasts as long as the map stays open.
+        .route(
+            quartier_api::ngsi_ld::live::LIVE_PATH,
+            get(crate::live::stream).layer(middleware::map_response_with_state(
+                ErrorFormat::Resident,
+                format_layer,
+            )),
+        )
         .nest(
             "/api",
             formatted(

@@ -134,7 +134,24 @@ map-layer-loading-progress = Loading: { $loaded } of { $total }
 map-layer-source = Source: { $provider }
 map-layer-licence = Licence: { $licence }
 map-layer-observed = Latest observation: { $time }
-map-layer-loaded-at = Data loaded at { $time }
+map-layer-loaded-at = Updated at { $time }
+map-layer-updated-seconds = { $seconds ->
+    [0] Updated just now
+    [one] Updated { $seconds } second ago
+   *[other] Updated { $seconds } seconds ago
+}
+map-layer-updated-minutes = { $minutes ->
+    [one] Updated { $minutes } minute ago
+   *[other] Updated { $minutes } minutes ago
+}
+map-live-on = Live updates on.
+map-live-connecting = Connecting to live updates…
+map-live-interrupted = Live updates interrupted: the map may be out of date.
+map-live-retry-in = { $seconds ->
+    [0] Reconnecting…
+    [one] Reconnecting in { $seconds } second.
+   *[other] Reconnecting in { $seconds } seconds.
+}
 map-legend-row = { $state }: { $count }
 map-legend-clusters = On the map, a circle counts the services of a layer in one place; a red square with “!” says how many of them are out of order, an orange mark how many are to watch.
 map-cluster-label = { $layer }: { $count } services{ $problems ->
@@ -208,6 +225,7 @@ details-owner = Data provider
 details-address = Address
 details-report-here = Report a problem here
 details-close = Close
+details-follow = Follow its changes
 
 ## Finding a place
 map-place-label = Search an address
@@ -239,6 +257,7 @@ map-announce-layer-ready = { $layer }: { $count ->
    *[other] { $count } services shown.
 }
 map-announce-layer-failed = { $layer } could not be loaded.
+map-announce-followed-changed = { $layer } { $service }: now { $state }.
 map-announce-layer-by-area = { $layer }: { $total } services, counted by area. Zoom in on a district to see each one.
 map-layer-area-only = Only the services of the area shown are loaded.
 

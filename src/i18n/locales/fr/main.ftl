@@ -134,7 +134,24 @@ map-layer-loading-progress = Chargement : { $loaded } sur { $total }
 map-layer-source = Source : { $provider }
 map-layer-licence = Licence : { $licence }
 map-layer-observed = Dernière observation : { $time }
-map-layer-loaded-at = Données chargées à { $time }
+map-layer-loaded-at = Mis à jour à { $time }
+map-layer-updated-seconds = { $seconds ->
+    [0] Mis à jour à l’instant
+    [one] Mis à jour il y a { $seconds } seconde
+   *[other] Mis à jour il y a { $seconds } secondes
+}
+map-layer-updated-minutes = { $minutes ->
+    [one] Mis à jour il y a { $minutes } minute
+   *[other] Mis à jour il y a { $minutes } minutes
+}
+map-live-on = Mises à jour en direct actives.
+map-live-connecting = Connexion aux mises à jour en direct…
+map-live-interrupted = Mises à jour en direct interrompues : la carte n’est peut-être plus à jour.
+map-live-retry-in = { $seconds ->
+    [0] Reconnexion…
+    [one] Reconnexion dans { $seconds } seconde.
+   *[other] Reconnexion dans { $seconds } secondes.
+}
 map-legend-row = { $state } : { $count }
 map-legend-clusters = Sur la carte, un cercle compte les équipements d'une couche à un endroit ; un carré rouge avec « ! » indique combien sont en panne ou saturés, une marque orange combien sont à surveiller.
 map-cluster-label = { $layer } : { $count } équipements{ $problems ->
@@ -208,6 +225,7 @@ details-owner = Fournisseur des données
 details-address = Adresse
 details-report-here = Signaler un problème ici
 details-close = Fermer
+details-follow = Suivre ses changements
 
 ## Recherche d'un lieu
 map-place-label = Rechercher une adresse
@@ -239,6 +257,7 @@ map-announce-layer-ready = { $layer } : { $count ->
    *[other] { $count } équipements affichés.
 }
 map-announce-layer-failed = { $layer } n'a pas pu être chargé.
+map-announce-followed-changed = { $layer } { $service } : désormais { $state }.
 map-announce-layer-by-area = { $layer } : { $total } équipements, comptés par zone. Zoomez sur un quartier pour voir chacun d'eux.
 map-layer-area-only = Seuls les équipements de la zone affichée sont chargés.
 

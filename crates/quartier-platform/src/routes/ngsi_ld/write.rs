@@ -213,6 +213,9 @@ fn location(id: &str) -> String {
     path
 }
 
+/// What a write changed, as now stored, for the live stream.
+type Changed = crate::live::Committed;
+
 fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
@@ -234,6 +237,12 @@ pub async fn create_entity(
     writer.require(&entity.entity_type)?;
     let now = now(&state);
     let id = entity.id.clone();
+    let change = (
+        entity.id.clone(),
+        entity.entity_type.clone(),
+        Some(entity.data.clone()),
+    );
+    let at = now.clone();
     let created = state
         .db
         .call(move |conn| store::insert(conn, &entity, &now))
@@ -241,6 +250,7 @@ pub async fn create_entity(
     if !created {
         return Err(AppError::Ngsi(already_exists(&id)));
     }
+    state.live.publish(vec![change], &at);
     let mut response = StatusCode::CREATED.into_response();
     if let Ok(value) = HeaderValue::from_str(&location(&id)) {
         response.headers_mut().insert(header::LOCATION, value);
@@ -262,13 +272,15 @@ pub async fn delete_entity(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     check_id(&id)?;
-    state
+    let changed = state
         .db
         .call(move |conn| {
             let stored = writable(conn, &writer, &id)?;
-            store::delete(conn, stored.pk)
+            store::delete(conn, stored.pk)?;
+            Ok(vec![(id, stored.entity_type, None)])
         })
         .await?;
+    state.live.publish(changed, &now(&state));
     Ok(no_content())
 }
 
@@ -331,17 +343,21 @@ async fn change_attributes(
         )));
     }
     let now = now(&state);
-    let result = state
+    let at = now.clone();
+    let (result, changed) = state
         .db
         .call(move |conn| {
             let mut stored = writable(conn, &writer, &id)?;
             let result = merge_into(&mut stored.data, attributes, merge);
+            let mut changed = Changed::new();
             if !result.updated.is_empty() {
                 store::replace(conn, stored.pk, &stored.entity_type, &stored.data, &now)?;
+                changed.push((id, stored.entity_type, Some(stored.data)));
             }
-            Ok(result)
+            Ok((result, changed))
         })
         .await?;
+    state.live.publish(changed, &at);
     Ok(if result.not_updated.is_empty() {
         no_content()
     } else {
@@ -392,7 +408,8 @@ pub async fn update_attribute(
     let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
     let name = context.term(&attr);
     let now = now(&state);
-    state
+    let at = now.clone();
+    let changed = state
         .db
         .call(move |conn| {
             let mut stored = writable(conn, &writer, &id)?;
@@ -403,9 +420,11 @@ pub async fn update_attribute(
             let merged = write::merge_attribute(&attr, current, &body.value, &context)
                 .map_err(AppError::Ngsi)?;
             stored.data.insert(name, merged);
-            store::replace(conn, stored.pk, &stored.entity_type, &stored.data, &now)
+            store::replace(conn, stored.pk, &stored.entity_type, &stored.data, &now)?;
+            Ok(vec![(id, stored.entity_type, Some(stored.data))])
         })
         .await?;
+    state.live.publish(changed, &at);
     Ok(no_content())
 }
 
@@ -419,16 +438,19 @@ pub async fn delete_attribute(
     check_id(&id)?;
     let name = header_context(&headers)?.term(&attr);
     let now = now(&state);
-    state
+    let at = now.clone();
+    let changed = state
         .db
         .call(move |conn| {
             let mut stored = writable(conn, &writer, &id)?;
             if stored.data.remove(&name).is_none() {
                 return Err(no_attribute(&id, &attr));
             }
-            store::replace(conn, stored.pk, &stored.entity_type, &stored.data, &now)
+            store::replace(conn, stored.pk, &stored.entity_type, &stored.data, &now)?;
+            Ok(vec![(id, stored.entity_type, Some(stored.data))])
         })
         .await?;
+    state.live.publish(changed, &at);
     Ok(no_content())
 }
 
@@ -495,15 +517,18 @@ pub async fn batch(
         }
     }
     let now = now(&state);
-    let (done, created) = state
+    let at = now.clone();
+    let (done, created, changed) = state
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
             let mut done = Vec::new();
             let mut created = Vec::new();
+            let mut changed = Changed::new();
             for job in jobs {
                 let id = job.id().to_owned();
-                match run(&tx, &writer, operation, job, replace, no_overwrite, &now)? {
+                let how = (replace, no_overwrite);
+                match run(&tx, &writer, operation, job, how, &now, &mut changed)? {
                     Ok(made) => {
                         if made {
                             created.push(id.clone());
@@ -517,9 +542,10 @@ pub async fn batch(
                 }
             }
             tx.commit()?;
-            Ok((done, created))
+            Ok((done, created, changed))
         })
         .await?;
+    state.live.publish(changed, &at);
     for outcome in done {
         match outcome {
             Ok(id) => result.success.push(id),
@@ -576,15 +602,16 @@ fn prepare(
     Ok(Job::Put(entity))
 }
 
-/// One entity's change: `Ok(true)` when it was created.
+/// One entity's change: `Ok(true)` when it was created; what it changed goes into `changed`.
+/// `how`: whether an upsert replaces the entity, and whether an append keeps what exists.
 fn run(
     conn: &Connection,
     writer: &Writer,
     operation: Batch,
     job: Job,
-    replace: bool,
-    no_overwrite: bool,
+    (replace, no_overwrite): (bool, bool),
     now: &str,
+    changed: &mut Changed,
 ) -> Result<Result<bool, ProblemDetails>, AppError> {
     let id = job.id().to_owned();
     let stored = store::for_update(conn, &id)?;
@@ -600,9 +627,11 @@ fn run(
         (Job::Delete(_), None) => Ok(Err(not_found(&id))),
         (Job::Delete(_), Some(stored)) => {
             store::delete(conn, stored.pk)?;
+            changed.push((id, stored.entity_type, None));
             Ok(Ok(false))
         }
         (Job::Put(entity), None) => Ok(if store::insert(conn, &entity, now)? {
+            changed.push((id, entity.entity_type, Some(entity.data)));
             Ok(true)
         } else {
             Err(already_exists(&id))
@@ -610,6 +639,7 @@ fn run(
         (Job::Put(_), Some(_)) if operation == Batch::Create => Ok(Err(already_exists(&id))),
         (Job::Put(entity), Some(stored)) if operation == Batch::Upsert && replace => {
             store::replace(conn, stored.pk, &entity.entity_type, &entity.data, now)?;
+            changed.push((id, entity.entity_type, Some(entity.data)));
             Ok(Ok(false))
         }
         (Job::Put(entity), Some(mut stored)) => {
@@ -626,6 +656,7 @@ fn run(
             };
             merge_into(&mut stored.data, attributes, merge);
             store::replace(conn, stored.pk, &stored.entity_type, &stored.data, now)?;
+            changed.push((id, stored.entity_type, Some(stored.data)));
             Ok(Ok(false))
         }
     }

@@ -74,10 +74,12 @@ pub async fn list(
         })
         .await?;
     Ok(Json(api::AccessLogPage {
-        total: u64::try_from(total).unwrap_or(0),
-        offset: u64::from(offset),
-        limit: Some(u64::from(limit)),
-        items,
+        page: api::Page {
+            total: u64::try_from(total).unwrap_or(0),
+            offset: u64::from(offset),
+            limit: Some(u64::from(limit)),
+            items,
+        },
         services,
     }))
 }

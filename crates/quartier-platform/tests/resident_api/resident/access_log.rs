@@ -51,12 +51,12 @@ async fn filters_narrow_the_log_and_total_counts_what_passes() {
     app.get_json(&camille, "/api/v1/me/consents").await;
     let all = page(&app, &camille, "").await;
     assert_eq!(
-        all.total,
-        all.items.len() as u64,
+        all.page.total,
+        all.page.items.len() as u64,
         "the whole log fits in a page"
     );
-    let newest = all.items[0].timestamp.clone();
-    let middle = all.items[all.items.len() / 2].timestamp.clone();
+    let newest = all.page.items[0].timestamp.clone();
+    let middle = all.page.items[all.page.items.len() / 2].timestamp.clone();
     let cases = [
         query(&date_before(&newest, 90), "", "", ""),
         query("", &date_before(&newest, 180), "", ""),
@@ -77,18 +77,22 @@ async fn filters_narrow_the_log_and_total_counts_what_passes() {
     ];
     for q in cases {
         let filter = q.filter().expect("a valid filter");
-        let expected: Vec<&AccessLogEntry> =
-            all.items.iter().filter(|e| filter.matches(e)).collect();
+        let expected: Vec<&AccessLogEntry> = all
+            .page
+            .items
+            .iter()
+            .filter(|e| filter.matches(e))
+            .collect();
         let got = page(&app, &camille, &query_string(&q)).await;
         assert!(
-            !expected.is_empty() && expected.len() < all.items.len(),
+            !expected.is_empty() && expected.len() < all.page.items.len(),
             "{q:?} narrows the log: {} of {}",
             expected.len(),
-            all.items.len()
+            all.page.items.len()
         );
-        assert_eq!(got.total, expected.len() as u64, "{q:?}");
+        assert_eq!(got.page.total, expected.len() as u64, "{q:?}");
         assert_eq!(
-            ids(&got.items),
+            ids(&got.page.items),
             expected.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
             "{q:?}"
         );
@@ -96,12 +100,13 @@ async fn filters_narrow_the_log_and_total_counts_what_passes() {
     }
     // A date-time `to` includes that instant; a date `to` its whole day.
     let up_to_middle = page(&app, &camille, &format!("to={}", middle.as_str())).await;
-    assert_eq!(up_to_middle.items[0].timestamp, middle);
+    assert_eq!(up_to_middle.page.items[0].timestamp, middle);
     let that_day = &middle.as_str()[..10];
     let one_day = page(&app, &camille, &format!("from={that_day}&to={that_day}")).await;
-    assert!(one_day.items.iter().any(|e| e.timestamp == middle));
+    assert!(one_day.page.items.iter().any(|e| e.timestamp == middle));
     assert!(
         one_day
+            .page
             .items
             .iter()
             .all(|e| e.timestamp.as_str().starts_with(that_day))
@@ -115,12 +120,12 @@ async fn filters_narrow_the_log_and_total_counts_what_passes() {
         )
         .await;
     let second: AccessLogPage = serde_json::from_value(second).expect("page");
-    assert_eq!(second.total, water.total);
-    assert_eq!(ids(&second.items), ids(&water.items[3..6]));
+    assert_eq!(second.page.total, water.page.total);
+    assert_eq!(ids(&second.page.items), ids(&water.page.items[3..6]));
     assert_eq!(second.next_offset(), Some(6));
     // Nothing matches an unknown service; that is an empty page, not an error.
     let none = page(&app, &camille, "service=no-such-service").await;
-    assert_eq!((none.total, none.items.len()), (0, 0));
+    assert_eq!((none.page.total, none.page.items.len()), (0, 0));
 }
 
 #[tokio::test]
@@ -128,7 +133,12 @@ async fn services_list_every_service_of_the_log_and_the_apps_reads_show_as_such(
     let app = app();
     let lucas = app.sign_in(LUCAS).await;
     let seeded = page(&app, &lucas, "").await;
-    let mut distinct: Vec<String> = seeded.items.iter().map(|e| e.service.clone()).collect();
+    let mut distinct: Vec<String> = seeded
+        .page
+        .items
+        .iter()
+        .map(|e| e.service.clone())
+        .collect();
     distinct.sort();
     distinct.dedup();
     assert_eq!(seeded.services, distinct, "sorted, each once");
@@ -141,8 +151,8 @@ async fn services_list_every_service_of_the_log_and_the_apps_reads_show_as_such(
     app.get_json(&lucas, "/api/v1/me/data?category=water-meter-readings")
         .await;
     let own = page(&app, &lucas, "actorType=self").await;
-    assert_eq!(own.total, 1);
-    let read = &own.items[0];
+    assert_eq!(own.page.total, 1);
+    let read = &own.page.items[0];
     assert_eq!(
         (
             read.agent.as_str(),
@@ -193,9 +203,9 @@ async fn one_residents_filters_never_show_anothers_entries() {
     let lucas = app.sign_in(LUCAS).await;
     app.get_json(&camille, "/api/v1/me/data").await;
     let hers = page(&app, &camille, "").await;
-    let her_ids: Vec<&str> = ids(&hers.items);
+    let her_ids: Vec<&str> = ids(&hers.page.items);
     let his = page(&app, &lucas, "").await;
-    let newest = his.items[0].timestamp.clone();
+    let newest = his.page.items[0].timestamp.clone();
     for q in [
         "",
         "service=water-utility",
@@ -207,15 +217,21 @@ async fn one_residents_filters_never_show_anothers_entries() {
     ] {
         let got = page(&app, &lucas, q).await;
         assert!(
-            got.items.iter().all(|e| !her_ids.contains(&e.id.as_str())),
+            got.page
+                .items
+                .iter()
+                .all(|e| !her_ids.contains(&e.id.as_str())),
             "{q}: one of Camille's entries"
         );
         assert!(
-            got.items.iter().all(|e| e.agent != "consumption-alerts"),
+            got.page
+                .items
+                .iter()
+                .all(|e| e.agent != "consumption-alerts"),
             "{q}: Camille's alerts job"
         );
-        assert!(got.total <= his.total);
+        assert!(got.page.total <= his.page.total);
         assert_eq!(got.services, his.services, "{q}: Lucas's services only");
     }
-    assert_eq!(page(&app, &lucas, "actorType=self").await.total, 0);
+    assert_eq!(page(&app, &lucas, "actorType=self").await.page.total, 0);
 }

@@ -217,7 +217,8 @@ async fn every_answer_reads_with_the_contract_types() {
         "access log",
     );
     assert!(
-        log.items
+        log.page
+            .items
             .iter()
             .all(|e| !matches!(e.actor_type, api::ActorType::Other(_)))
     );

@@ -1,0 +1,324 @@
+//! The platform's changes as they happen: every NGSI-LD write publishes the entities it changed
+//! here once its transaction has committed, and `GET /api/v1/live` streams them to the open maps
+//! as server-sent events (names and types: `quartier_api::ngsi_ld::live`).
+//!
+//! A write never waits for a reader: changes go into a broadcast channel (a reader too slow to
+//! keep up is told to reload, never waited for) and a bounded list of recent changes from which
+//! a reconnecting reader catches up.
+
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{self, Stream, StreamExt};
+use quartier_api::ngsi_ld::live::{
+    ENTITIES_EVENT, EventId, LIVE_SUBSCRIPTION, Notification, RESET_EVENT, Reset, SINCE_PARAM,
+    TYPE_PARAM,
+};
+use quartier_api::resident::codes;
+use serde_json::{Map, Value, json};
+use tokio::sync::broadcast;
+
+use crate::client::ClientKey;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Changes kept for readers that reconnect (a few minutes of a busy town).
+const RECENT: usize = 10_000;
+/// Changes a reader may fall behind before it is told to reload.
+const CHANNEL: usize = 4_096;
+/// A comment this often keeps proxies from closing a quiet stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// Streams open at once, in all and per client, unless configured.
+pub const DEFAULT_MAX_STREAMS: usize = 1_000;
+/// Per client: a town hall's kiosks, or a mobile network's residents, may share one address.
+pub const DEFAULT_MAX_STREAMS_PER_CLIENT: usize = 64;
+
+/// What a write committed: `(id, type, attributes as stored)`, none for a deleted entity.
+pub type Committed = Vec<(String, String, Option<Map<String, Value>>)>;
+
+/// One committed change: the entity as stored now, or `{id, type, deletedAt}`.
+#[derive(Debug)]
+pub struct Change {
+    pub id: EventId,
+    pub entity_type: String,
+    pub entity: Value,
+}
+
+struct Recent {
+    next: u64,
+    changes: VecDeque<Arc<Change>>,
+}
+
+/// Cloned into every handler through [`AppState`].
+#[derive(Debug, Clone)]
+pub struct Live {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// Names this run of the platform: ids of another run are not comparable.
+    epoch: u64,
+    recent: Mutex<Recent>,
+    sender: broadcast::Sender<Arc<Change>>,
+    max_streams: usize,
+    max_per_client: usize,
+    open: Mutex<HashMap<ClientKey, usize>>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Live").field("epoch", &self.epoch).finish()
+    }
+}
+
+/// A place among the open streams, given back when the stream ends.
+struct Place {
+    inner: Arc<Inner>,
+    client: ClientKey,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut open = self
+            .inner
+            .open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = open.get_mut(&self.client) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.client);
+            }
+        }
+    }
+}
+
+/// What a reader gets first: the changes it missed, or a reset.
+enum CatchUp {
+    Missed(Vec<Arc<Change>>),
+    Reset,
+}
+
+impl Live {
+    pub fn new(epoch: u64, max_streams: usize, max_per_client: usize) -> Live {
+        let (sender, _) = broadcast::channel(CHANNEL);
+        Live {
+            inner: Arc::new(Inner {
+                epoch,
+                recent: Mutex::new(Recent {
+                    next: 1,
+                    changes: VecDeque::with_capacity(RECENT),
+                }),
+                sender,
+                max_streams,
+                max_per_client,
+                open: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// Publishes committed changes: `(id, type, attributes as stored)`, none when deleted.
+    pub fn publish(&self, changes: Committed, at: &str) {
+        let mut recent = self
+            .inner
+            .recent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for (id, entity_type, stored) in changes {
+            let entity = match stored {
+                Some(mut data) => {
+                    data.remove("@context");
+                    Value::Object(data)
+                }
+                None => json!({"id": id, "type": entity_type, "deletedAt": at}),
+            };
+            let change = Arc::new(Change {
+                id: EventId {
+                    epoch: self.inner.epoch,
+                    sequence: recent.next,
+                },
+                entity_type,
+                entity,
+            });
+            recent.next += 1;
+            if recent.changes.len() == RECENT {
+                recent.changes.pop_front();
+            }
+            recent.changes.push_back(Arc::clone(&change));
+            // No reader is not an error: nobody has the map open.
+            let _ = self.inner.sender.send(change);
+        }
+    }
+
+    /// A receiver of what follows, and what came after `since` (under one lock: no gap).
+    fn follow(&self, since: Option<EventId>) -> (CatchUp, broadcast::Receiver<Arc<Change>>) {
+        let recent = self
+            .inner
+            .recent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let receiver = self.inner.sender.subscribe();
+        let catch_up = match since {
+            None => CatchUp::Missed(Vec::new()),
+            Some(id) if id.epoch != self.inner.epoch || id.sequence >= recent.next => {
+                CatchUp::Reset
+            }
+            Some(id) => {
+                let oldest = recent
+                    .changes
+                    .front()
+                    .map_or(recent.next, |c| c.id.sequence);
+                if id.sequence + 1 < oldest {
+                    CatchUp::Reset
+                } else {
+                    CatchUp::Missed(
+                        recent
+                            .changes
+                            .iter()
+                            .filter(|c| c.id.sequence > id.sequence)
+                            .cloned()
+                            .collect(),
+                    )
+                }
+            }
+        };
+        (catch_up, receiver)
+    }
+
+    /// A place for one more stream of `client`, counted before anything else is done.
+    fn place(&self, client: ClientKey) -> Option<Place> {
+        let mut open = self
+            .inner
+            .open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let total: usize = open.values().sum();
+        let mine = open.get(&client).copied().unwrap_or(0);
+        if total >= self.inner.max_streams || mine >= self.inner.max_per_client {
+            return None;
+        }
+        open.insert(client, mine + 1);
+        Some(Place {
+            inner: Arc::clone(&self.inner),
+            client,
+        })
+    }
+}
+
+/// The entity types asked for: `type=A,B`, at least one.
+fn wanted_types(query: &HashMap<String, String>) -> Result<Vec<String>, AppError> {
+    let types: Vec<String> = query
+        .get(TYPE_PARAM)
+        .map(|t| {
+            t.split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    if types.is_empty() {
+        return Err(AppError::bad_request(
+            codes::INVALID_FILTER,
+            "type: name at least one entity type (type=Streetlight,WasteContainer)",
+        ));
+    }
+    Ok(types)
+}
+
+fn event_of(change: &Change, at: &str) -> Event {
+    let notification = Notification {
+        id: format!("urn:ngsi-ld:Notification:{}", change.id),
+        kind: "Notification".to_owned(),
+        subscription_id: LIVE_SUBSCRIPTION.to_owned(),
+        notified_at: at.to_owned(),
+        data: vec![change.entity.clone()],
+    };
+    Event::default()
+        .event(ENTITIES_EVENT)
+        .id(change.id.to_string())
+        .json_data(&notification)
+        .unwrap_or_else(|_| Event::default().comment("unserialisable change"))
+}
+
+fn reset_of(types: &[String]) -> Event {
+    Event::default()
+        .event(RESET_EVENT)
+        .json_data(Reset {
+            types: types.to_vec(),
+        })
+        .unwrap_or_else(|_| Event::default().comment("reset"))
+}
+
+/// `GET /api/v1/live?type=A,B[&since=ID]`: the changes of those types as they are committed.
+pub async fn stream(
+    State(state): State<AppState>,
+    client: ClientKey,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    // Counted first: a client opening streams in a loop costs nothing more.
+    let place = state
+        .live
+        .place(client)
+        .ok_or(AppError::Overloaded { retry_after: 5 })?;
+    let types = wanted_types(&query)?;
+    let since = query
+        .get(SINCE_PARAM)
+        .map(String::as_str)
+        .or_else(|| headers.get("last-event-id").and_then(|v| v.to_str().ok()))
+        .map(|text| {
+            EventId::parse(text).unwrap_or(EventId {
+                epoch: 0,
+                sequence: 0,
+            })
+        });
+    let (catch_up, receiver) = state.live.follow(since);
+    let auth = Arc::clone(&state.auth);
+    let now = move || crate::auth::clock::rfc3339(auth.clock.now());
+    let first: Vec<Event> = match catch_up {
+        CatchUp::Reset => vec![reset_of(&types)],
+        CatchUp::Missed(missed) => missed
+            .iter()
+            .filter(|c| types.contains(&c.entity_type))
+            .map(|c| event_of(c, &now()))
+            .collect(),
+    };
+    let follow = stream::unfold(
+        (receiver, types, place),
+        move |(mut receiver, types, place)| {
+            let now = now.clone();
+            async move {
+                loop {
+                    match receiver.recv().await {
+                        Ok(change) if types.contains(&change.entity_type) => {
+                            let event = event_of(&change, &now());
+                            return Some((event, (receiver, types, place)));
+                        }
+                        Ok(_) => {}
+                        // Fell behind: what it missed is gone from the channel.
+                        Err(broadcast::error::RecvError::Lagged(_)) => {
+                            let event = reset_of(&types);
+                            return Some((event, (receiver, types, place)));
+                        }
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    }
+                }
+            }
+        },
+    );
+    let events = stream::iter(first).chain(follow).map(Ok::<_, Infallible>);
+    Ok(sse(events).into_response())
+}
+
+fn sse(
+    events: impl Stream<Item = Result<Event, Infallible>> + Send + 'static,
+) -> impl IntoResponse {
+    Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+}

@@ -1,0 +1,269 @@
+//! The live stream (`GET /api/v1/live`) through `oneshot`: a committed write reaches an open
+//! stream at once, a reconnecting reader catches up from its last event id, an id of another
+//! run or too old asks for a reload, and the number of streams is bounded.
+
+use std::time::Duration;
+
+use axum::{
+    Router,
+    body::Body,
+    http::{Request, StatusCode, header},
+    response::Response,
+};
+use http_body_util::BodyExt;
+use quartier_api::ngsi_ld::live::{ENTITIES_EVENT, EventId, RESET_EVENT, parse_notification};
+use quartier_platform::{AppState, Settings, build_router, tokens::TokenAccount};
+use serde_json::json;
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+const LIGHTING: &str = "lighting-agent-token-0123456789abcdef0123";
+
+struct Platform {
+    _dir: TempDir,
+    router: Router,
+}
+
+fn platform(adjust: impl FnOnce(&mut Settings)) -> Platform {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut settings = Settings::new(dir.path().join("data"), dir.path().join("dist"));
+    settings.ngsi_ld_writers = vec![TokenAccount::new("lighting", LIGHTING, &["Streetlight"])];
+    adjust(&mut settings);
+    Platform {
+        router: build_router(AppState::new(settings).expect("state")),
+        _dir: dir,
+    }
+}
+
+impl Platform {
+    async fn open(&self, query: &str, last_event_id: Option<&str>) -> Response {
+        let mut request = Request::get(format!("/api/v1/live?{query}"));
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id);
+        }
+        self.router
+            .clone()
+            .oneshot(request.body(Body::empty()).expect("request"))
+            .await
+            .expect("response")
+    }
+
+    async fn lamp(&self, n: u32, status: &str) {
+        let body = json!({
+            "id": format!("urn:ngsi-ld:Streetlight:{n}"), "type": "Streetlight",
+            "status": {"type": "Property", "value": status},
+            "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [0.68, 47.39]}},
+            "@context": "https://smartdatamodels.org/context.jsonld"
+        });
+        let answer = self
+            .router
+            .clone()
+            .oneshot(
+                Request::post("/ngsi-ld/v1/entityOperations/upsert")
+                    .header(header::CONTENT_TYPE, "application/ld+json")
+                    .header(header::AUTHORIZATION, format!("Bearer {LIGHTING}"))
+                    .body(Body::from(json!([body]).to_string()))
+                    .expect("request"),
+            )
+            .await
+            .expect("response");
+        assert!(answer.status().is_success(), "{}", answer.status());
+    }
+}
+
+/// One SSE event: its name, id and data (comments skipped).
+#[derive(Debug, Default)]
+struct Sse {
+    event: String,
+    id: String,
+    data: String,
+}
+
+/// Reads the next event of a stream, within `within`.
+async fn next_event(body: &mut Body, buffer: &mut String, within: Duration) -> Option<Sse> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let mut event = Sse::default();
+            for line in block.lines() {
+                if let Some((field, value)) = line.split_once(':') {
+                    let value = value.strip_prefix(' ').unwrap_or(value);
+                    match field {
+                        "event" => event.event = value.to_owned(),
+                        "id" => event.id = value.to_owned(),
+                        "data" => event.data.push_str(value),
+                        _ => {}
+                    }
+                }
+            }
+            if event.event.is_empty() && event.data.is_empty() {
+                continue;
+            }
+            return Some(event);
+        }
+        let frame = tokio::time::timeout_at(deadline, body.frame())
+            .await
+            .ok()??;
+        if let Ok(bytes) = frame.ok()?.into_data() {
+            buffer.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_committed_write_reaches_an_open_stream_at_once_and_other_types_do_not() {
+    let p = platform(|_| {});
+    let stream = p.open("type=Streetlight", None).await;
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert_eq!(stream.headers()[header::CONTENT_TYPE], "text/event-stream");
+    assert!(
+        stream.headers().get(header::CONTENT_ENCODING).is_none(),
+        "a compressed stream would hold its events back"
+    );
+    let mut other = p.open("type=WasteContainer", None).await.into_body();
+    let mut body = stream.into_body();
+    let mut buffer = String::new();
+    let started = tokio::time::Instant::now();
+    p.lamp(1, "defectiveLamp").await;
+    let event = next_event(&mut body, &mut buffer, Duration::from_secs(1))
+        .await
+        .expect("an event within 1 s");
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(event.event, ENTITIES_EVENT);
+    assert!(EventId::parse(&event.id).is_some(), "{event:?}");
+    let notification = parse_notification(&event.data).expect("a notification");
+    assert_eq!(notification.kind, "Notification");
+    assert_eq!(notification.data[0]["id"], "urn:ngsi-ld:Streetlight:1");
+    assert_eq!(notification.data[0]["status"]["value"], "defectiveLamp");
+    assert_eq!(
+        notification.data[0]["location"]["value"]["coordinates"],
+        json!([0.68, 47.39])
+    );
+    assert!(notification.data[0].get("@context").is_none());
+    // A stream of waste containers hears nothing of a lamp.
+    let mut other_buffer = String::new();
+    assert!(
+        next_event(&mut other, &mut other_buffer, Duration::from_millis(300))
+            .await
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_reconnecting_reader_gets_what_it_missed_and_an_unknown_id_asks_for_a_reload() {
+    let p = platform(|_| {});
+    let mut first = p.open("type=Streetlight", None).await.into_body();
+    let mut buffer = String::new();
+    p.lamp(1, "ok").await;
+    let seen = next_event(&mut first, &mut buffer, Duration::from_secs(1))
+        .await
+        .expect("first event");
+    drop(first);
+    // Two changes while the reader is away.
+    p.lamp(2, "ok").await;
+    p.lamp(1, "defectiveLamp").await;
+    for (how, query, header_id) in [
+        ("since", format!("type=Streetlight&since={}", seen.id), None),
+        (
+            "Last-Event-ID",
+            "type=Streetlight".to_owned(),
+            Some(seen.id.as_str()),
+        ),
+    ] {
+        let mut body = p.open(&query, header_id).await.into_body();
+        let mut buffer = String::new();
+        let mut got = Vec::new();
+        for _ in 0..2 {
+            let event = next_event(&mut body, &mut buffer, Duration::from_secs(1))
+                .await
+                .unwrap_or_else(|| panic!("{how}: a missed change"));
+            let n = parse_notification(&event.data).expect("notification");
+            got.push((
+                n.data[0]["id"].as_str().unwrap_or_default().to_owned(),
+                n.data[0]["status"]["value"].clone(),
+            ));
+        }
+        assert_eq!(
+            got,
+            [
+                ("urn:ngsi-ld:Streetlight:2".to_owned(), json!("ok")),
+                (
+                    "urn:ngsi-ld:Streetlight:1".to_owned(),
+                    json!("defectiveLamp")
+                ),
+            ],
+            "{how}"
+        );
+    }
+    // An id of another run of the platform (or nonsense): the reader is told to reload.
+    for stale in ["1-1", "nonsense"] {
+        let mut body = p
+            .open(&format!("type=Streetlight&since={stale}"), None)
+            .await
+            .into_body();
+        let mut buffer = String::new();
+        let event = next_event(&mut body, &mut buffer, Duration::from_secs(1))
+            .await
+            .expect("a reset");
+        assert_eq!(event.event, RESET_EVENT, "{stale}");
+        assert_eq!(event.data, r#"{"types":["Streetlight"]}"#);
+    }
+}
+
+#[tokio::test]
+async fn a_stream_names_its_types_and_the_streams_are_bounded() {
+    let p = platform(|s| {
+        s.max_live_streams = 3;
+        s.max_live_streams_per_client = 2;
+    });
+    let missing = p.open("", None).await;
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    let body = missing
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let problem: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(problem["code"], "invalid_filter", "{problem}");
+    // oneshot has no peer address: every request is the same client.
+    let a = p.open("type=Streetlight", None).await;
+    let b = p.open("type=Streetlight", None).await;
+    assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
+    let refused = p.open("type=Streetlight", None).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(refused.headers().contains_key(header::RETRY_AFTER));
+    // A closed stream gives its place back.
+    drop(a);
+    assert_eq!(
+        p.open("type=Streetlight", None).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn two_hundred_open_streams_all_get_every_change() {
+    let p = platform(|s| s.max_live_streams_per_client = 200);
+    let mut streams = Vec::new();
+    for _ in 0..200 {
+        let response = p.open("type=Streetlight", None).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        streams.push((response.into_body(), String::new()));
+    }
+    for n in 0..5 {
+        p.lamp(n, "ok").await;
+    }
+    for (body, buffer) in &mut streams {
+        for n in 0..5 {
+            let event = next_event(body, buffer, Duration::from_secs(2))
+                .await
+                .expect("every change on every stream");
+            let notification = parse_notification(&event.data).expect("notification");
+            assert_eq!(
+                notification.data[0]["id"],
+                format!("urn:ngsi-ld:Streetlight:{n}")
+            );
+        }
+    }
+}
