@@ -90,7 +90,7 @@ fn default_layers_are_drawn(ctx: Arc<Ctx>) -> Outcome {
 
 fn toggling_a_layer_draws_its_markers(ctx: Arc<Ctx>) -> Outcome {
     ctx.runtime.block_on(ctx.with_browser(async |b: &Browser| {
-        b.open_page("/map?lang=en&layers=EVChargingStation").await?;
+        b.open_page("/map?lang=en&layers=Streetlight").await?;
         b.wait_for_within(READY, READY_SECONDS).await?;
         let before = drawn(b).await?;
         b.wait_for("#layer-EVChargingStation")
@@ -339,7 +339,7 @@ fn very_large_layers_load_by_area(ctx: Arc<Ctx>) -> Outcome {
     let outcome = ctx.runtime.block_on(async {
         let b = ctx.browser_on(&platform.base_url).await?;
         let result = async {
-            b.open_page("/map?lang=en&layers=EVChargingStation").await?;
+            b.open_page("/map?lang=en&layers=Streetlight").await?;
             b.wait_for_within(READY, READY_SECONDS).await?;
             let status = b.text_of("#layer-status-Streetlight").await?;
             if !status.contains("counted by area") {
