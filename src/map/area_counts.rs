@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use futures::future::{join, join_all, join3};
+use futures::future::{join_all, join3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use quartier_api::geo::{BoundingBox, LonLat};
@@ -208,9 +208,9 @@ pub fn start_area_counts(ctx: MapContext) {
                     base: base.clone(),
                     entity_type: entity_type.clone(),
                     attr: attr.clone(),
-                    total: counts.total,
+                    total: Some(counts.total),
                 };
-                count_layer_states(ctx, query, counting_states);
+                count_layer_states(ctx, query, Some(counting_states));
             }
             if view.zoom >= AREA_MIN_ZOOM {
                 continue;
@@ -326,11 +326,17 @@ struct StatesQuery {
     base: String,
     entity_type: String,
     attr: Option<String>,
-    total: u32,
+    /// Its size when already known (`None`: counted too).
+    total: Option<u32>,
 }
 
-/// The whole layer's services per state, for its legend (two empty pages).
-fn count_layer_states(ctx: MapContext, query: StatesQuery, counting: StoredValue<HashSet<String>>) {
+/// The whole layer's services per state, for its legend (two or three empty pages). The
+/// figures shown stay until the new ones are in. `counting` holds the layers being counted.
+fn count_layer_states(
+    ctx: MapContext,
+    query: StatesQuery,
+    counting: Option<StoredValue<HashSet<String>>>,
+) {
     spawn_local(async move {
         let StatesQuery {
             base,
@@ -339,15 +345,24 @@ fn count_layer_states(ctx: MapContext, query: StatesQuery, counting: StoredValue
             total,
         } = query;
         let attr = attr.as_deref();
-        let (problems, warnings) = join(
+        let whole = async {
+            match total {
+                Some(total) => Ok(total),
+                None => fetch_area_count(&area_count_url(&base, &entity_type, None, None)).await,
+            }
+        };
+        let (total, problems, warnings) = join3(
+            whole,
             count_state(&base, &entity_type, attr, None, StateClass::Problem),
             count_state(&base, &entity_type, attr, None, StateClass::Warning),
         )
         .await;
-        counting.try_update_value(|c| c.remove(&entity_type));
-        let (problems, warnings) = match (problems, warnings) {
-            (Ok(p), Ok(w)) => (p, w),
-            (Err(error), _) | (_, Err(error)) => {
+        if let Some(counting) = counting {
+            counting.try_update_value(|c| c.remove(&entity_type));
+        }
+        let (total, problems, warnings) = match (total, problems, warnings) {
+            (Ok(t), Ok(p), Ok(w)) => (t, p, w),
+            (Err(error), ..) | (_, Err(error), _) | (.., Err(error)) => {
                 fail_layer(ctx, &entity_type, error);
                 return;
             }
@@ -370,6 +385,100 @@ fn count_layer_states(ctx: MapContext, query: StatesQuery, counting: StoredValue
             );
         });
     });
+}
+
+/// Where a large layer changed since it was counted: at these places, or anywhere (a deleted
+/// service, whose place the live stream does not say).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stale {
+    pub anywhere: bool,
+    pub at: Vec<LonLat>,
+}
+
+impl Stale {
+    pub fn merge(&mut self, other: Stale) {
+        self.anywhere |= other.anywhere;
+        if !self.anywhere {
+            self.at.extend(other.at);
+        }
+    }
+
+    fn touches(&self, tile: Tile) -> bool {
+        self.anywhere || {
+            let bounds = tile.bounds();
+            self.at.iter().any(|p| bounds.contains(*p))
+        }
+    }
+}
+
+/// The counted areas touched by a change, split into those in `in_view` (counted again now)
+/// and the others (forgotten, so they are counted again when they come into sight).
+pub fn touched_areas(
+    counted: impl IntoIterator<Item = Tile>,
+    stale: &Stale,
+    in_view: &HashSet<Tile>,
+) -> (Vec<Tile>, Vec<Tile>) {
+    counted
+        .into_iter()
+        .filter(|tile| stale.touches(*tile))
+        .partition(|tile| in_view.contains(tile))
+}
+
+/// Counts again what a change made stale of a large layer (counts do not say which service
+/// moved from one state to another, so they are asked again): the whole layer's counts (its
+/// legend) and the areas that hold a changed service (their badges). What is drawn stays
+/// until the new figures are in: nothing flickers. Called by the live stream, at most once a
+/// second per layer.
+pub fn recount(
+    ctx: MapContext,
+    base: &str,
+    entity_type: &str,
+    attr: Option<String>,
+    stale: &Stale,
+) {
+    if ctx
+        .large
+        .with_untracked(|large| !large.contains_key(entity_type))
+    {
+        return;
+    }
+    let query = StatesQuery {
+        base: base.to_owned(),
+        entity_type: entity_type.to_owned(),
+        attr: attr.clone(),
+        total: None,
+    };
+    count_layer_states(ctx, query, None);
+    let in_view: HashSet<Tile> = ctx
+        .viewport
+        .get_untracked()
+        .filter(|v| v.zoom < AREA_MIN_ZOOM)
+        .map(|v| cells_in_view(&v).into_iter().collect())
+        .unwrap_or_default();
+    let counted: Vec<Tile> = ctx.cells.with_untracked(|cells| {
+        cells
+            .keys()
+            .filter(|(t, _)| t == entity_type)
+            .map(|(_, tile)| *tile)
+            .collect()
+    });
+    let (again, forget) = touched_areas(counted, stale, &in_view);
+    if !forget.is_empty() {
+        ctx.cells.update(|cells| {
+            for tile in forget {
+                cells.remove(&(entity_type.to_owned(), tile));
+            }
+        });
+    }
+    if !again.is_empty() {
+        spawn_local(count_cells(
+            ctx,
+            base.to_owned(),
+            entity_type.to_owned(),
+            again,
+            attr,
+        ));
+    }
 }
 
 #[cfg(test)]
@@ -432,6 +541,60 @@ mod tests {
         assert!(((v.east - v.west) - width).abs() < 1e-9);
         assert!(v.south < 47.3941 && 47.3941 < v.north);
         assert!(((v.west + v.east) / 2.0 - 0.6848).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_change_recounts_the_areas_in_sight_that_hold_it_and_forgets_the_others() {
+        let at = LonLat {
+            lon: 0.6848,
+            lat: 47.3941,
+        };
+        let here = Tile::at(at, 14);
+        let parent = Tile::at(at, 12);
+        let elsewhere = Tile::at(
+            LonLat {
+                lon: 0.75,
+                lat: 47.42,
+            },
+            14,
+        );
+        let stale = Stale {
+            anywhere: false,
+            at: vec![at],
+        };
+        let in_view: HashSet<Tile> = [here, elsewhere].into_iter().collect();
+        let (again, forget) = touched_areas([here, parent, elsewhere], &stale, &in_view);
+        assert_eq!(again, vec![here]);
+        assert_eq!(forget, vec![parent]);
+        let anywhere = Stale {
+            anywhere: true,
+            at: Vec::new(),
+        };
+        let (again, forget) = touched_areas([here, parent, elsewhere], &anywhere, &in_view);
+        assert_eq!((again.len(), forget.len()), (2, 1));
+    }
+
+    #[test]
+    fn a_deletion_anywhere_outweighs_the_places_merged_with_it() {
+        let mut stale = Stale {
+            anywhere: false,
+            at: vec![LonLat {
+                lon: 0.6,
+                lat: 47.3,
+            }],
+        };
+        stale.merge(Stale {
+            anywhere: true,
+            at: Vec::new(),
+        });
+        assert!(stale.anywhere);
+        assert!(stale.touches(Tile::at(
+            LonLat {
+                lon: 10.0,
+                lat: 10.0
+            },
+            3
+        )));
     }
 
     #[test]

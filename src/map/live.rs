@@ -165,10 +165,31 @@ mod stream {
 
     use super::{Change, LiveStatus, apply, backoff_ms, parse_changes, state_change};
     use crate::config::use_config;
+    use crate::map::area_counts::{Stale, recount};
     use crate::map::state::{LayerLoad, MapContext};
+    use quartier_api::geo::LonLat;
 
     /// Changes arriving within this time are applied together (one rebuild per layer).
     const COALESCE_MS: i32 = 200;
+    /// A large layer's counts are asked again at most this often (a dozen small questions
+    /// each time, which a busy town must not turn into a flood).
+    const RECOUNT_MS: i32 = 1000;
+
+    /// What the stream needs from the configuration.
+    struct Setup {
+        /// The platform's stream, beside the resident API (`LIVE_PATH`).
+        live_url: String,
+        /// The NGSI-LD API, where a large layer is counted.
+        ngsi_ld: String,
+        /// Each layer's status attribute.
+        attrs: HashMap<String, Option<String>>,
+    }
+
+    impl Setup {
+        fn attr(&self, entity_type: &str) -> Option<String> {
+            self.attrs.get(entity_type).cloned().flatten()
+        }
+    }
 
     /// One open stream and what it needs to go on.
     #[derive(Default)]
@@ -184,6 +205,9 @@ mod stream {
         retry_timer: Option<i32>,
         flush_timer: Option<i32>,
         pending: Vec<(String, Change)>,
+        /// Large layers changed since they were last counted, and when they will be again.
+        stale: HashMap<String, Stale>,
+        recount_timer: Option<i32>,
         types: Vec<String>,
     }
 
@@ -192,24 +216,24 @@ mod stream {
     /// Follows the selected layers for as long as the page lives.
     pub fn start_live(ctx: MapContext) {
         let config = use_config();
-        // The platform's stream, beside the resident API (`LIVE_PATH`).
-        let base = format!("{}/live", config.api.resident.trim_end_matches('/'));
-        let status_attrs: Rc<HashMap<String, Option<String>>> = Rc::new(
-            config
+        let setup = Rc::new(Setup {
+            live_url: format!("{}/live", config.api.resident.trim_end_matches('/')),
+            ngsi_ld: config.api.ngsi_ld.clone(),
+            attrs: config
                 .layers
                 .iter()
                 .map(|l| (l.entity_type.clone(), l.status_attribute.clone()))
                 .collect(),
-        );
+        });
         let shared: Shared = Rc::default();
-        let setup = StoredValue::new_local((shared.clone(), base, status_attrs));
+        let setup = StoredValue::new_local((shared.clone(), setup));
 
         Effect::new(move |_| {
             let selected = ctx.selected.get();
-            setup.with_value(|(shared, base, attrs)| {
+            setup.with_value(|(shared, setup)| {
                 close(shared);
                 shared.borrow_mut().types = selected;
-                open(shared, base, attrs, ctx);
+                open(shared, setup, ctx);
             });
         });
         // "Updated N s ago" needs a clock; a second is the finest step it shows.
@@ -239,17 +263,18 @@ mod stream {
             source.close();
         }
         s.listeners.clear();
-        if let (Some(w), Some(id)) = (web_sys::window(), s.retry_timer.take()) {
-            w.clear_timeout_with_handle(id);
+        if let Some(w) = web_sys::window() {
+            for timer in [s.retry_timer.take(), s.recount_timer.take()]
+                .into_iter()
+                .flatten()
+            {
+                w.clear_timeout_with_handle(timer);
+            }
         }
+        s.stale.clear();
     }
 
-    fn open(
-        shared: &Shared,
-        base: &str,
-        attrs: &Rc<HashMap<String, Option<String>>>,
-        ctx: MapContext,
-    ) {
+    fn open(shared: &Shared, setup: &Rc<Setup>, ctx: MapContext) {
         let (types, since) = {
             let s = shared.borrow();
             (s.types.join(","), s.last_id.clone())
@@ -258,7 +283,8 @@ mod stream {
             return;
         }
         let mut url = format!(
-            "{base}?{TYPE_PARAM}={}",
+            "{}?{TYPE_PARAM}={}",
+            setup.live_url,
             String::from(js_sys::encode_uri_component(&types))
         );
         if let Some(since) = &since {
@@ -276,7 +302,7 @@ mod stream {
         ctx.live.try_set(LiveStatus::Connecting);
 
         let on_open = {
-            let shared = shared.clone();
+            let (shared, setup) = (shared.clone(), setup.clone());
             Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
                 let (dropped, told_where) = {
                     let mut s = shared.borrow_mut();
@@ -287,13 +313,13 @@ mod stream {
                 // (once, now that it is back; a stream that cannot connect reloads nothing).
                 if dropped && !told_where {
                     let types = shared.borrow().types.clone();
-                    reload(ctx, &types);
+                    reload(ctx, &setup, &types);
                 }
                 ctx.live.try_set(LiveStatus::Live);
             })
         };
         let on_entities = {
-            let (shared, attrs) = (shared.clone(), attrs.clone());
+            let (shared, setup) = (shared.clone(), setup.clone());
             Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
                 let Some(message) = event.dyn_ref::<MessageEvent>() else {
                     return;
@@ -301,7 +327,7 @@ mod stream {
                 let id = message.last_event_id();
                 let data = message.data().as_string().unwrap_or_default();
                 // A notification this app cannot read is left out; the next reload shows it.
-                let Ok(changes) = parse_changes(&data, |t| attrs.get(t).cloned().flatten()) else {
+                let Ok(changes) = parse_changes(&data, |t| setup.attr(t)) else {
                     return;
                 };
                 let mut s = shared.borrow_mut();
@@ -310,12 +336,12 @@ mod stream {
                 }
                 s.pending.extend(changes);
                 if s.flush_timer.is_none() {
-                    s.flush_timer = schedule(&shared, ctx, COALESCE_MS);
+                    s.flush_timer = schedule(&shared, &setup, ctx, COALESCE_MS);
                 }
             })
         };
         let on_reset = {
-            let shared = shared.clone();
+            let (shared, setup) = (shared.clone(), setup.clone());
             Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
                 let data = event
                     .dyn_ref::<MessageEvent>()
@@ -324,11 +350,11 @@ mod stream {
                 let types = serde_json::from_str::<Reset>(&data)
                     .map(|reset| reset.types)
                     .unwrap_or_else(|_| shared.borrow().types.clone());
-                reload(ctx, &types);
+                reload(ctx, &setup, &types);
             })
         };
         let on_error = {
-            let (shared, base, attrs) = (shared.clone(), base.to_owned(), attrs.clone());
+            let (shared, setup) = (shared.clone(), setup.clone());
             Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
                 // The browser's own reconnection has no backoff: close, and come back later.
                 let delay = {
@@ -345,11 +371,11 @@ mod stream {
                     retry_at: js_sys::Date::now() + f64::from(delay),
                 });
                 let again = {
-                    let (shared, base, attrs) = (shared.clone(), base.clone(), attrs.clone());
+                    let (shared, setup) = (shared.clone(), setup.clone());
                     Closure::once_into_js(move || {
                         shared.borrow_mut().retry_timer = None;
                         shared.borrow_mut().listeners.clear();
-                        open(&shared, &base, &attrs, ctx);
+                        open(&shared, &setup, ctx);
                     })
                 };
                 let timer = web_sys::window().and_then(|w| {
@@ -373,28 +399,79 @@ mod stream {
         s.listeners = vec![on_open, on_entities, on_reset, on_error];
     }
 
+    /// Runs `then` after `delay` ms.
+    fn after(delay: i32, then: impl FnOnce() + 'static) -> Option<i32> {
+        let then = Closure::once_into_js(then);
+        web_sys::window().and_then(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(then.unchecked_ref(), delay)
+                .ok()
+        })
+    }
+
     /// Applies the pending changes after `delay` ms.
-    fn schedule(shared: &Shared, ctx: MapContext, delay: i32) -> Option<i32> {
-        let shared = shared.clone();
-        let flush = Closure::once_into_js(move || {
+    fn schedule(shared: &Shared, setup: &Rc<Setup>, ctx: MapContext, delay: i32) -> Option<i32> {
+        let (shared, setup) = (shared.clone(), setup.clone());
+        after(delay, move || {
             let pending = {
                 let mut s = shared.borrow_mut();
                 s.flush_timer = None;
                 std::mem::take(&mut s.pending)
             };
-            flush_changes(ctx, pending);
-        });
-        web_sys::window().and_then(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(flush.unchecked_ref(), delay)
-                .ok()
+            let stale = flush_changes(ctx, pending);
+            mark_stale(&shared, &setup, ctx, stale);
         })
     }
 
-    fn flush_changes(ctx: MapContext, pending: Vec<(String, Change)>) {
+    /// Large layers are counted again once the changes of the next second are in too.
+    fn mark_stale(
+        shared: &Shared,
+        setup: &Rc<Setup>,
+        ctx: MapContext,
+        stale: HashMap<String, Stale>,
+    ) {
+        if stale.is_empty() {
+            return;
+        }
+        let mut s = shared.borrow_mut();
+        for (entity_type, more) in stale {
+            s.stale.entry(entity_type).or_default().merge(more);
+        }
+        if s.recount_timer.is_some() {
+            return;
+        }
+        let (again, setup) = (shared.clone(), setup.clone());
+        s.recount_timer = after(RECOUNT_MS, move || {
+            let stale = {
+                let mut s = again.borrow_mut();
+                s.recount_timer = None;
+                std::mem::take(&mut s.stale)
+            };
+            for (entity_type, stale) in stale {
+                recount(
+                    ctx,
+                    &setup.ngsi_ld,
+                    &entity_type,
+                    setup.attr(&entity_type),
+                    &stale,
+                );
+            }
+        });
+    }
+
+    /// Applies changes to the layers loaded, and says which large layers they made stale.
+    fn flush_changes(ctx: MapContext, pending: Vec<(String, Change)>) -> HashMap<String, Stale> {
         let mut by_type: HashMap<String, Vec<Change>> = HashMap::new();
         for (entity_type, change) in pending {
             by_type.entry(entity_type).or_default().push(change);
         }
+        // A large layer's counts come from the platform (it is not loaded whole here).
+        let stale: HashMap<String, Stale> = ctx.large.with_untracked(|large| {
+            by_type
+                .iter()
+                .filter(|(entity_type, _)| large.contains_key(*entity_type))
+                .map(|(entity_type, changes)| (entity_type.clone(), stale_of(changes)))
+                .collect()
+        });
         let now = js_sys::Date::now();
         let followed = ctx.followed.get_untracked();
         let mut heard = None;
@@ -425,10 +502,27 @@ mod stream {
         if heard.is_some() {
             ctx.announcement.try_set(heard);
         }
+        stale
     }
 
-    /// Loads these layers again (the platform could not say what they missed).
-    fn reload(ctx: MapContext, types: &[String]) {
+    /// Where changes happened: their new places (a deletion does not say where it was).
+    fn stale_of(changes: &[Change]) -> Stale {
+        let mut stale = Stale::default();
+        for change in changes {
+            match change {
+                Change::Upsert(f) => stale.at.push(LonLat {
+                    lon: f.lon,
+                    lat: f.lat,
+                }),
+                Change::Deleted(_) => stale.anywhere = true,
+            }
+        }
+        stale
+    }
+
+    /// Loads these layers again, and counts the large ones again (the platform could not say
+    /// what they missed).
+    fn reload(ctx: MapContext, setup: &Setup, types: &[String]) {
         ctx.loads.try_update(|loads| {
             for t in types {
                 if matches!(loads.get(t), Some(LayerLoad::Ready { .. })) {
@@ -437,6 +531,13 @@ mod stream {
             }
         });
         ctx.retry.try_update(|n| *n += 1);
+        let anywhere = Stale {
+            anywhere: true,
+            at: Vec::new(),
+        };
+        for t in types {
+            recount(ctx, &setup.ngsi_ld, t, setup.attr(t), &anywhere);
+        }
     }
 }
 
