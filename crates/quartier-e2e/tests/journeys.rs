@@ -89,29 +89,35 @@ impl Ctx {
     /// The first service an NGSI-LD query (`type=…&q=…`) finds, asked of the platform as any
     /// client would: its position (lon, lat) and its entity id.
     pub fn first_service(&self, query: &str) -> Result<(f64, f64, String), String> {
-        let response = http::get_with(
-            &self.platform.base_url,
-            &format!("/ngsi-ld/v1/entities?{query}&limit=1&options=keyValues"),
-            &[("Accept", "application/geo+json")],
-        )?;
-        let body: serde_json::Value =
-            serde_json::from_slice(&response.body).map_err(|e| e.to_string())?;
-        let at = body
-            .pointer("/features/0/geometry/coordinates")
-            .and_then(serde_json::Value::as_array)
-            .ok_or(format!("no service for {query} in {body}"))?;
-        let coordinate = |i: usize| {
-            at.get(i)
-                .and_then(serde_json::Value::as_f64)
-                .unwrap_or_default()
-        };
-        let id = body
-            .pointer("/features/0/id")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        Ok((coordinate(0), coordinate(1), id))
+        first_service_on(&self.platform.base_url, query)
     }
+}
+
+/// The position and id of the first service that an NGSI-LD `query` finds on the platform at
+/// `base_url`, asked like any NGSI-LD client would.
+pub fn first_service_on(base_url: &str, query: &str) -> Result<(f64, f64, String), String> {
+    let response = http::get_with(
+        base_url,
+        &format!("/ngsi-ld/v1/entities?{query}&limit=1&options=keyValues"),
+        &[("Accept", "application/geo+json")],
+    )?;
+    let body: serde_json::Value =
+        serde_json::from_slice(&response.body).map_err(|e| e.to_string())?;
+    let at = body
+        .pointer("/features/0/geometry/coordinates")
+        .and_then(serde_json::Value::as_array)
+        .ok_or(format!("no service for {query} in {body}"))?;
+    let coordinate = |i: usize| {
+        at.get(i)
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or_default()
+    };
+    let id = body
+        .pointer("/features/0/id")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    Ok((coordinate(0), coordinate(1), id))
 }
 
 type Journey = fn(Arc<Ctx>) -> Outcome;

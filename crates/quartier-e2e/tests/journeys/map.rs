@@ -7,7 +7,7 @@ use quartier_e2e::processes::Platform;
 use quartier_e2e::{Outcome, http};
 use serde_json::Value;
 
-use crate::{Ctx, Journey, assert_clean_page, viewports};
+use crate::{Ctx, Journey, assert_clean_page, first_service_on, viewports};
 
 pub const JOURNEYS: &[(&str, Journey)] = &[
     ("map::default_layers_are_drawn", default_layers_are_drawn),
@@ -39,6 +39,10 @@ pub const JOURNEYS: &[(&str, Journey)] = &[
     (
         "map::a_charger_put_out_of_service_appears_live_and_a_dropped_stream_reconnects",
         a_charger_put_out_of_service_appears_live_and_a_dropped_stream_reconnects,
+    ),
+    (
+        "map::a_followed_lamp_set_defective_shows_live_and_is_announced",
+        a_followed_lamp_set_defective_shows_live_and_is_announced,
     ),
 ];
 
@@ -391,26 +395,12 @@ fn very_large_layers_load_by_area(ctx: Arc<Ctx>) -> Outcome {
     outcome
 }
 
-/// The charging stations' legend count of services out of order (0 when the row is absent).
-async fn chargers_out_of_order(b: &Browser) -> Result<u64, String> {
-    let count = b
-        .eval(
-            "const row = [...document.querySelectorAll('#layer-status-EVChargingStation .legend__row')]\
-               .find(r => r.textContent.includes('Out of order'));\
-             return row ? Number(row.textContent.split(':').pop().trim()) : 0;",
-        )
-        .await?;
-    count
-        .as_u64()
-        .ok_or(format!("the legend's count is {count}"))
-}
-
 async fn live_state(b: &Browser) -> Result<String, String> {
     b.text_of(".layer-panel__live").await
 }
 
-/// A layer loaded whole (the chargers: 40 in the demo town). The legend of a layer too large to
-/// load whole counts the whole layer from the counts API, which the stream does not change yet.
+/// A layer loaded whole (the chargers: 40 in the demo town): the change is applied in place.
+/// (A layer too large to load whole is counted again: the lamp journey below.)
 fn a_charger_put_out_of_service_appears_live_and_a_dropped_stream_reconnects(
     ctx: Arc<Ctx>,
 ) -> Outcome {
@@ -426,7 +416,7 @@ fn a_charger_put_out_of_service_appears_live_and_a_dropped_stream_reconnects(
                 "the live stream opening",
             )
             .await?;
-            let before = chargers_out_of_order(&b).await?;
+            let before = out_of_order(&b, "EVChargingStation").await?;
             // A working charger, found as any client would, then put out of service by the
             // charging silo's IoT agent through the NGSI-LD write API.
             let found = http::get_with(
@@ -455,13 +445,13 @@ fn a_charger_put_out_of_service_appears_live_and_a_dropped_stream_reconnects(
                 return Err(format!("the write answered {}", answer.status));
             }
             loop {
-                if chargers_out_of_order(&b).await? == before + 1 {
+                if out_of_order(&b, "EVChargingStation").await? == before + 1 {
                     break;
                 }
                 if written.elapsed() > std::time::Duration::from_secs(2) {
                     return Err(format!(
                         "2 s after the write the legend still counts {} out of order (before: {before})",
-                        chargers_out_of_order(&b).await?
+                        out_of_order(&b, "EVChargingStation").await?
                     ));
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -496,4 +486,126 @@ fn a_charger_put_out_of_service_appears_live_and_a_dropped_stream_reconnects(
     });
     drop(platform);
     outcome
+}
+
+/// With the demo's sensor simulator feeding the town, a working lamp is set defective by the
+/// lighting silo's IoT agent through the NGSI-LD write API: on a map open at it (a layer too
+/// large to load whole, so loaded for the area in view), its details panel says so within 2 s
+/// without a reload, the polite live region says it because the resident follows the lamp, and
+/// the whole layer's legend counts one more out of order.
+fn a_followed_lamp_set_defective_shows_live_and_is_announced(ctx: Arc<Ctx>) -> Outcome {
+    let platform = Platform::start_with(
+        &ctx.platform_bin,
+        &ctx.dist,
+        &["--simulate", "--simulate-interval", "500"],
+    )?;
+    let (lon, lat, id) =
+        first_service_on(&platform.base_url, "type=Streetlight&q=status==%22ok%22")?;
+    let reference = id.rsplit(':').next().unwrap_or_default().to_owned();
+    let outcome = ctx.runtime.block_on(async {
+        let b = ctx.browser_on(&platform.base_url).await?;
+        let result = async {
+            b.open_page(&format!(
+                "/map?lang=en&layers=Streetlight&lat={lat}&lon={lon}&z=19"
+            ))
+            .await?;
+            b.wait_for_within(READY, READY_SECONDS).await?;
+            b.wait_until(
+                "return document.querySelector('.layer-panel__live')?.textContent.includes('Live updates on')",
+                "the live stream opening",
+            )
+            .await?;
+            // The lamp at the centre, opened from the keyboard, then followed.
+            b.eval("document.querySelector('.leaflet-container').focus()")
+                .await?;
+            b.press("\u{E007}").await?;
+            let panel = b.text_of(".service-details").await?;
+            if !panel.contains(&reference) || !panel.contains("Working") {
+                return Err(format!("the panel of {reference} says {panel:?}"));
+            }
+            let follow = b
+                .wait_for_xpath("//aside//button[normalize-space()='Follow its changes']")
+                .await?;
+            follow.click().await.map_err(|e| e.to_string())?;
+            let pressed = follow
+                .attr("aria-pressed")
+                .await
+                .map_err(|e| e.to_string())?
+                .unwrap_or_default();
+            if pressed != "true" {
+                return Err(format!("the follow toggle says aria-pressed={pressed:?}"));
+            }
+            let before = out_of_order(&b, "Streetlight").await?;
+            // Gone if the page reloads.
+            b.eval("window.quartierStillHere = true").await?;
+            let written = std::time::Instant::now();
+            let answer = http::send(
+                &platform.base_url,
+                "PATCH",
+                &format!("/ngsi-ld/v1/entities/{id}/attrs/status"),
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Authorization", "Bearer quartier-demo-writer-lighting"),
+                ],
+                br#"{"type": "Property", "value": "defectiveLamp"}"#,
+            )?;
+            if answer.status != 204 {
+                return Err(format!("the write answered {}", answer.status));
+            }
+            loop {
+                let panel = b.text_of(".service-details").await?;
+                let said = b.text_of("[data-testid='map-announcer']").await?;
+                if panel.contains("Out of order") && said.contains("now Out of order") {
+                    break;
+                }
+                if written.elapsed() > std::time::Duration::from_secs(2) {
+                    return Err(format!(
+                        "2 s after the write the panel says {panel:?} and the live region {said:?}"
+                    ));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            if b.eval("return window.quartierStillHere === true").await? != Value::Bool(true) {
+                return Err("the page reloaded to show the change".into());
+            }
+            // The legend counts the whole layer (asked again of the platform): one more, give
+            // or take what the simulator changed meanwhile.
+            let counted = async {
+                loop {
+                    let now = out_of_order(&b, "Streetlight").await?;
+                    if now != before {
+                        return Ok::<_, String>(now);
+                    }
+                    if written.elapsed() > std::time::Duration::from_secs(10) {
+                        return Err(format!("the legend still counts {now} out of order"));
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+            .await?;
+            if counted.abs_diff(before) > 20 {
+                return Err(format!("the legend went from {before} to {counted} out of order"));
+            }
+            Ok(())
+        }
+        .await;
+        b.close().await;
+        result
+    });
+    drop(platform);
+    outcome
+}
+
+/// A layer's legend count of services out of order (0 when the row is absent).
+async fn out_of_order(b: &Browser, entity_type: &str) -> Result<u64, String> {
+    let count = b
+        .eval(&format!(
+            "const row = [...document.querySelectorAll('#layer-status-{entity_type} .legend__row')]\
+               .find(r => r.textContent.includes('Out of order'));\
+             return row ? Number(row.textContent.split(':').pop().trim()) : 0;"
+        ))
+        .await?;
+    count
+        .as_u64()
+        .ok_or(format!("the legend's count is {count}"))
 }
