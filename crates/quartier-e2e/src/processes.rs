@@ -82,11 +82,21 @@ impl Platform {
             .stderr(Stdio::inherit())
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", self.binary.display()))?;
-        self.child = Some(Guard(child));
-        wait_until(Duration::from_secs(180), || {
-            http::get(&self.base_url, "/healthz").is_ok_and(|r| r.status == 200)
-        })
-        .map_err(|_| "the platform did not answer /healthz within 180 s".to_string())
+        let mut guard = Guard(child);
+        // A platform that refuses its flags exits at once: say so now, not after the timeout.
+        let mut exited = None;
+        let answered = wait_until(Duration::from_secs(180), || {
+            exited = guard.0.try_wait().ok().flatten();
+            exited.is_some() || http::get(&self.base_url, "/healthz").is_ok_and(|r| r.status == 200)
+        });
+        if let Some(status) = exited {
+            return Err(format!(
+                "the platform exited ({status}) before answering /healthz (flags: {:?})",
+                self.extra_args
+            ));
+        }
+        self.child = Some(guard);
+        answered.map_err(|_| "the platform did not answer /healthz within 180 s".to_string())
     }
 
     pub fn url(&self, path: &str) -> String {
