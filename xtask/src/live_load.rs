@@ -784,6 +784,9 @@ pub struct Headline {
     pub min_delivered: usize,
     pub median_delivered: usize,
     pub delivery_p95: Option<f64>,
+    /// The full rate's writes and the reads beside them, with the streams open.
+    pub streamed_writes_per_second: Option<f64>,
+    pub streamed_read_p99: Option<f64>,
 }
 
 /// Runs every phase against the demo platform at `base`, prints the tables and writes them to
@@ -924,6 +927,8 @@ pub fn run(base: &str, out: &std::path::Path) -> Option<Headline> {
         min_delivered: full_delivery.map_or(0, |d| d.min),
         median_delivered: full_delivery.map_or(0, |d| d.median),
         delivery_p95: full_delivery.and_then(|d| d.latency_p95),
+        streamed_writes_per_second: streamed_phases.last().and_then(|p| p.writes_per_second),
+        streamed_read_p99: streamed_phases.last().and_then(|p| p.all_reads.p99),
     };
     phases.extend(streamed_phases);
     let results = json!({
