@@ -360,6 +360,9 @@ struct Phase {
     writes_per_second: Option<f64>,
     /// Write requests (batches or PATCHes) answered 204, per second.
     requests_per_second: Option<f64>,
+    /// From the first write's due time to the last answer: past the phase's length when the
+    /// platform fell behind (the reads stop at the length).
+    write_seconds: f64,
     write_requests: Option<Figures>,
     reads: Vec<(&'static str, Figures)>,
     all_reads: Figures,
@@ -379,6 +382,7 @@ impl Phase {
             "paced_to_entity_writes_per_second": self.paced_to,
             "entity_writes_per_second": self.writes_per_second,
             "write_requests_per_second": self.requests_per_second,
+            "write_seconds": self.write_seconds,
             "write_requests": self.write_requests.as_ref().map(Figures::json),
             "reads": reads,
             "all_reads": self.all_reads.json(),
@@ -393,7 +397,8 @@ impl Phase {
                 .paced_to
                 .map_or(String::new(), |p| format!(" (paced to {p})"));
             println!(
-                "    entity writes taken: {entities:.0}/s{paced}, in {requests:.0} requests/s"
+                "    entity writes taken: {entities:.0}/s{paced}, in {requests:.0} requests/s, over {:.1} s",
+                self.write_seconds
             );
         }
         if let Some(writes) = &self.write_requests {
@@ -506,6 +511,7 @@ fn phase(
         requests_per_second: wrote
             .then(|| accepted_requests.load(Ordering::Relaxed) as f64 / seconds),
         write_requests,
+        write_seconds: write_time.as_secs_f64(),
         reads: reads
             .iter()
             .map(|(kind, _, _)| {
