@@ -6,7 +6,12 @@
 //! other page adds; Rust clustering against supercluster, query times, memory. The browser half
 //! is `bench/run.mjs`, which prints the tables and writes `target/bench/results.json` (scale 10)
 //! and `target/bench/results-scale-1.json` (it also
-//! says what "ready" means for each page). It measures only: no figure makes it fail.
+//! says what "ready" means for each page). At scale 10 it also measures the live town: in the
+//! browser, a charger's status written through NGSI-LD until an open map's legend shows it
+//! (`liveBench` in run.mjs, in `results.json` under `live`); then, after the load test,
+//! 1 000 entity writes a second beside the map's reads and 200 live streams
+//! (`live_load.rs`, `target/bench/results-live.json`), and a summary of the three live
+//! targets. It measures only: no figure makes it fail.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -34,7 +39,12 @@ pub struct BenchOptions {
     /// Measure the first loads with bench/run.mjs's own CDP code even when ../shared/qa/audit
     /// exists (the navigations from `/map` are always measured that way).
     no_audit: bool,
+    /// Skip the live town: the write seen on an open map and the live load.
+    no_live: bool,
 }
+
+/// Where the live load writes its figures, under the repository root.
+pub const LIVE_RESULTS: &str = "target/bench/results-live.json";
 
 pub fn options(args: &[String]) -> Result<BenchOptions, String> {
     let mut options = BenchOptions {
@@ -42,6 +52,7 @@ pub fn options(args: &[String]) -> Result<BenchOptions, String> {
         runs: 3,
         no_map: false,
         no_audit: false,
+        no_live: false,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -71,9 +82,10 @@ pub fn options(args: &[String]) -> Result<BenchOptions, String> {
             }
             "--no-map" => options.no_map = true,
             "--no-audit" => options.no_audit = true,
+            "--no-live" => options.no_live = true,
             other => {
                 return Err(format!(
-                    "unknown option {other} (try --sizes N,M, --runs N, --no-map, --no-audit)"
+                    "unknown option {other} (try --sizes N,M, --runs N, --no-map, --no-audit, --no-live)"
                 ));
             }
         }
@@ -107,9 +119,13 @@ pub fn run(options: BenchOptions) -> Result<(), String> {
         } else {
             root().join(format!("target/bench/results-scale-{scale}.json"))
         };
-        let measured = measure(&options, &chromium, Some((&platform, scale)), out);
+        let measured = measure(&options, &chromium, Some((&platform, scale)), out.clone());
         if measured.is_ok() && scale == SCALE {
             crate::load::run(&platform.url);
+            if !options.no_live {
+                let headline = crate::live_load::run(&platform.url, &root().join(LIVE_RESULTS));
+                print_live_summary(&out, headline.as_ref());
+            }
         }
         // Stopped before reporting, whatever the measurement gave.
         drop(platform);
@@ -137,11 +153,14 @@ fn measure(
         node.args(["--base-url", &platform.url]);
         node.args(["--label", &format!("demo town at --scale {scale}")]);
         if scale != SCALE {
-            node.args(["--routes", "/map", "--no-cluster"]);
+            node.args(["--routes", "/map", "--no-cluster", "--no-live"]);
         }
     }
     if options.no_audit {
         node.arg("--no-audit");
+    }
+    if options.no_live {
+        node.arg("--no-live");
     }
     step("measure (bench/run.mjs, headless Chromium)", &mut node)?;
     println!("\nResults: {}", out.display());
@@ -198,6 +217,7 @@ impl Platform {
         let mut child = Command::new(build::platform_binary("release"))
             .current_dir(root())
             .args(["--demo", "--scale", &scale.to_string(), "--port", "0"])
+            .args(crate::live_load::PLATFORM_ARGS)
             .arg("--dist")
             .arg(root().join("dist"))
             .arg("--data")
@@ -254,6 +274,77 @@ impl Drop for Platform {
     }
 }
 
+/// The three live-town targets, measured: the browser's figure from run.mjs's `results`
+/// (its `live` entry), the load's from `headline`.
+fn print_live_summary(results: &std::path::Path, headline: Option<&crate::live_load::Headline>) {
+    let results: Option<serde_json::Value> = std::fs::read_to_string(results)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok());
+    println!();
+    for line in live_summary(results.as_ref(), headline) {
+        println!("{line}");
+    }
+}
+
+fn live_summary(
+    results: Option<&serde_json::Value>,
+    headline: Option<&crate::live_load::Headline>,
+) -> Vec<String> {
+    let ms = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.0} ms"));
+    let rate = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.0}/s"));
+    let live = results.and_then(|r| r.get("live")).filter(|l| !l.is_null());
+    let figure = |key: &str| live.and_then(|l| l.get(key)?.as_f64());
+    let mut lines = vec!["Live town summary (measured only; targets in brackets)".to_string()];
+    lines.push(match live {
+        Some(live) => format!(
+            "  sensor write -> seen on an open map, p95 [<= 1000 ms]: {} (p50 {}, max {}; seen {} of {} writes; {})",
+            ms(figure("p95_ms")),
+            ms(figure("p50_ms")),
+            ms(figure("max_ms")),
+            figure("seen").unwrap_or(0.0),
+            figure("writes").unwrap_or(0.0),
+            live.get("profile")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("-"),
+        ),
+        None => "  sensor write -> seen on an open map: not measured (see the warnings above)"
+            .to_string(),
+    });
+    let Some(h) = headline else {
+        lines.push("  live load: not measured (see above)".to_string());
+        return lines;
+    };
+    lines.push(format!(
+        "  {} entity writes/s as batches of 10 [1000/s]: {} taken, write p99 {}; the map's reads beside them p99 [<= 50 ms] {} (max {}, {} refused)",
+        h.paced_to,
+        rate(h.writes_per_second),
+        ms(h.write_p99),
+        ms(h.read_p99),
+        ms(h.read_max),
+        h.read_refused,
+    ));
+    lines.push(format!(
+        "  single PATCHes, unpaced: {}",
+        rate(h.patches_per_second)
+    ));
+    lines.push(format!(
+        "  {} live streams [200, every update delivered]: {} opened; of the {} changes taken, delivered per stream min {} / median {}; delivery p95 {}",
+        h.streams_wanted,
+        h.streams_opened,
+        h.sent,
+        h.min_delivered,
+        h.median_delivered,
+        ms(h.delivery_p95),
+    ));
+    lines.push(format!(
+        "    with them open, the {} writes/s took {}, the map's reads p99 {}",
+        h.paced_to,
+        rate(h.streamed_writes_per_second),
+        ms(h.streamed_read_p99),
+    ));
+    lines
+}
+
 /// `http://127.0.0.1:P` from the platform's "… listening on http://127.0.0.1:P" line.
 fn listening_url(line: &str) -> Option<String> {
     let (_, rest) = line.split_once("listening on ")?;
@@ -304,18 +395,64 @@ mod tests {
         let options = parse(&[]).unwrap();
         assert_eq!(options.sizes, "100000,1000000");
         assert_eq!(options.runs, 3);
-        assert!(!options.no_map && !options.no_audit);
+        assert!(!options.no_map && !options.no_audit && !options.no_live);
     }
 
     #[test]
     fn options_are_parsed_and_bad_ones_explained() {
-        let options = parse(&["--sizes", "1000,5000", "--runs", "1", "--no-map"]).unwrap();
+        let options = parse(&[
+            "--sizes",
+            "1000,5000",
+            "--runs",
+            "1",
+            "--no-map",
+            "--no-live",
+        ])
+        .unwrap();
         assert_eq!((options.sizes.as_str(), options.runs), ("1000,5000", 1));
-        assert!(options.no_map);
+        assert!(options.no_map && options.no_live);
         assert!(parse(&["--sizes", "10,x"]).unwrap_err().contains("commas"));
         assert!(parse(&["--runs", "0"]).unwrap_err().contains("positive"));
         assert!(parse(&["--runs"]).unwrap_err().contains("needs a value"));
         assert!(parse(&["--bogus"]).unwrap_err().contains("unknown option"));
+    }
+
+    #[test]
+    fn the_live_summary_names_each_target_and_what_was_not_measured() {
+        let results = serde_json::json!({"live": {
+            "p50_ms": 210.0, "p95_ms": 240.0, "max_ms": 410.0, "seen": 20, "writes": 20,
+            "profile": "phone viewport, no CPU or network throttling",
+        }});
+        let headline = crate::live_load::Headline {
+            paced_to: 1000,
+            writes_per_second: Some(999.6),
+            write_p99: Some(36.0),
+            read_p99: Some(20.4),
+            read_max: Some(31.3),
+            read_refused: 0,
+            patches_per_second: Some(658.0),
+            streams_wanted: 200,
+            streams_opened: 200,
+            sent: 10_000,
+            min_delivered: 10_000,
+            median_delivered: 10_000,
+            delivery_p95: Some(634.0),
+            streamed_writes_per_second: Some(301.0),
+            streamed_read_p99: Some(423.7),
+        };
+        let lines = live_summary(Some(&results), Some(&headline)).join("\n");
+        assert!(lines.contains("p95 [<= 1000 ms]: 240 ms (p50 210 ms, max 410 ms; seen 20 of 20"));
+        assert!(lines.contains(
+            "1000/s taken, write p99 36 ms; the map's reads beside them p99 [<= 50 ms] 20 ms"
+        ));
+        assert!(
+            lines
+                .contains("200 opened; of the 10000 changes taken, delivered per stream min 10000")
+        );
+        assert!(lines.contains("the 1000 writes/s took 301/s"));
+        let lines = live_summary(Some(&serde_json::json!({"live": null})), None).join("\n");
+        assert!(lines.contains("seen on an open map: not measured"));
+        assert!(lines.contains("live load: not measured"));
     }
 
     #[test]

@@ -20,22 +20,22 @@ const DEMO_API_KEY: &str = "quartier-demo-key";
 
 /// Latencies (ms) and refusals of one kind of request at one level.
 #[derive(Default)]
-struct Samples {
-    ms: Vec<f64>,
-    refused: u32,
-    failed: u32,
+pub(crate) struct Samples {
+    pub(crate) ms: Vec<f64>,
+    pub(crate) refused: u32,
+    pub(crate) failed: u32,
 }
 
 type Results = Arc<Mutex<BTreeMap<String, Samples>>>;
 
 /// What a request came to.
-enum Outcome {
+pub(crate) enum Outcome {
     Ok,
     Refused,
     Failed,
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(30)))
@@ -43,7 +43,7 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-fn outcome(status: u16) -> Outcome {
+pub(crate) fn outcome(status: u16) -> Outcome {
     match status {
         200..=299 => Outcome::Ok,
         429 | 503 => Outcome::Refused,
@@ -63,7 +63,7 @@ fn record(results: &Results, kind: &str, started: Instant, outcome: Outcome) {
 }
 
 /// A GET, read to its end, with an optional header.
-fn get(agent: &ureq::Agent, url: &str, header: Option<(&str, &str)>) -> Outcome {
+pub(crate) fn get(agent: &ureq::Agent, url: &str, header: Option<(&str, &str)>) -> Outcome {
     let mut request = agent.get(url);
     if let Some((name, value)) = header {
         request = request.header(name, value);
@@ -233,7 +233,7 @@ fn level(base: &str, clients: usize) -> BTreeMap<String, Samples> {
         .unwrap_or_default()
 }
 
-fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
     if sorted.is_empty() {
         return None;
     }

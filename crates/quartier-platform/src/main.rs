@@ -8,6 +8,7 @@ use quartier_platform::{
     AppState, Settings, build_router, client,
     client::TrustedProxies,
     faults::{self, FaultKind, FaultSettings},
+    live,
     rate::Rate,
     state::{DEFAULT_ANONYMOUS_RATE, DEFAULT_WRITER_RATE},
 };
@@ -62,6 +63,12 @@ struct Options {
     /// How many of those requests may come at once before the rate applies.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_WRITER_RATE.burst)]
     writer_burst: std::num::NonZeroU32,
+    /// Live streams (`GET /api/v1/live`) open at once; past it, 503 + `Retry-After`.
+    #[arg(long, value_name = "N", default_value_t = live::DEFAULT_MAX_STREAMS)]
+    max_live_streams: usize,
+    /// Live streams one client (an address, an IPv6 /64) may have open at once.
+    #[arg(long, value_name = "N", default_value_t = live::DEFAULT_MAX_STREAMS_PER_CLIENT)]
+    max_live_streams_per_client: usize,
     /// Conformance runs only: anyone may write NGSI-LD entities. Refused with --demo or a
     /// --host that is not loopback.
     #[arg(long)]
@@ -146,6 +153,8 @@ async fn main() -> anyhow::Result<()> {
         ngsi_ld_writers,
         open_writes: options.open_writes,
         writer_rate: options.writer_rate.with_burst(options.writer_burst),
+        max_live_streams: options.max_live_streams,
+        max_live_streams_per_client: options.max_live_streams_per_client,
         faults,
         demo_html_payloads: options.demo_html_payloads,
         demo: options.demo,
