@@ -48,6 +48,9 @@ pub struct Change {
     pub id: EventId,
     pub entity_type: String,
     pub entity: Value,
+    /// Its event's data, the Notification as JSON: written once when it is committed, never
+    /// once per open stream (200 maps open cost one serialisation, not 200).
+    pub notification: String,
 }
 
 struct Recent {
@@ -138,13 +141,16 @@ impl Live {
                 }
                 None => json!({"id": id, "type": entity_type, "deletedAt": at}),
             };
+            let id = EventId {
+                epoch: self.inner.epoch,
+                sequence: recent.next,
+            };
+            let notification = notification_json(&id, &entity, at);
             let change = Arc::new(Change {
-                id: EventId {
-                    epoch: self.inner.epoch,
-                    sequence: recent.next,
-                },
+                id,
                 entity_type,
                 entity,
+                notification,
             });
             recent.next += 1;
             if recent.changes.len() == RECENT {
@@ -232,19 +238,24 @@ fn wanted_types(query: &HashMap<String, String>) -> Result<Vec<String>, AppError
     Ok(types)
 }
 
-fn event_of(change: &Change, at: &str) -> Event {
+/// The Notification of one change, notified when it was committed.
+fn notification_json(id: &EventId, entity: &Value, at: &str) -> String {
     let notification = Notification {
-        id: format!("urn:ngsi-ld:Notification:{}", change.id),
+        id: format!("urn:ngsi-ld:Notification:{id}"),
         kind: "Notification".to_owned(),
         subscription_id: LIVE_SUBSCRIPTION.to_owned(),
         notified_at: at.to_owned(),
-        data: vec![change.entity.clone()],
+        data: vec![entity.clone()],
     };
+    // A `Value` always serialises; the fallback keeps the stream going if it ever did not.
+    serde_json::to_string(&notification).unwrap_or_default()
+}
+
+fn event_of(change: &Change) -> Event {
     Event::default()
         .event(ENTITIES_EVENT)
         .id(change.id.to_string())
-        .json_data(&notification)
-        .unwrap_or_else(|_| Event::default().comment("unserialisable change"))
+        .data(&change.notification)
 }
 
 fn reset_of(types: &[String]) -> Event {
@@ -280,25 +291,22 @@ pub async fn stream(
             })
         });
     let (catch_up, receiver) = state.live.follow(since);
-    let auth = Arc::clone(&state.auth);
-    let now = move || crate::auth::clock::rfc3339(auth.clock.now());
     let first: Vec<Event> = match catch_up {
         CatchUp::Reset => vec![reset_of(&types)],
         CatchUp::Missed(missed) => missed
             .iter()
             .filter(|c| types.contains(&c.entity_type))
-            .map(|c| event_of(c, &now()))
+            .map(|c| event_of(c))
             .collect(),
     };
     let follow = stream::unfold(
         (receiver, types, place),
         move |(mut receiver, types, place)| {
-            let now = now.clone();
             async move {
                 loop {
                     match receiver.recv().await {
                         Ok(change) if types.contains(&change.entity_type) => {
-                            let event = event_of(&change, &now());
+                            let event = event_of(&change);
                             return Some((event, (receiver, types, place)));
                         }
                         Ok(_) => {}
