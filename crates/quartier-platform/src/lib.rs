@@ -15,6 +15,7 @@ pub mod faults;
 pub mod limits;
 pub mod live;
 pub mod rate;
+pub mod relay;
 pub mod routes;
 pub mod security;
 pub mod staff;

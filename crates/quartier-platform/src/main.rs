@@ -69,6 +69,25 @@ struct Options {
     /// Live streams one client (an address, an IPv6 /64) may have open at once.
     #[arg(long, value_name = "N", default_value_t = live::DEFAULT_MAX_STREAMS_PER_CLIENT)]
     max_live_streams_per_client: usize,
+    /// A town's own NGSI-LD broker (Orion-LD, Stellio, Scorpio), `http://broker:1026/ngsi-ld/v1`:
+    /// the platform subscribes to it and relays its changes to the open maps' live streams.
+    /// Plain http (no TLS stack in the platform). Needs --relay-callback.
+    #[arg(long, value_name = "URL", requires = "relay_callback")]
+    relay_upstream: Option<String>,
+    /// Where the upstream broker reaches this platform, `http://quartier.internal:8080`.
+    #[arg(long, value_name = "URL", requires = "relay_upstream")]
+    relay_callback: Option<String>,
+    /// The entity types relayed, comma-separated; the layers of `DIST/config.json` by default.
+    #[arg(
+        long,
+        value_name = "TYPES",
+        value_delimiter = ',',
+        requires = "relay_upstream"
+    )]
+    relay_types: Vec<String>,
+    /// The `@context` URL of the town's data at the broker (sent in a `Link` header).
+    #[arg(long, value_name = "URL", requires = "relay_upstream")]
+    relay_context: Option<String>,
     /// Conformance runs only: anyone may write NGSI-LD entities. Refused with --demo or a
     /// --host that is not loopback.
     #[arg(long)]
@@ -147,7 +166,15 @@ async fn main() -> anyhow::Result<()> {
         },
         ..FaultSettings::new(share, options.faults_seed.unwrap_or_else(rand::random))
     });
+    let relay = match (
+        options.relay_upstream.clone(),
+        options.relay_callback.clone(),
+    ) {
+        (Some(upstream), Some(callback)) => Some(relay_settings(&options, upstream, callback)?),
+        _ => None,
+    };
     let settings = Settings {
+        relay,
         town,
         staff_accounts,
         ngsi_ld_writers,
@@ -170,6 +197,9 @@ async fn main() -> anyhow::Result<()> {
         ..Settings::new(options.data, options.dist)
     };
     let state = AppState::new(settings).context("cannot start the platform")?;
+    if let Some(relay) = state.settings.relay.clone() {
+        tokio::spawn(quartier_platform::relay::run(relay));
+    }
     tracing::info!(database = %state.db.path().display(), dist = %state.settings.dist_dir.display(), "ready");
 
     let listener = tokio::net::TcpListener::bind((options.host.as_str(), options.port))
@@ -190,6 +220,44 @@ async fn main() -> anyhow::Result<()> {
     .context("server error")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The relay's settings: the types of the app's layers unless given, the broker's token from
+/// `QUARTIER_RELAY_TOKEN` (a secret stays out of the process list), a new key.
+fn relay_settings(
+    options: &Options,
+    upstream: String,
+    callback: String,
+) -> anyhow::Result<quartier_platform::relay::RelaySettings> {
+    let types = if options.relay_types.is_empty() {
+        let config = options.dist.join("config.json");
+        let text = std::fs::read_to_string(&config).with_context(|| {
+            format!("--relay-upstream reads the layers of {}", config.display())
+        })?;
+        quartier_platform::relay::layer_types(&text)
+    } else {
+        options.relay_types.clone()
+    };
+    if types.is_empty() {
+        anyhow::bail!(
+            "--relay-upstream: no entity type to follow (--relay-types, or layers in config.json)"
+        );
+    }
+    for url in [&upstream, &callback] {
+        if !url.starts_with("http://") {
+            anyhow::bail!("--relay-upstream and --relay-callback are http:// addresses: {url}");
+        }
+    }
+    Ok(quartier_platform::relay::RelaySettings {
+        upstream,
+        callback,
+        types,
+        context: options.relay_context.clone(),
+        token: std::env::var("QUARTIER_RELAY_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty()),
+        key: quartier_platform::relay::RelaySettings::new_key(),
+    })
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish and SQLite closes cleanly.

@@ -105,6 +105,8 @@ pub struct Settings {
     /// 503 + `Retry-After`.
     pub max_live_streams: usize,
     pub max_live_streams_per_client: usize,
+    /// A town's own NGSI-LD broker whose changes the live streams relay (`--relay-upstream`).
+    pub relay: Option<crate::relay::RelaySettings>,
     /// Test aid (`--demo-html-payloads`, demo mode only): Open311 offers one more service whose
     /// name and description are HTML, to prove that clients show it as text.
     pub demo_html_payloads: bool,
@@ -140,6 +142,7 @@ impl Settings {
             faults: None,
             max_live_streams: live::DEFAULT_MAX_STREAMS,
             max_live_streams_per_client: live::DEFAULT_MAX_STREAMS_PER_CLIENT,
+            relay: None,
             demo_html_payloads: false,
         }
     }

@@ -1,6 +1,7 @@
 //! The live stream (`GET /api/v1/live`) through `oneshot`: a committed write reaches an open
 //! stream at once, a reconnecting reader catches up from its last event id, an id of another
-//! run or too old asks for a reload, and the number of streams is bounded.
+//! run or too old asks for a reload, and the number of streams is bounded. A town's own broker's
+//! notifications, relayed by the platform, reach the streams the same way.
 
 use std::time::Duration;
 
@@ -12,7 +13,9 @@ use axum::{
 };
 use http_body_util::BodyExt;
 use quartier_api::ngsi_ld::live::{ENTITIES_EVENT, EventId, RESET_EVENT, parse_notification};
-use quartier_platform::{AppState, Settings, build_router, tokens::TokenAccount};
+use quartier_platform::{
+    AppState, Settings, build_router, relay::RelaySettings, tokens::TokenAccount,
+};
 use serde_json::json;
 use tempfile::TempDir;
 use tower::ServiceExt;
@@ -266,4 +269,90 @@ async fn two_hundred_open_streams_all_get_every_change() {
             );
         }
     }
+}
+
+fn relaying(settings: &mut Settings) {
+    settings.relay = Some(RelaySettings {
+        upstream: "http://127.0.0.1:9/ngsi-ld/v1".into(),
+        callback: "http://127.0.0.1:8080".into(),
+        types: vec!["Streetlight".into()],
+        context: None,
+        token: None,
+        key: "the-key-of-this-run".into(),
+    });
+}
+
+impl Platform {
+    async fn notify(&self, key: &str, body: &serde_json::Value) -> Response {
+        self.router
+            .clone()
+            .oneshot(
+                Request::post(format!("/api/v1/live/upstream?key={key}"))
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body.to_string()))
+                    .expect("request"),
+            )
+            .await
+            .expect("response")
+    }
+}
+
+fn upstream_notification() -> serde_json::Value {
+    json!({
+        "id": "urn:ngsi-ld:Notification:upstream-1",
+        "type": "Notification",
+        "subscriptionId": "urn:ngsi-ld:Subscription:quartier-live-relay",
+        "notifiedAt": "2026-12-02T10:00:00Z",
+        "data": [{
+            "id": "urn:ngsi-ld:Streetlight:upstream-7", "type": "Streetlight",
+            "status": {"type": "Property", "value": "defectiveLamp"},
+            "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [0.68, 47.39]}},
+            "modifiedAt": "2026-12-02T10:00:00Z"
+        }]
+    })
+}
+
+#[tokio::test]
+async fn an_upstream_brokers_notification_reaches_the_open_streams() {
+    let p = platform(relaying);
+    let mut body = p.open("type=Streetlight", None).await.into_body();
+    let mut buffer = String::new();
+    let answer = p
+        .notify("the-key-of-this-run", &upstream_notification())
+        .await;
+    assert_eq!(answer.status(), StatusCode::NO_CONTENT);
+    let event = next_event(&mut body, &mut buffer, Duration::from_secs(1))
+        .await
+        .expect("the relayed change within 1 s");
+    assert_eq!(event.event, ENTITIES_EVENT);
+    let notification = parse_notification(&event.data).expect("a notification");
+    assert_eq!(
+        notification.data[0]["id"],
+        "urn:ngsi-ld:Streetlight:upstream-7"
+    );
+    assert_eq!(notification.data[0]["status"]["value"], "defectiveLamp");
+}
+
+#[tokio::test]
+async fn a_notification_without_the_key_or_to_a_platform_that_relays_nothing_is_refused() {
+    let p = platform(relaying);
+    let mut body = p.open("type=Streetlight", None).await.into_body();
+    let mut buffer = String::new();
+    let answer = p.notify("a-guess", &upstream_notification()).await;
+    assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
+    let answer = p
+        .notify("the-key-of-this-run", &json!({"data": "no"}))
+        .await;
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        next_event(&mut body, &mut buffer, Duration::from_millis(300))
+            .await
+            .is_none(),
+        "a refused notification reached the stream"
+    );
+    let alone = platform(|_| {});
+    let answer = alone
+        .notify("the-key-of-this-run", &upstream_notification())
+        .await;
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
 }

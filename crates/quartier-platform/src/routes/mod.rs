@@ -16,7 +16,12 @@ pub mod tiles;
 
 use std::{sync::Arc, time::Duration};
 
-use axum::{Router, extract::OriginalUri, middleware, routing::get};
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, OriginalUri},
+    middleware,
+    routing::{get, post},
+};
 
 use crate::{
     error::{AppError, ErrorFormat, format_layer},
@@ -78,6 +83,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 ErrorFormat::Resident,
                 format_layer,
             )),
+        )
+        // The upstream broker's notifications, when the platform relays one (`relay.rs`).
+        .route(
+            crate::relay::UPSTREAM_PATH,
+            post(crate::relay::receive)
+                .layer(DefaultBodyLimit::max(
+                    crate::routes::ngsi_ld::write::WRITE_BODY_LIMIT,
+                ))
+                .layer(middleware::map_response_with_state(
+                    ErrorFormat::NgsiLd,
+                    format_layer,
+                )),
         )
         .nest(
             "/api",
