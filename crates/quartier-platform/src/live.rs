@@ -17,8 +17,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream, StreamExt};
 use quartier_api::ngsi_ld::live::{
-    ENTITIES_EVENT, EventId, LIVE_SUBSCRIPTION, Notification, RESET_EVENT, Reset, SINCE_PARAM,
-    TYPE_PARAM,
+    ENTITIES_EVENT, EventId, LIVE_SUBSCRIPTION, RESET_EVENT, Reset, SINCE_PARAM, TYPE_PARAM,
 };
 use quartier_api::resident::codes;
 use serde_json::{Map, Value, json};
@@ -32,6 +31,8 @@ use crate::state::AppState;
 const RECENT: usize = 10_000;
 /// Changes a reader may fall behind before it is told to reload.
 const CHANNEL: usize = 4_096;
+/// Most changes in one event (what a reader missed, or what came at once).
+const EVENT_CHANGES: usize = 100;
 /// A comment this often keeps proxies from closing a quiet stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// Streams open at once, in all and per client, unless configured.
@@ -48,9 +49,11 @@ pub struct Change {
     pub id: EventId,
     pub entity_type: String,
     pub entity: Value,
-    /// Its event's data, the Notification as JSON: written once when it is committed, never
-    /// once per open stream (200 maps open cost one serialisation, not 200).
-    pub notification: String,
+    /// The entity as JSON, written once when it is committed, never once per open stream
+    /// (200 maps open cost one serialisation, not 200).
+    pub entity_json: String,
+    /// When it was committed (RFC 3339): the notification's `notifiedAt`.
+    pub at: String,
 }
 
 struct Recent {
@@ -145,12 +148,14 @@ impl Live {
                 epoch: self.inner.epoch,
                 sequence: recent.next,
             };
-            let notification = notification_json(&id, &entity, at);
+            // A `Value` always serialises.
+            let entity_json = serde_json::to_string(&entity).unwrap_or_default();
             let change = Arc::new(Change {
                 id,
                 entity_type,
                 entity,
-                notification,
+                entity_json,
+                at: at.to_owned(),
             });
             recent.next += 1;
             if recent.changes.len() == RECENT {
@@ -238,24 +243,37 @@ fn wanted_types(query: &HashMap<String, String>) -> Result<Vec<String>, AppError
     Ok(types)
 }
 
-/// The Notification of one change, notified when it was committed.
-fn notification_json(id: &EventId, entity: &Value, at: &str) -> String {
-    let notification = Notification {
-        id: format!("urn:ngsi-ld:Notification:{id}"),
-        kind: "Notification".to_owned(),
-        subscription_id: LIVE_SUBSCRIPTION.to_owned(),
-        notified_at: at.to_owned(),
-        data: vec![entity.clone()],
-    };
-    // A `Value` always serialises; the fallback keeps the stream going if it ever did not.
-    serde_json::to_string(&notification).unwrap_or_default()
-}
-
-fn event_of(change: &Change) -> Event {
-    Event::default()
-        .event(ENTITIES_EVENT)
-        .id(change.id.to_string())
-        .data(&change.notification)
+/// One event for changes that came together (a batch write, or what a reader missed): a
+/// Notification whose `data` holds them in order, its id the last one's, so a reader that
+/// reconnects asks for what followed. Written from each change's JSON, not serialised again.
+fn event_of(changes: &[Arc<Change>]) -> Option<Event> {
+    let last = changes.last()?;
+    let quoted = |text: &str| serde_json::to_string(text).unwrap_or_default();
+    let mut data = String::with_capacity(
+        160 + changes
+            .iter()
+            .map(|c| c.entity_json.len() + 1)
+            .sum::<usize>(),
+    );
+    data.push_str(&format!(
+        "{{\"id\":{},\"type\":\"Notification\",\"subscriptionId\":{},\"notifiedAt\":{},\"data\":[",
+        quoted(&format!("urn:ngsi-ld:Notification:{}", last.id)),
+        quoted(LIVE_SUBSCRIPTION),
+        quoted(&last.at),
+    ));
+    for (i, change) in changes.iter().enumerate() {
+        if i > 0 {
+            data.push(',');
+        }
+        data.push_str(&change.entity_json);
+    }
+    data.push_str("]}");
+    Some(
+        Event::default()
+            .event(ENTITIES_EVENT)
+            .id(last.id.to_string())
+            .data(data),
+    )
 }
 
 fn reset_of(types: &[String]) -> Event {
@@ -293,30 +311,46 @@ pub async fn stream(
     let (catch_up, receiver) = state.live.follow(since);
     let first: Vec<Event> = match catch_up {
         CatchUp::Reset => vec![reset_of(&types)],
-        CatchUp::Missed(missed) => missed
-            .iter()
-            .filter(|c| types.contains(&c.entity_type))
-            .map(|c| event_of(c))
-            .collect(),
+        CatchUp::Missed(missed) => {
+            let missed: Vec<Arc<Change>> = missed
+                .into_iter()
+                .filter(|c| types.contains(&c.entity_type))
+                .collect();
+            missed.chunks(EVENT_CHANGES).filter_map(event_of).collect()
+        }
     };
     let follow = stream::unfold(
         (receiver, types, place),
-        move |(mut receiver, types, place)| {
-            async move {
-                loop {
-                    match receiver.recv().await {
-                        Ok(change) if types.contains(&change.entity_type) => {
-                            let event = event_of(&change);
-                            return Some((event, (receiver, types, place)));
-                        }
-                        Ok(_) => {}
-                        // Fell behind: what it missed is gone from the channel.
-                        Err(broadcast::error::RecvError::Lagged(_)) => {
-                            let event = reset_of(&types);
-                            return Some((event, (receiver, types, place)));
-                        }
-                        Err(broadcast::error::RecvError::Closed) => return None,
+        move |(mut receiver, types, place)| async move {
+            loop {
+                let first = match receiver.recv().await {
+                    Ok(change) => change,
+                    // Fell behind: what it missed is gone from the channel.
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        return Some((reset_of(&types), (receiver, types, place)));
                     }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                };
+                // What is already there goes in the same event: a batch write of 10 entities is
+                // one event per stream, not 10.
+                let mut changes = vec![first];
+                let mut lagged = false;
+                while changes.len() < EVENT_CHANGES {
+                    match receiver.try_recv() {
+                        Ok(change) => changes.push(change),
+                        Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                            lagged = true;
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                if lagged {
+                    return Some((reset_of(&types), (receiver, types, place)));
+                }
+                changes.retain(|c| types.contains(&c.entity_type));
+                if let Some(event) = event_of(&changes) {
+                    return Some((event, (receiver, types, place)));
                 }
             }
         },

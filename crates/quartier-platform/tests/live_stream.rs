@@ -114,6 +114,27 @@ async fn next_event(body: &mut Body, buffer: &mut String, within: Duration) -> O
     }
 }
 
+/// The next `n` changed entities of a stream, across its events (changes that come together
+/// share one), within `within`; fewer if they do not come.
+async fn next_changes(
+    body: &mut Body,
+    buffer: &mut String,
+    n: usize,
+    within: Duration,
+) -> Vec<serde_json::Value> {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut changes = Vec::new();
+    while changes.len() < n {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let Some(event) = next_event(body, buffer, left).await else {
+            break;
+        };
+        assert_eq!(event.event, ENTITIES_EVENT, "{event:?}");
+        changes.extend(parse_notification(&event.data).expect("notification").data);
+    }
+    changes
+}
+
 #[tokio::test]
 async fn a_committed_write_reaches_an_open_stream_at_once_and_other_types_do_not() {
     let p = platform(|_| {});
@@ -176,17 +197,17 @@ async fn a_reconnecting_reader_gets_what_it_missed_and_an_unknown_id_asks_for_a_
     ] {
         let mut body = p.open(&query, header_id).await.into_body();
         let mut buffer = String::new();
-        let mut got = Vec::new();
-        for _ in 0..2 {
-            let event = next_event(&mut body, &mut buffer, Duration::from_secs(1))
+        let got: Vec<(String, serde_json::Value)> =
+            next_changes(&mut body, &mut buffer, 2, Duration::from_secs(1))
                 .await
-                .unwrap_or_else(|| panic!("{how}: a missed change"));
-            let n = parse_notification(&event.data).expect("notification");
-            got.push((
-                n.data[0]["id"].as_str().unwrap_or_default().to_owned(),
-                n.data[0]["status"]["value"].clone(),
-            ));
-        }
+                .iter()
+                .map(|e| {
+                    (
+                        e["id"].as_str().unwrap_or_default().to_owned(),
+                        e["status"]["value"].clone(),
+                    )
+                })
+                .collect();
         assert_eq!(
             got,
             [
@@ -258,17 +279,67 @@ async fn two_hundred_open_streams_all_get_every_change() {
         p.lamp(n, "ok").await;
     }
     for (body, buffer) in &mut streams {
-        for n in 0..5 {
-            let event = next_event(body, buffer, Duration::from_secs(2))
-                .await
-                .expect("every change on every stream");
-            let notification = parse_notification(&event.data).expect("notification");
-            assert_eq!(
-                notification.data[0]["id"],
-                format!("urn:ngsi-ld:Streetlight:{n}")
-            );
-        }
+        let ids: Vec<serde_json::Value> = next_changes(body, buffer, 5, Duration::from_secs(2))
+            .await
+            .iter()
+            .map(|e| e["id"].clone())
+            .collect();
+        let sent: Vec<serde_json::Value> = (0..5)
+            .map(|n| json!(format!("urn:ngsi-ld:Streetlight:{n}")))
+            .collect();
+        assert_eq!(ids, sent, "every change on every stream, in order");
     }
+}
+
+#[tokio::test]
+async fn a_batch_write_comes_as_one_event_that_holds_its_entities_in_order() {
+    let p = platform(|_| {});
+    let mut body = p.open("type=Streetlight", None).await.into_body();
+    let mut buffer = String::new();
+    let lamps: Vec<serde_json::Value> = (0..10)
+        .map(|n| {
+            json!({
+                "id": format!("urn:ngsi-ld:Streetlight:{n}"), "type": "Streetlight",
+                "status": {"type": "Property", "value": "ok"},
+                "@context": "https://smartdatamodels.org/context.jsonld"
+            })
+        })
+        .collect();
+    let answer = p
+        .router
+        .clone()
+        .oneshot(
+            Request::post("/ngsi-ld/v1/entityOperations/upsert")
+                .header(header::CONTENT_TYPE, "application/ld+json")
+                .header(header::AUTHORIZATION, format!("Bearer {LIGHTING}"))
+                .body(Body::from(json!(lamps).to_string()))
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert!(answer.status().is_success(), "{}", answer.status());
+    let event = next_event(&mut body, &mut buffer, Duration::from_secs(1))
+        .await
+        .expect("an event");
+    let notification = parse_notification(&event.data).expect("notification");
+    let ids: Vec<&str> = notification
+        .data
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 10, "{ids:?}");
+    assert_eq!(ids[9], "urn:ngsi-ld:Streetlight:9");
+    // Its id is the last change's: a reader that reconnects with it has missed nothing.
+    let mut again = p
+        .open(&format!("type=Streetlight&since={}", event.id), None)
+        .await
+        .into_body();
+    let mut again_buffer = String::new();
+    assert!(
+        next_event(&mut again, &mut again_buffer, Duration::from_millis(300))
+            .await
+            .is_none()
+    );
 }
 
 fn relaying(settings: &mut Settings) {
