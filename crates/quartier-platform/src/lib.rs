@@ -17,6 +17,7 @@ pub mod live;
 pub mod rate;
 pub mod routes;
 pub mod security;
+pub mod simulate;
 pub mod staff;
 pub mod state;
 pub mod static_files;
