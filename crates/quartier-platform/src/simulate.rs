@@ -82,11 +82,15 @@ pub fn spawn(config: Config) -> JoinHandle<()> {
     tokio::spawn(run(config))
 }
 
-/// The interval, raised if needed so that an agent (one batch a tick, and the pages of the
-/// first read) stays under a quarter of `rate`'s average.
+/// The time between two requests of one agent that keeps it under a quarter of `rate`.
+fn gap(rate: Rate) -> Duration {
+    rate.per.duration() * RATE_SHARE / rate.requests.get()
+}
+
+/// The interval, raised if needed so that an agent (one batch a tick) stays under a quarter
+/// of `rate`'s average.
 fn paced(interval: Duration, rate: Rate) -> Duration {
-    let slowest = rate.per.duration() * RATE_SHARE / rate.requests.get();
-    interval.max(slowest).max(Duration::from_millis(10))
+    interval.max(gap(rate)).max(Duration::from_millis(10))
 }
 
 /// The demo token of the agent that writes `entity_type`.
@@ -151,6 +155,7 @@ async fn run(config: Config) {
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut reading = Reading::default();
     let mut fleet: Option<Fleet> = None;
     let mut outbox = Outbox::default();
     let mut totals = Totals::default();
@@ -158,8 +163,12 @@ async fn run(config: Config) {
     loop {
         ticker.tick().await;
         let Some(town) = fleet.as_mut() else {
-            match read(&api, config.page_limit, &mut ticker).await {
-                Ok(entities) => {
+            match reading
+                .resume(&api, config.page_limit, gap(config.writer_rate))
+                .await
+            {
+                Ok(()) => {
+                    let entities = std::mem::take(&mut reading.entities);
                     let town = Fleet::new(&entities, unix_now(), &mut rng);
                     if town.is_empty() {
                         tracing::warn!("simulator: the town has no device to play");
@@ -211,37 +220,42 @@ async fn run(config: Config) {
     }
 }
 
-/// Every simulated entity, simplified, read page by page with its silo's token (so the reads
-/// count against that agent's rate, never against the anonymous rate the loopback's browsers
-/// share). Each page waits for a tick, which keeps the agent under its rate here too.
-async fn read(
-    api: &Api,
-    page_limit: usize,
-    ticker: &mut tokio::time::Interval,
-) -> anyhow::Result<Vec<Value>> {
-    let mut entities = Vec::new();
-    for (entity_type, attrs) in READS {
-        let token = token_of(entity_type).context("no demo agent writes this type")?;
-        let mut offset = 0;
-        loop {
+/// The first read of every simulated entity, simplified, page by page with its silo's token
+/// (so the reads count against that agent's rate, never against the anonymous rate the
+/// loopback's browsers share). Resumable: a failed page is asked again on the next tick, not
+/// the whole town.
+#[derive(Debug, Default)]
+struct Reading {
+    /// Index in [`READS`] of the type being read.
+    kind: usize,
+    offset: usize,
+    entities: Vec<Value>,
+}
+
+impl Reading {
+    /// Reads on from where it stopped, `gap` between requests; `Ok` once every type is read.
+    async fn resume(&mut self, api: &Api, page_limit: usize, gap: Duration) -> anyhow::Result<()> {
+        while let Some((entity_type, attrs)) = READS.get(self.kind) {
+            let token = token_of(entity_type).context("no demo agent writes this type")?;
             let path = format!(
                 "/ngsi-ld/v1/entities?type={entity_type}&attrs={attrs}&options=keyValues\
-                 &limit={page_limit}&offset={offset}"
+                 &limit={page_limit}&offset={}",
+                self.offset
             );
-            let page = api.get_json(&path, token).await?;
-            let Value::Array(page) = page else {
+            let Value::Array(page) = api.get_json(&path, token).await? else {
                 anyhow::bail!("GET {path}: not an array");
             };
-            let full = page.len() == page_limit;
-            offset += page.len();
-            entities.extend(page);
-            if !full {
-                break;
+            if page.len() == page_limit {
+                self.offset += page.len();
+            } else {
+                self.kind += 1;
+                self.offset = 0;
             }
-            ticker.tick().await;
+            self.entities.extend(page);
+            tokio::time::sleep(gap).await;
         }
+        Ok(())
     }
-    Ok(entities)
 }
 
 /// Sends each agent's batch; what failed stays for the next tick. Returns the requests made
