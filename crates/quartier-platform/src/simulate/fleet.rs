@@ -624,8 +624,8 @@ mod tests {
             entities.push(json!({"id": format!("urn:ngsi-ld:Streetlight:{n}"),
                 "type": "Streetlight", "status": status, "powerState": "on"}));
         }
-        for n in 0..60 {
-            let district = if n % 2 == 0 {
+        for n in 0..60_u32 {
+            let district = if n.is_multiple_of(2) {
                 "Centre-Ville"
             } else {
                 "Beaulieu"
@@ -757,7 +757,7 @@ mod tests {
         for (id, at) in &emptied {
             let n: usize = id.rsplit(':').next().unwrap().parse().unwrap();
             let hour = model::local_hour(*at);
-            let round = if n % 2 == 0 { 7.0 } else { 6.0 };
+            let round = if n.is_multiple_of(2) { 7.0 } else { 6.0 };
             assert!((round..round + 1.0).contains(&hour), "{id} {hour}");
         }
         // Emptied in the morning, refilled by the evening.

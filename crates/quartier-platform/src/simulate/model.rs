@@ -114,7 +114,8 @@ pub struct Pollutants {
 /// plus one more with the fraction's probability. Small fleets still report now and then, and
 /// the mean is exact whatever the tick.
 pub fn events_in(expected: f64, rng: &mut impl Rng) -> usize {
-    if !(expected > 0.0) {
+    // NaN too: no event.
+    if expected.is_nan() || expected <= 0.0 {
         return 0;
     }
     let whole = expected.floor();
