@@ -359,4 +359,75 @@ mod tests {
         assert_eq!(lighting[0]["@context"], CONTEXT);
         assert_eq!(outbox.pending["quartier-demo-writer-waste"].len(), 1);
     }
+
+    /// A server that answers 503 to the first batch and 204 to the next ones, and records
+    /// each batch's token and size.
+    async fn flaky_server() -> (
+        SocketAddr,
+        std::sync::Arc<std::sync::Mutex<Vec<(String, usize)>>>,
+    ) {
+        use axum::{Json, http::HeaderMap, routing::post};
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let record = std::sync::Arc::clone(&seen);
+        let app = axum::Router::new().route(
+            "/ngsi-ld/v1/entityOperations/update",
+            post(move |headers: HeaderMap, Json(batch): Json<Vec<Value>>| {
+                let record = std::sync::Arc::clone(&record);
+                async move {
+                    let token = headers["authorization"].to_str().unwrap().to_owned();
+                    let mut seen = record.lock().unwrap();
+                    seen.push((token, batch.len()));
+                    if seen.len() == 1 {
+                        StatusCode::SERVICE_UNAVAILABLE
+                    } else {
+                        StatusCode::NO_CONTENT
+                    }
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (address, seen)
+    }
+
+    fn bin(n: usize) -> Change {
+        Change {
+            entity_type: "WasteContainer",
+            fragment: json!({"id": format!("urn:ngsi-ld:WasteContainer:{n}"),
+                             "type": "WasteContainer"}),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_batch_is_sent_again_on_the_next_tick() {
+        let (address, seen) = flaky_server().await;
+        let api = Api::new(address);
+        let mut outbox = Outbox::default();
+        outbox.add(vec![bin(1)]);
+        assert_eq!(flush(&api, &mut outbox).await, (1, 1));
+        assert_eq!(outbox.pending["quartier-demo-writer-waste"].len(), 1);
+        outbox.add(vec![bin(2)]);
+        assert_eq!(flush(&api, &mut outbox).await, (1, 0));
+        assert!(outbox.pending["quartier-demo-writer-waste"].is_empty());
+        let token = "Bearer quartier-demo-writer-waste".to_owned();
+        assert_eq!(*seen.lock().unwrap(), [(token.clone(), 1), (token, 2)]);
+    }
+
+    #[tokio::test]
+    async fn a_platform_that_does_not_answer_is_an_error_not_a_panic() {
+        // A port just freed: nothing listens there.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        drop(listener);
+        let api = Api::new(address);
+        let mut outbox = Outbox::default();
+        outbox.add(vec![bin(1)]);
+        assert_eq!(flush(&api, &mut outbox).await, (1, 1));
+        assert_eq!(outbox.pending["quartier-demo-writer-waste"].len(), 1);
+        let mut reading = Reading::default();
+        let read = reading.resume(&api, 10, Duration::ZERO).await;
+        assert!(read.is_err());
+        assert_eq!((reading.kind, reading.offset), (0, 0));
+    }
 }
