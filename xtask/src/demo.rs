@@ -8,12 +8,15 @@ use crate::tools;
 pub struct DemoOptions {
     port: u16,
     scale: u32,
+    /// The sensor simulator (`--simulate`): on unless `--no-simulate`.
+    simulate: bool,
 }
 
 pub fn options(args: &[String]) -> Result<DemoOptions, String> {
     let mut options = DemoOptions {
         port: 8080,
         scale: 1,
+        simulate: true,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -33,7 +36,12 @@ pub fn options(args: &[String]) -> Result<DemoOptions, String> {
                     .parse()
                     .map_err(|_| "--scale must be a positive number".to_string())?
             }
-            other => return Err(format!("unknown option {other} (try --port P, --scale N)")),
+            "--no-simulate" => options.simulate = false,
+            other => {
+                return Err(format!(
+                    "unknown option {other} (try --port P, --scale N, --no-simulate)"
+                ));
+            }
         }
     }
     Ok(options)
@@ -50,14 +58,22 @@ pub fn run(options: DemoOptions) -> Result<(), String> {
     println!("Demo residents (password quartier-demo):");
     println!("  camille.martin@example.org");
     println!("  lucas.bernard@example.org");
+    if options.simulate {
+        println!("The town's sensors are simulated: the map moves (--no-simulate to stop it).");
+    }
     println!("Stop with Ctrl-C.");
     println!();
     step(
-        "quartier-platform --demo",
+        if options.simulate {
+            "quartier-platform --demo --simulate"
+        } else {
+            "quartier-platform --demo"
+        },
         std::process::Command::new(build::platform_binary("release"))
             .current_dir(root())
             .args(["--demo", "--port", &options.port.to_string()])
             .args(["--scale", &options.scale.to_string()])
+            .args(options.simulate.then_some("--simulate"))
             .arg("--dist")
             .arg(root().join("dist"))
             .arg("--data")
@@ -78,6 +94,12 @@ mod tests {
         assert_eq!(parse(&[]).unwrap().port, 8080);
         let options = parse(&["--port", "18080", "--scale", "10"]).unwrap();
         assert_eq!((options.port, options.scale), (18080, 10));
+    }
+
+    #[test]
+    fn the_simulator_is_on_unless_turned_off() {
+        assert!(parse(&[]).unwrap().simulate);
+        assert!(!parse(&["--no-simulate"]).unwrap().simulate);
     }
 
     #[test]

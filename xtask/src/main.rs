@@ -1,5 +1,5 @@
-//! The project's own commands: `cargo xtask demo [--port P] [--scale N]`, `cargo xtask test`,
-//! `cargo xtask bench`.
+//! The project's own commands: `cargo xtask demo [--port P] [--scale N] [--no-simulate]`,
+//! `cargo xtask test`, `cargo xtask bench`.
 //! Plain std, no dependencies: it must build fast on a fresh machine, before anything else.
 
 mod bench;
@@ -16,8 +16,11 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
-  demo [--port P] [--scale N]   build what is missing, then serve the app and the platform
-                                with the demo town on http://127.0.0.1:P (default 8080)
+  demo [--port P] [--scale N] [--no-simulate]
+                                build what is missing, then serve the app and the platform
+                                with the demo town on http://127.0.0.1:P (default 8080),
+                                its sensors simulated (lamps fail, bins fill, parking, bikes
+                                and air follow the hour) unless --no-simulate
   test                          every test layer: fmt, clippy (native + wasm), unit tests,
                                 browser component tests, release build, platform route
                                 tests, end-to-end journeys

@@ -18,6 +18,7 @@ pub mod rate;
 pub mod relay;
 pub mod routes;
 pub mod security;
+pub mod simulate;
 pub mod staff;
 pub mod state;
 pub mod static_files;

@@ -10,6 +10,7 @@ use quartier_platform::{
     faults::{self, FaultKind, FaultSettings},
     live,
     rate::Rate,
+    simulate,
     state::{DEFAULT_ANONYMOUS_RATE, DEFAULT_WRITER_RATE},
 };
 use tracing_subscriber::EnvFilter;
@@ -119,6 +120,18 @@ struct Options {
     /// How many of those requests may come at once before the rate applies.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_ANONYMOUS_RATE.burst)]
     anonymous_burst: std::num::NonZeroU32,
+    /// Demo only: play the demo town's IoT agents (lamps fail and are repaired, bins fill and
+    /// are emptied, parking, bikes and air follow the hour) through the NGSI-LD write API with
+    /// the demo tokens.
+    #[arg(long)]
+    simulate: bool,
+    /// Milliseconds between the simulator's ticks.
+    #[arg(long, value_name = "MS", default_value_t = simulate::DEFAULT_INTERVAL.as_millis() as u64,
+          value_parser = clap::value_parser!(u64).range(1..), requires = "simulate")]
+    simulate_interval: u64,
+    /// Seed of the simulator's choices (a fixed one unless given).
+    #[arg(long, value_name = "N", default_value_t = simulate::DEFAULT_SEED, requires = "simulate")]
+    simulate_seed: u64,
 }
 
 #[tokio::main]
@@ -141,6 +154,7 @@ async fn main() -> anyhow::Result<()> {
         options.demo,
         &options.host,
     )?;
+    simulate::check_simulate(options.simulate, options.demo)?;
     let town = options
         .town
         .as_deref()
@@ -210,12 +224,26 @@ async fn main() -> anyhow::Result<()> {
         .context("cannot read the listening address")?;
     println!("Quartier platform listening on http://{address}");
 
+    // Started once the listener is bound: its first reads are then answered, not refused.
+    let simulator = options.simulate.then(|| {
+        simulate::spawn(simulate::Config {
+            interval: std::time::Duration::from_millis(options.simulate_interval),
+            seed: options.simulate_seed,
+            ..simulate::Config::new(address, &state.settings)
+        })
+    });
     // Connect info gives the peer address to every per-client limit.
     axum::serve(
         listener,
         build_router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Stopped first, so that it does not write to a server that is draining.
+        if let Some(simulator) = &simulator {
+            simulator.abort();
+        }
+    })
     .await
     .context("server error")?;
     tracing::info!("stopped");

@@ -600,18 +600,7 @@ impl Generator<'_> {
             let pm10: f64 = round1(self.rng.random_range(8.0..45.0));
             let pm25: f64 = round1(pm10 * self.rng.random_range(0.45..0.7));
             let o3: f64 = round1(self.rng.random_range(30.0..120.0));
-            // Sub-indices against the EU daily limit values, the worst one wins.
-            let index = [no2 / 200.0, pm10 / 50.0, pm25 / 25.0, o3 / 120.0]
-                .into_iter()
-                .fold(0.0, f64::max)
-                * 100.0;
-            let index = index.round();
-            let level = match index {
-                i if i < 50.0 => "good",
-                i if i < 100.0 => "moderate",
-                i if i < 150.0 => "unhealthyForSensitiveGroups",
-                _ => "unhealthy",
-            };
+            let (index, level) = air_quality_index(no2, pm10, pm25, o3);
             self.push(
                 &address,
                 &provider,
@@ -670,6 +659,24 @@ impl Generator<'_> {
             );
         }
     }
+}
+
+/// `airQualityIndex` and `airQualityLevel` of readings in µg/m³: sub-indices against the EU
+/// daily limit values, the worst one wins. The demo's stations and the simulator (which
+/// re-measures them) share it, so the two always agree.
+pub fn air_quality_index(no2: f64, pm10: f64, pm25: f64, o3: f64) -> (f64, &'static str) {
+    let index = [no2 / 200.0, pm10 / 50.0, pm25 / 25.0, o3 / 120.0]
+        .into_iter()
+        .fold(0.0, f64::max)
+        * 100.0;
+    let index = index.round();
+    let level = match index {
+        i if i < 50.0 => "good",
+        i if i < 100.0 => "moderate",
+        i if i < 150.0 => "unhealthyForSensitiveGroups",
+        _ => "unhealthy",
+    };
+    (index, level)
 }
 
 /// Who runs a kind of asset (fictional bodies of the demo town).
