@@ -20,6 +20,7 @@ pub mod security;
 pub mod staff;
 pub mod state;
 pub mod static_files;
+pub mod subscriptions;
 pub mod tokens;
 pub mod town;
 pub mod writers;
