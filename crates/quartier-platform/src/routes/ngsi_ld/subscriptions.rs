@@ -100,13 +100,13 @@ pub async fn create(
 }
 
 /// A natural number of the query string; 400 BadRequestData otherwise.
-fn natural(pairs: &[(String, String)], name: &str, default: usize) -> Result<usize, Response> {
+fn natural(pairs: &[(String, String)], name: &str, default: usize) -> Result<usize, QueryError> {
     match pairs.iter().rev().find(|(k, _)| k == name) {
         None => Ok(default),
         Some((_, text)) => text.parse().map_err(|_| {
-            query_error(QueryError::BadRequestData(format!(
+            QueryError::BadRequestData(format!(
                 "{name} must be a non-negative integer, not {text:?}"
-            )))
+            ))
         }),
     }
 }
@@ -121,12 +121,11 @@ pub async fn list(
     let Some(media) = negotiate(&headers, OFFERED) else {
         return Ok(not_acceptable(OFFERED));
     };
-    let (limit, offset) = match (
-        natural(&pairs, "limit", DEFAULT_LIMIT),
-        natural(&pairs, "offset", 0),
-    ) {
-        (Ok(limit), Ok(offset)) => (limit, offset),
-        (Err(response), _) | (_, Err(response)) => return Ok(response),
+    let paging = natural(&pairs, "limit", DEFAULT_LIMIT)
+        .and_then(|limit| Ok((limit, natural(&pairs, "offset", 0)?)));
+    let (limit, offset) = match paging {
+        Ok(paging) => paging,
+        Err(error) => return Ok(query_error(error)),
     };
     let max = state.settings.ngsi_ld_max_limit;
     if limit > max {
