@@ -134,19 +134,29 @@ impl Subscriptions {
         }
     }
 
-    /// Adds or replaces `id`; a replaced sender hands its waiting changes to the new one.
+    /// Adds or replaces `id`. A replaced sender stops after its current attempt and hands the
+    /// changes still waiting to the new one, those the new definition still wants.
     pub fn put(&self, id: &str, matcher: Matcher) {
-        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
         let sender = Sender::new(Arc::clone(&self.shared));
-        if let Some(old) = entries.get(id) {
-            sender.take_over(&old.sender);
-        }
         let entry = Arc::new(Entry {
             id: id.to_owned(),
             matcher,
             sender,
         });
-        entries.insert(id.to_owned(), entry);
+        let old = self
+            .entries
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id.to_owned(), Arc::clone(&entry));
+        if let Some(old) = old {
+            let live = entry.matcher.is_live(self.now_ms());
+            let wanted = entry
+                .sender
+                .take_over(&old.sender, |change| live && entry.matcher.wants(change));
+            if wanted {
+                notifier::ensure_running(&entry);
+            }
+        }
     }
 
     pub fn remove(&self, id: &str) {

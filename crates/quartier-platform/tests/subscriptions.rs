@@ -38,7 +38,11 @@ struct Platform {
 }
 
 fn platform(adjust: impl FnOnce(&mut Settings)) -> Platform {
-    let dir = tempfile::tempdir().expect("tempdir");
+    platform_in(tempfile::tempdir().expect("tempdir"), adjust)
+}
+
+/// A platform on the data of `dir` (a restart when an earlier one used it).
+fn platform_in(dir: TempDir, adjust: impl FnOnce(&mut Settings)) -> Platform {
     let mut settings = Settings::new(dir.path().join("data"), dir.path().join("dist"));
     settings.ngsi_ld_writers = vec![
         TokenAccount::new("lighting", LIGHTING, &["Streetlight"]),
@@ -391,6 +395,32 @@ async fn a_subscription_is_created_listed_read_updated_and_deleted() {
     )
     .await
     .problem(StatusCode::NOT_FOUND, "ResourceNotFound");
+}
+
+#[tokio::test]
+async fn names_are_stored_short_and_subscriptions_survive_a_restart() {
+    let (receiver, addr) = Receiver::start().await;
+    let p = platform(|_| {});
+    p.lamp().await;
+    let id = "urn:ngsi-ld:Subscription:kept";
+    let body = json!({
+        "id": id, "type": "Subscription",
+        "entities": [{"type": "https://smartdatamodels.org/dataModel.Streetlighting/Streetlight"}],
+        "notification": {"endpoint": {"uri": format!("http://{addr}/kept")}},
+        "@context": "https://smartdatamodels.org/context.jsonld"
+    });
+    let created = p.subscribe(LIGHTING, body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(
+        p.subscription(LIGHTING, id).await.body["entities"][0]["type"],
+        "Streetlight"
+    );
+    let Platform { _dir: dir, .. } = p;
+    let p = platform_in(dir, |_| {});
+    p.set_status("broken").await;
+    let got = receiver.wait_for("kept", 1).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].body["subscriptionId"], id);
 }
 
 #[tokio::test]

@@ -151,8 +151,8 @@ impl Matcher {
             && self.geo.as_ref().is_none_or(|g| in_geo(g, entity))
     }
 
-    /// The entity in the asked format, with only the asked attributes (and `@context` when
-    /// the endpoint asked for JSON-LD).
+    /// The entity in the asked format, with only the asked attributes (a JSON-LD notification
+    /// carries the `@context` once, for all).
     pub fn render(&self, entity: &Value) -> Value {
         let view = View {
             key_values: self.format == Format::KeyValues,
@@ -162,9 +162,6 @@ impl Matcher {
         let mut shown = render::entity(entity.clone(), &view, render::MediaType::Json);
         if self.format == Format::Concise {
             shown = render::concise(shown);
-        }
-        if self.json_ld {
-            shown.insert("@context".into(), render::context());
         }
         Value::Object(shown)
     }
@@ -297,7 +294,7 @@ mod tests {
         .expect("compiles");
         let shown = m.render(&bin(0.5).entity);
         assert_eq!(shown["fillingLevel"], 0.5);
-        assert!(shown.get("status").is_none() && shown.get("@context").is_some());
+        assert!(shown.get("status").is_none() && shown.get("@context").is_none());
         let m = matcher(subscription(json!({"notification": {
             "endpoint": {"uri": "http://h/n"}, "format": "concise"}})))
         .expect("compiles");

@@ -100,13 +100,16 @@ impl Sender {
         self.pending.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The changes `old` had not sent become this one's (a PATCH keeps them), and `old` stops.
-    pub fn take_over(&self, old: &Sender) {
-        let waiting = std::mem::take(&mut old.pending().changes);
-        if !waiting.is_empty() {
-            self.pending().changes.extend(waiting);
-        }
+    /// The changes `old` had not sent that `keep` wants become this one's, and `old` stops;
+    /// whether any was kept.
+    pub fn take_over(&self, old: &Sender, keep: impl Fn(&Change) -> bool) -> bool {
         old.close();
+        let waiting = std::mem::take(&mut old.pending().changes);
+        let mut pending = self.pending();
+        pending
+            .changes
+            .extend(waiting.into_iter().filter(|c| keep(c)));
+        !pending.changes.is_empty()
     }
 
     /// The task stops after its current attempt; what waits is dropped.
@@ -174,10 +177,16 @@ fn dispatch(subscriptions: &Subscriptions, change: &Arc<Change>) {
     for entry in subscriptions.snapshot() {
         if entry.matcher.is_live(now_ms) && entry.matcher.wants(change) {
             entry.sender.push(Arc::clone(change), &entry.id);
-            if !entry.sender.started.swap(true, Ordering::AcqRel) {
-                tokio::spawn(deliver(Arc::clone(&entry)));
-            }
+            ensure_running(&entry);
         }
+    }
+}
+
+/// Starts the subscription's sending task unless it runs (at its first change, so that a
+/// subscription never notified costs no task).
+pub fn ensure_running(entry: &Arc<Entry>) {
+    if !entry.sender.started.swap(true, Ordering::AcqRel) {
+        tokio::spawn(deliver(Arc::clone(entry)));
     }
 }
 
@@ -191,6 +200,11 @@ async fn deliver(entry: Arc<Entry>) {
         if let Some(every) = entry.matcher.throttling {
             if let Some(last) = last_sent {
                 tokio::time::sleep_until(last + every).await;
+                if sender.is_closed() {
+                    // Replaced or deleted meanwhile: what still waits went to the successor,
+                    // if any (the batch taken here, matched under the old definition, is not).
+                    return;
+                }
             }
             batch.extend(sender.drain());
             batch = latest_of_each(batch);

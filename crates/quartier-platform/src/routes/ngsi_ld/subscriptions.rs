@@ -15,7 +15,8 @@ use axum::{
 use quartier_api::ngsi_ld::{
     ErrorType, ProblemDetails,
     query::QueryError,
-    subscription::{Subscription, read_subscription},
+    subscription::{Subscription, SubscriptionStatus, read_subscription},
+    write::RequestContext,
 };
 use serde_json::Value;
 
@@ -28,7 +29,10 @@ use super::{
 use crate::{
     error::AppError,
     state::AppState,
-    subscriptions::{matching::Matcher, store},
+    subscriptions::{
+        matching::{self, Matcher},
+        store,
+    },
 };
 
 /// Where a subscription is read (`Location`).
@@ -49,8 +53,27 @@ fn not_found(id: &str) -> AppError {
     ))
 }
 
-/// The body read, validated and compiled, read-only members dropped.
-fn checked(mut subscription: Subscription) -> Result<(Subscription, Matcher), AppError> {
+/// The body read, validated and compiled, read-only members dropped, and its entity types and
+/// attribute names the short names entities are stored with (as the request's context says).
+fn checked(
+    mut subscription: Subscription,
+    context: &RequestContext,
+) -> Result<(Subscription, Matcher), AppError> {
+    for selector in &mut subscription.entities {
+        selector.entity_type = context.term(selector.entity_type.trim());
+    }
+    for name in subscription
+        .watched_attributes
+        .iter_mut()
+        .chain(&mut subscription.notification.attributes)
+    {
+        *name = context.term(name.trim());
+    }
+    if let Some(geo) = &mut subscription.geo_q
+        && let Some(property) = &mut geo.geoproperty
+    {
+        *property = context.term(property.trim());
+    }
     subscription.status = None;
     subscription.notification.clear_read_only();
     let matcher = Matcher::compile(&subscription).map_err(AppError::Ngsi)?;
@@ -65,10 +88,11 @@ pub async fn create(
     bytes: Bytes,
 ) -> Result<Response, AppError> {
     let body = Body::read(&headers, &bytes)?;
-    let (mut subscription, matcher) =
-        checked(read_subscription(&body.value).map_err(AppError::Ngsi)?)?;
+    let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
+    let read = read_subscription(&body.value).map_err(AppError::Ngsi)?;
+    let (mut subscription, matcher) = checked(read, &context)?;
     // 5.8.1: a new subscription expires in the future.
-    if !matcher.is_live(now_ms(&state)) && subscription.is_active {
+    if matching::status_of(&subscription, now_ms(&state)) == SubscriptionStatus::Expired {
         return Err(AppError::Ngsi(ProblemDetails::new(
             ErrorType::BadRequestData,
             "expiresAt is in the past",
@@ -186,6 +210,7 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     check_id(&id)?;
     let body = Body::read(&headers, &bytes)?;
+    let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
     let owner = writer.owner().to_owned();
     let (lookup, reader) = (id.clone(), owner.clone());
     let record = state
@@ -195,8 +220,8 @@ pub async fn update(
         .ok_or_else(|| not_found(&id))?;
     let mut current = record.subscription;
     current.id = Some(id.clone());
-    let (mut subscription, matcher) =
-        checked(current.with_fragment(&body.value).map_err(AppError::Ngsi)?)?;
+    let merged = current.with_fragment(&body.value).map_err(AppError::Ngsi)?;
+    let (mut subscription, matcher) = checked(merged, &context)?;
     subscription.id = None;
     let stored_id = id.clone();
     let replaced = state

@@ -151,7 +151,7 @@ impl Body {
     }
 
     /// The context of one object of the body (the body itself, or one entity of a batch).
-    fn context_of(&self, object: &Value) -> Result<RequestContext, ProblemDetails> {
+    pub(super) fn context_of(&self, object: &Value) -> Result<RequestContext, ProblemDetails> {
         RequestContext::of_request(self.kind, object.get("@context"), self.link.as_deref())
     }
 
