@@ -25,7 +25,7 @@ pub(crate) mod geo;
 mod query;
 pub(crate) mod render;
 mod store;
-mod subscriptions;
+pub mod subscriptions;
 pub mod write;
 
 use axum::{
@@ -61,7 +61,7 @@ pub const DEFAULT_MAX_LIMIT: usize = 1000;
 pub fn router() -> Router<AppState> {
     let entities = || get(query_entities).post(write::create_entity);
     let attrs = || post(write::append_attributes).patch(write::update_attributes);
-    let subscriptions_ = || get(subscriptions::list).post(subscriptions::create);
+    let subscription_list = || get(subscriptions::list).post(subscriptions::create);
     Router::new()
         .route("/v1/entities", entities())
         .route("/v1/entities/", entities())
@@ -80,8 +80,8 @@ pub fn router() -> Router<AppState> {
         .route("/v1/entityOperations/update", post(write::batch_update))
         .route("/v1/entityOperations/delete", post(write::batch_delete))
         .route("/v1/entityOperations/query", post(query_by_body))
-        .route("/v1/subscriptions", subscriptions_())
-        .route("/v1/subscriptions/", subscriptions_())
+        .route("/v1/subscriptions", subscription_list())
+        .route("/v1/subscriptions/", subscription_list())
         .route(
             "/v1/subscriptions/{id}",
             get(subscriptions::retrieve)
