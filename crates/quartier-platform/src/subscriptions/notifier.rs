@@ -167,7 +167,13 @@ pub async fn run(subscriptions: Subscriptions, mut changes: broadcast::Receiver<
                     "notifier fell behind the writes: changes not notified"
                 );
             }
-            Err(broadcast::error::RecvError::Closed) => return,
+            Err(broadcast::error::RecvError::Closed) => {
+                // The platform stopped: no sending task waits for changes that cannot come.
+                for entry in subscriptions.snapshot() {
+                    entry.sender.close();
+                }
+                return;
+            }
         }
     }
 }
