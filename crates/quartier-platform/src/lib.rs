@@ -22,6 +22,7 @@ pub mod simulate;
 pub mod staff;
 pub mod state;
 pub mod static_files;
+pub mod subscriptions;
 pub mod tokens;
 pub mod town;
 pub mod writers;

@@ -167,6 +167,12 @@ impl Live {
         }
     }
 
+    /// Every change committed from now on (the notifier's feed; a receiver too slow to keep up
+    /// is told how many it missed).
+    pub fn changes(&self) -> broadcast::Receiver<Arc<Change>> {
+        self.inner.sender.subscribe()
+    }
+
     /// A receiver of what follows, and what came after `since` (under one lock: no gap).
     fn follow(&self, since: Option<EventId>) -> (CatchUp, broadcast::Receiver<Arc<Change>>) {
         let recent = self

@@ -22,6 +22,7 @@ use crate::{
     },
     security::CspCache,
     staff::{StaffAccount, StaffAccounts},
+    subscriptions::{self, SendPolicy, Subscriptions},
     tokens::TokenAccount,
     town::{TownConfig, TownProfile},
     writers::Writers,
@@ -107,6 +108,13 @@ pub struct Settings {
     pub max_live_streams_per_client: usize,
     /// A town's own NGSI-LD broker whose changes the live streams relay (`--relay-upstream`).
     pub relay: Option<crate::relay::RelaySettings>,
+    /// Each attempt to send an NGSI-LD notification, connection and answer included.
+    pub notification_timeout: Duration,
+    /// The waits before each retry of a notification (after a connection error, a timeout or a
+    /// 5xx): as many retries as delays.
+    pub notification_retry_delays: Vec<Duration>,
+    /// Changes waiting per subscription before the oldest is dropped.
+    pub notification_queue: usize,
     /// Test aid (`--demo-html-payloads`, demo mode only): Open311 offers one more service whose
     /// name and description are HTML, to prove that clients show it as text.
     pub demo_html_payloads: bool,
@@ -143,6 +151,9 @@ impl Settings {
             max_live_streams: live::DEFAULT_MAX_STREAMS,
             max_live_streams_per_client: live::DEFAULT_MAX_STREAMS_PER_CLIENT,
             relay: None,
+            notification_timeout: subscriptions::DEFAULT_TIMEOUT,
+            notification_retry_delays: subscriptions::DEFAULT_RETRY_DELAYS.to_vec(),
+            notification_queue: subscriptions::DEFAULT_QUEUE,
             demo_html_payloads: false,
         }
     }
@@ -172,8 +183,10 @@ pub struct AppState {
     pub town: Arc<TownProfile>,
     /// What consents are asked for, and by whom.
     pub consents: Arc<Consents>,
-    /// The committed NGSI-LD changes, for the live streams.
+    /// The committed NGSI-LD changes, for the live streams and the notifier.
     pub live: Live,
+    /// NGSI-LD subscriptions, compiled; their notifier follows `live`.
+    pub subscriptions: Subscriptions,
 }
 
 impl AppState {
@@ -246,6 +259,18 @@ impl AppState {
             settings.max_live_streams,
             settings.max_live_streams_per_client,
         );
+        let auth = Arc::new(auth);
+        let subscriptions = Subscriptions::load(
+            &db,
+            SendPolicy {
+                timeout: settings.notification_timeout,
+                retry_delays: settings.notification_retry_delays.clone(),
+                queue: settings.notification_queue,
+            },
+            Arc::clone(&auth),
+        )
+        .context("cannot load the NGSI-LD subscriptions")?;
+        subscriptions.start(&live);
         let limits = Limits {
             ngsi_ld: area().with_writers(Arc::clone(&writers), settings.writer_rate),
             tiles: area(),
@@ -259,12 +284,13 @@ impl AppState {
             faults,
             staff,
             writers,
-            auth: Arc::new(auth),
+            auth,
             open311,
             limits,
             town: Arc::new(town),
             consents: Arc::new(consents),
             live,
+            subscriptions,
         })
     }
 }

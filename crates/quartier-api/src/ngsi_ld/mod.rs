@@ -18,6 +18,7 @@ pub mod live;
 mod ngsi_v2;
 mod problem;
 pub mod query;
+pub mod subscription;
 pub mod write;
 
 pub use address::PostalAddress;

@@ -10,7 +10,7 @@
 //! - `GET types` — an EntityTypeList (`details=true`: EntityType objects with attribute names);
 //!   `GET types/{type}` an EntityTypeInfo; `GET attributes` an AttributeList (`details=true`:
 //!   Attribute objects), `GET attributes/{attr}` an Attribute.
-//! - Writes: see [`write`].
+//! - Writes: see [`write`]; subscriptions and their notifications: see [`subscriptions`].
 //!
 //! `Accept`: `application/json` (context in a `Link` header), `application/ld+json` (`@context`
 //! in the body), `application/geo+json` (a FeatureCollection, `@context` at collection level as
@@ -21,10 +21,11 @@
 //!
 //! [`Settings::ngsi_ld_max_limit`]: crate::state::Settings::ngsi_ld_max_limit
 
-mod geo;
+pub(crate) mod geo;
 mod query;
-mod render;
+pub(crate) mod render;
 mod store;
+pub mod subscriptions;
 pub mod write;
 
 use axum::{
@@ -60,6 +61,7 @@ pub const DEFAULT_MAX_LIMIT: usize = 1000;
 pub fn router() -> Router<AppState> {
     let entities = || get(query_entities).post(write::create_entity);
     let attrs = || post(write::append_attributes).patch(write::update_attributes);
+    let subscription_list = || get(subscriptions::list).post(subscriptions::create);
     Router::new()
         .route("/v1/entities", entities())
         .route("/v1/entities/", entities())
@@ -78,6 +80,14 @@ pub fn router() -> Router<AppState> {
         .route("/v1/entityOperations/update", post(write::batch_update))
         .route("/v1/entityOperations/delete", post(write::batch_delete))
         .route("/v1/entityOperations/query", post(query_by_body))
+        .route("/v1/subscriptions", subscription_list())
+        .route("/v1/subscriptions/", subscription_list())
+        .route(
+            "/v1/subscriptions/{id}",
+            get(subscriptions::retrieve)
+                .patch(subscriptions::update)
+                .delete(subscriptions::delete),
+        )
         .route("/v1/types", get(retrieve_types))
         .route("/v1/types/", get(retrieve_types))
         .route("/v1/types/{type}", get(retrieve_type))

@@ -9,7 +9,7 @@ use crate::geo::{Geometry, LonLat};
 
 /// The geo-query of the three parameters, all or none; `geoproperty` as the view resolved it
 /// (`None`: `location`).
-pub(super) fn parse_geo(
+pub fn parse_geo(
     georel: Option<&str>,
     geometry: Option<&str>,
     coordinates: Option<&str>,

@@ -12,7 +12,7 @@ pub mod q;
 mod types;
 mod vocabulary;
 
-pub use geo::parse_georel;
+pub use geo::{parse_geo, parse_georel};
 pub use parse::{
     DEFAULT_LIMIT, MAX_LIST, ParsedQuery, QueryError, View, parse_entity_query,
     parse_entity_query_with, parse_view,

@@ -2,6 +2,10 @@
 //! `==` `!=` `>` `>=` `<` `<=`, value lists `"a","b"` and ranges `1..5`, attribute paths
 //! `attr`, `attr.subAttr`, `attr[member]`.
 
+use std::cmp::Ordering;
+
+use serde_json::Value;
+
 use super::{
     boolean::{Boolean, or},
     parse::{QueryError, bad},
@@ -96,6 +100,121 @@ pub fn parse_q(text: &str) -> Result<Expr, QueryError> {
         )));
     }
     Ok(expr)
+}
+
+/// Metadata members that sit on the attribute itself (`attr.observedAt`), not in a value.
+const METADATA: &[&str] = &[
+    "observedAt",
+    "unitCode",
+    "datasetId",
+    "createdAt",
+    "modifiedAt",
+];
+
+impl Expr {
+    /// Whether a normalized entity (short names, as stored) satisfies the expression: the same
+    /// reading as the platform's SQL (one meaning of `q` for a query and for a subscription).
+    /// A term designates a Property's `value` or a Relationship's `object` (or a
+    /// sub-attribute's, or a member of a compound value); an array value matches when one of
+    /// its elements does; values compare only with literals of their own JSON kind (`"5"` is
+    /// never 5); an object value matches no literal.
+    pub fn matches(&self, entity: &Value) -> bool {
+        match self {
+            Expr::And(items) => items.iter().all(|e| e.matches(entity)),
+            Expr::Or(items) => items.iter().any(|e| e.matches(entity)),
+            Expr::Term(term) => term.matches(entity),
+        }
+    }
+}
+
+impl Term {
+    fn matches(&self, entity: &Value) -> bool {
+        let targets = self.path.targets(entity);
+        let Some((op, operand)) = &self.test else {
+            return !targets.is_empty();
+        };
+        // The candidates a comparison looks at: scalars, and the elements of arrays.
+        let candidates = || {
+            targets
+                .iter()
+                .filter(|v| !v.is_object())
+                .flat_map(|v| match v {
+                    Value::Array(items) => items.iter().collect::<Vec<_>>(),
+                    other => vec![*other],
+                })
+        };
+        let equal = |v: &Value| match operand {
+            Operand::Values(values) => values.iter().any(|l| l.compare(v) == Some(Ordering::Equal)),
+            Operand::Range(low, high) => {
+                // `low <= v <= high`, each compared literal-first.
+                low.compare(v).is_some_and(Ordering::is_le)
+                    && high.compare(v).is_some_and(Ordering::is_ge)
+            }
+        };
+        match op {
+            Op::Eq => candidates().any(equal),
+            Op::Ne => !targets.is_empty() && !candidates().any(equal),
+            Op::Gt | Op::Ge | Op::Lt | Op::Le => {
+                let literal = match operand {
+                    Operand::Values(values) => values.first(),
+                    Operand::Range(low, _) => Some(low),
+                };
+                let Some(literal) = literal else {
+                    return false;
+                };
+                candidates().any(|v| {
+                    // `compare` is the literal against the value: reversed for `value op literal`.
+                    literal
+                        .compare(v)
+                        .map(Ordering::reverse)
+                        .is_some_and(|o| match op {
+                            Op::Gt => o.is_gt(),
+                            Op::Ge => o.is_ge(),
+                            Op::Lt => o.is_lt(),
+                            _ => o.is_le(),
+                        })
+                })
+            }
+        }
+    }
+}
+
+impl AttrPath {
+    /// The JSON values the path designates in `entity` (a `null` counts: the member exists).
+    fn targets<'a>(&self, entity: &'a Value) -> Vec<&'a Value> {
+        let Some(attribute) = entity.get(&self.attr) else {
+            return Vec::new();
+        };
+        let holders: Vec<&Value> = match &self.sub {
+            Some(meta) if METADATA.contains(&meta.as_str()) => {
+                return attribute.get(meta).into_iter().collect();
+            }
+            Some(sub) => attribute.get(sub).into_iter().collect(),
+            None => vec![attribute],
+        };
+        holders
+            .into_iter()
+            .flat_map(|h| [h.get("value"), h.get("object")])
+            .flatten()
+            .filter_map(|v| {
+                self.members
+                    .iter()
+                    .try_fold(v, |inner, member| inner.get(member))
+            })
+            .collect()
+    }
+}
+
+impl Literal {
+    /// The literal against a JSON value of the same kind; `None` across kinds.
+    fn compare(&self, value: &Value) -> Option<Ordering> {
+        match (self, value) {
+            (Literal::Text(t), Value::String(s)) => Some(t.as_str().cmp(s.as_str())),
+            (Literal::Number(n), Value::Number(v)) => n.partial_cmp(&v.as_f64()?),
+            (Literal::Bool(b), Value::Bool(v)) => Some(b.cmp(v)),
+            _ => None,
+        }
+    }
 }
 
 struct QParser {
@@ -318,5 +437,69 @@ impl Boolean for QParser {
             path,
             test: Some((op, operand)),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn bin() -> Value {
+        json!({
+            "id": "urn:ngsi-ld:WasteContainer:1", "type": "WasteContainer",
+            "status": {"type": "Property", "value": "full", "observedAt": "2026-12-02T10:00:00Z"},
+            "fillingLevel": {"type": "Property", "value": 0.92},
+            "category": {"type": "Property", "value": ["onStreet", "forDisabled"]},
+            "lidOpen": {"type": "Property", "value": false},
+            "address": {"type": "Property", "value": {"postalCode": "37000"}},
+            "refDevice": {"type": "Relationship", "object": "urn:ngsi-ld:Device:7"},
+            "temperature": {"type": "Property", "value": 8,
+                            "accuracy": {"type": "Property", "value": 0.5}},
+        })
+    }
+
+    fn holds(q: &str) -> bool {
+        parse_q(q).expect(q).matches(&bin())
+    }
+
+    #[test]
+    fn terms_compare_values_of_their_own_kind() {
+        assert!(holds(r#"status=="full""#));
+        assert!(holds(r#"status=="empty","full""#));
+        assert!(!holds(r#"status=="empty""#));
+        assert!(holds(r#"status!="empty""#));
+        assert!(!holds(r#"nothing!="empty""#), "!= needs the attribute");
+        assert!(holds("fillingLevel>=0.9") && holds("fillingLevel>0.5"));
+        assert!(!holds("fillingLevel<0.9") && holds("fillingLevel<=0.92"));
+        assert!(holds("fillingLevel==0.9..1") && !holds("fillingLevel==0..0.5"));
+        assert!(holds("lidOpen==false") && !holds("lidOpen==true"));
+        assert!(
+            !holds(r#"fillingLevel=="0.92""#),
+            "text never equals a number"
+        );
+        assert!(!holds("status>1"), "text never orders against a number");
+    }
+
+    #[test]
+    fn paths_reach_arrays_members_relationships_and_sub_attributes() {
+        assert!(holds(r#"category=="forDisabled""#));
+        assert!(holds(r#"address[postalCode]=="37000""#));
+        assert!(
+            !holds(r#"address=="37000""#),
+            "an object matches no literal"
+        );
+        assert!(holds(r#"refDevice=="urn:ngsi-ld:Device:7""#));
+        assert!(holds("temperature.accuracy<1"));
+        assert!(holds("status.observedAt>=2026-12-01T00:00:00Z"));
+        assert!(holds("refDevice") && !holds("nothing"));
+    }
+
+    #[test]
+    fn and_or_and_parentheses_combine() {
+        assert!(holds(r#"status=="full";fillingLevel>0.9"#));
+        assert!(!holds(r#"status=="full";fillingLevel>0.95"#));
+        assert!(holds(r#"status=="empty"|fillingLevel>0.9"#));
+        assert!(holds(r#"(status=="empty"|lidOpen==false);temperature==8"#));
     }
 }

@@ -83,6 +83,46 @@ fn simplify(attribute: Value) -> Value {
     }
 }
 
+/// Concise (4.5.11): each attribute without its `type` (inferred from `value`, `object` or
+/// `languageMap`), and a lone `value` bare unless it is a JSON object that is not a GeoJSON
+/// geometry (which a reader would take for an attribute).
+pub fn concise(entity: Map<String, Value>) -> Map<String, Value> {
+    entity
+        .into_iter()
+        .map(|(name, attribute)| {
+            let attribute = match (name.as_str(), attribute) {
+                ("id" | "type" | "@context", kept) => kept,
+                (_, Value::Object(map)) => concise_attribute(map),
+                (_, Value::Array(instances)) => Value::Array(
+                    instances
+                        .into_iter()
+                        .map(|i| match i {
+                            Value::Object(map) => concise_attribute(map),
+                            other => other,
+                        })
+                        .collect(),
+                ),
+                (_, other) => other,
+            };
+            (name, attribute)
+        })
+        .collect()
+}
+
+fn concise_attribute(mut map: Map<String, Value>) -> Value {
+    let geo = map.get("type").and_then(Value::as_str) == Some("GeoProperty");
+    map.remove("type");
+    let lone = map.len() == 1 && map.contains_key("value");
+    match map.remove("value") {
+        Some(value) if lone && (!value.is_object() || geo) => value,
+        Some(value) => {
+            map.insert("value".into(), value);
+            Value::Object(map)
+        }
+        None => Value::Object(map),
+    }
+}
+
 /// One GeoJSON Feature: `id`, `type: "Feature"`, `geometry` from the geoproperty (null when the
 /// entity has none), `properties` with the entity's `type` and attributes.
 pub fn feature(entity: Map<String, Value>, view: &View) -> Value {

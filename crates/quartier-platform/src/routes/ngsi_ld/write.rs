@@ -47,6 +47,14 @@ pub enum Writer {
 }
 
 impl Writer {
+    /// Whose subscriptions these are: the agent's account name, `""` with `--open-writes`.
+    pub(super) fn owner(&self) -> &str {
+        match self {
+            Self::Open => "",
+            Self::Agent(account) => &account.name,
+        }
+    }
+
     /// 403 unless this writer may write entities of `entity_type`.
     fn require(&self, entity_type: &str) -> Result<(), AppError> {
         self.problem_unless_allowed(entity_type)
@@ -120,15 +128,15 @@ fn unauthenticated() -> Response {
 }
 
 /// A write body: its type, the `Link` context, the JSON.
-struct Body {
+pub(super) struct Body {
     kind: BodyType,
     link: Option<String>,
-    value: Value,
+    pub(super) value: Value,
 }
 
 impl Body {
     /// 415 for a body neither JSON nor JSON-LD, 400 InvalidRequest for one that is not JSON.
-    fn read(headers: &HeaderMap, bytes: &[u8]) -> Result<Self, AppError> {
+    pub(super) fn read(headers: &HeaderMap, bytes: &[u8]) -> Result<Self, AppError> {
         let content_type = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
@@ -143,7 +151,7 @@ impl Body {
     }
 
     /// The context of one object of the body (the body itself, or one entity of a batch).
-    fn context_of(&self, object: &Value) -> Result<RequestContext, ProblemDetails> {
+    pub(super) fn context_of(&self, object: &Value) -> Result<RequestContext, ProblemDetails> {
         RequestContext::of_request(self.kind, object.get("@context"), self.link.as_deref())
     }
 
@@ -171,7 +179,7 @@ fn link_context(headers: &HeaderMap) -> Option<String> {
         .find_map(parse_link_context)
 }
 
-fn now(state: &AppState) -> String {
+pub(super) fn now(state: &AppState) -> String {
     crate::auth::clock::rfc3339(state.auth.clock.now())
 }
 
@@ -200,9 +208,14 @@ fn options(pairs: &[(String, String)]) -> Vec<&str> {
         .collect()
 }
 
-/// Where an entity is read (`Location`): the id percent-encoded where a path needs it.
+/// Where an entity is read (`Location`).
 fn location(id: &str) -> String {
-    let mut path = String::from("/ngsi-ld/v1/entities/");
+    location_under("/ngsi-ld/v1/entities/", id)
+}
+
+/// `base` then the id, percent-encoded where a path needs it.
+pub(super) fn location_under(base: &str, id: &str) -> String {
+    let mut path = String::from(base);
     for byte in id.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~:@!$&'()*+,;=".contains(&byte) {
             path.push(char::from(byte));
