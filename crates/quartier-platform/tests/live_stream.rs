@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+mod support;
+
 use axum::{
     Router,
     body::Body,
@@ -17,6 +19,7 @@ use quartier_platform::{
     AppState, Settings, build_router, relay::RelaySettings, tokens::TokenAccount,
 };
 use serde_json::json;
+use support::next_event;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
@@ -71,46 +74,6 @@ impl Platform {
             .await
             .expect("response");
         assert!(answer.status().is_success(), "{}", answer.status());
-    }
-}
-
-/// One SSE event: its name, id and data (comments skipped).
-#[derive(Debug, Default)]
-struct Sse {
-    event: String,
-    id: String,
-    data: String,
-}
-
-/// Reads the next event of a stream, within `within`.
-async fn next_event(body: &mut Body, buffer: &mut String, within: Duration) -> Option<Sse> {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        if let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            let mut event = Sse::default();
-            for line in block.lines() {
-                if let Some((field, value)) = line.split_once(':') {
-                    let value = value.strip_prefix(' ').unwrap_or(value);
-                    match field {
-                        "event" => event.event = value.to_owned(),
-                        "id" => event.id = value.to_owned(),
-                        "data" => event.data.push_str(value),
-                        _ => {}
-                    }
-                }
-            }
-            if event.event.is_empty() && event.data.is_empty() {
-                continue;
-            }
-            return Some(event);
-        }
-        let frame = tokio::time::timeout_at(deadline, body.frame())
-            .await
-            .ok()??;
-        if let Ok(bytes) = frame.ok()?.into_data() {
-            buffer.push_str(&String::from_utf8_lossy(&bytes));
-        }
     }
 }
 

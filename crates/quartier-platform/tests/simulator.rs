@@ -15,13 +15,14 @@ use hyper_util::{
     client::legacy::{Client, connect::HttpConnector},
     rt::TokioExecutor,
 };
-use quartier_api::ngsi_ld::live::{ENTITIES_EVENT, parse_notification};
 use quartier_platform::{
-    AppState, Settings, build_router,
+    AppState, Settings,
     demo::{Town, assets},
     simulate,
 };
 use serde_json::Value;
+
+mod support;
 
 /// Everything the simulator plays.
 const TYPES: &str = "Streetlight,WasteContainer,ParkingSpot,OffStreetParking,EVChargingStation,\
@@ -29,55 +30,16 @@ const TYPES: &str = "Streetlight,WasteContainer,ParkingSpot,OffStreetParking,EVC
 
 type HttpClient = Client<HttpConnector, Empty<Bytes>>;
 
-/// A demo platform served on 127.0.0.1:0, as `main` serves it.
+/// A demo platform served on 127.0.0.1:0.
 async fn serve(dir: &tempfile::TempDir) -> (SocketAddr, AppState) {
     let mut settings = Settings::new(dir.path().join("data"), dir.path().join("dist"));
     settings.demo = true;
-    let state = tokio::task::spawn_blocking(move || AppState::new(settings).expect("state"))
-        .await
-        .expect("seeded");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (address, state)
+    support::serve(settings).await
 }
 
 async fn get(client: &HttpClient, address: SocketAddr, path: &str) -> hyper::Response<Incoming> {
     let uri = format!("http://{address}{path}").parse().expect("uri");
     client.get(uri).await.expect("answer")
-}
-
-/// The entities of the stream's next `entities` event, within `within`.
-async fn next_entities(body: &mut Incoming, buffer: &mut String, within: Duration) -> Vec<Value> {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            let (mut event, mut data) = (String::new(), String::new());
-            for line in block.lines() {
-                if let Some((field, value)) = line.split_once(':') {
-                    let value = value.strip_prefix(' ').unwrap_or(value);
-                    match field {
-                        "event" => event = value.to_owned(),
-                        "data" => data.push_str(value),
-                        _ => {}
-                    }
-                }
-            }
-            if event == ENTITIES_EVENT {
-                return parse_notification(&data).expect("notification").data;
-            }
-        }
-        let Ok(Some(frame)) = tokio::time::timeout_at(deadline, body.frame()).await else {
-            return Vec::new();
-        };
-        if let Ok(bytes) = frame.expect("frame").into_data() {
-            buffer.push_str(&String::from_utf8_lossy(&bytes));
-        }
-    }
 }
 
 fn unix_now() -> i64 {
@@ -119,7 +81,7 @@ async fn the_simulator_changes_the_town_through_the_write_api_within_seconds() {
     let mut moved_bin = None;
     while moved_bin.is_none() || by_type.values().sum::<usize>() < 3 {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        let entities = next_entities(&mut stream, &mut buffer, left).await;
+        let entities = support::next_entities(&mut stream, &mut buffer, left).await;
         assert!(
             !entities.is_empty(),
             "the live stream got no change from the simulator in time: {by_type:?}"
