@@ -210,7 +210,7 @@ pub fn start_area_counts(ctx: MapContext) {
                     attr: attr.clone(),
                     total: Some(counts.total),
                 };
-                count_layer_states(ctx, query, Some(counting_states));
+                count_layer_states(ctx, query, Counting::First(counting_states));
             }
             if view.zoom >= AREA_MIN_ZOOM {
                 continue;
@@ -229,7 +229,13 @@ pub fn start_area_counts(ctx: MapContext) {
                     cells.insert((entity_type.clone(), *tile), CellCount::Asked);
                 }
             });
-            spawn_local(count_cells(ctx, base.clone(), entity_type, missing, attr));
+            let cells = Cells {
+                base: base.clone(),
+                entity_type,
+                tiles: missing,
+                attr,
+            };
+            spawn_local(count_cells(ctx, cells, Counting::First(counting_states)));
         }
     });
 }
@@ -249,15 +255,32 @@ async fn count_state(
     }
 }
 
-/// Counts the areas of a layer that a view brought into sight, and puts them in place
-/// together: one redraw for the view, not one per answer (a kiosk asks a hundred).
-async fn count_cells(
-    ctx: MapContext,
+/// Whether a count is the first (a failure fails the layer, with Try again) or asked again
+/// after a change (a failure keeps the figures shown: the next change asks again).
+#[derive(Clone, Copy)]
+enum Counting {
+    /// With the layers whose states are being counted for the first time.
+    First(StoredValue<HashSet<String>>),
+    Again,
+}
+
+/// Some areas of a layer to count.
+struct Cells {
     base: String,
     entity_type: String,
     tiles: Vec<Tile>,
     attr: Option<String>,
-) {
+}
+
+/// Counts the areas of a layer that a view brought into sight, and puts them in place
+/// together: one redraw for the view, not one per answer (a kiosk asks a hundred).
+async fn count_cells(ctx: MapContext, cells: Cells, counting: Counting) {
+    let Cells {
+        base,
+        entity_type,
+        tiles,
+        attr,
+    } = cells;
     let counts = join_all(
         tiles
             .iter()
@@ -268,11 +291,12 @@ async fn count_cells(
     ctx.cells.try_update(|cells| {
         for (tile, counted) in tiles.iter().zip(counts) {
             let key = (entity_type.clone(), *tile);
-            match counted {
-                Ok(count) => {
+            match (counted, counting) {
+                (Ok(count), _) => {
                     cells.insert(key, count);
                 }
-                Err(error) => {
+                (Err(_), Counting::Again) => {}
+                (Err(error), Counting::First(_)) => {
                     cells.remove(&key);
                     failure = Some(error);
                 }
@@ -331,12 +355,8 @@ struct StatesQuery {
 }
 
 /// The whole layer's services per state, for its legend (two or three empty pages). The
-/// figures shown stay until the new ones are in. `counting` holds the layers being counted.
-fn count_layer_states(
-    ctx: MapContext,
-    query: StatesQuery,
-    counting: Option<StoredValue<HashSet<String>>>,
-) {
+/// figures shown stay until the new ones are in.
+fn count_layer_states(ctx: MapContext, query: StatesQuery, counting: Counting) {
     spawn_local(async move {
         let StatesQuery {
             base,
@@ -357,12 +377,13 @@ fn count_layer_states(
             count_state(&base, &entity_type, attr, None, StateClass::Warning),
         )
         .await;
-        if let Some(counting) = counting {
+        if let Counting::First(counting) = counting {
             counting.try_update_value(|c| c.remove(&entity_type));
         }
-        let (total, problems, warnings) = match (total, problems, warnings) {
-            (Ok(t), Ok(p), Ok(w)) => (t, p, w),
-            (Err(error), ..) | (_, Err(error), _) | (.., Err(error)) => {
+        let (total, problems, warnings) = match (total, problems, warnings, counting) {
+            (Ok(t), Ok(p), Ok(w), _) => (t, p, w),
+            (.., Counting::Again) => return,
+            (Err(error), ..) | (_, Err(error), ..) | (_, _, Err(error), _) => {
                 fail_layer(ctx, &entity_type, error);
                 return;
             }
@@ -448,7 +469,7 @@ pub fn recount(
         attr: attr.clone(),
         total: None,
     };
-    count_layer_states(ctx, query, None);
+    count_layer_states(ctx, query, Counting::Again);
     let in_view: HashSet<Tile> = ctx
         .viewport
         .get_untracked()
@@ -471,13 +492,13 @@ pub fn recount(
         });
     }
     if !again.is_empty() {
-        spawn_local(count_cells(
-            ctx,
-            base.to_owned(),
-            entity_type.to_owned(),
-            again,
+        let cells = Cells {
+            base: base.to_owned(),
+            entity_type: entity_type.to_owned(),
+            tiles: again,
             attr,
-        ));
+        };
+        spawn_local(count_cells(ctx, cells, Counting::Again));
     }
 }
 
