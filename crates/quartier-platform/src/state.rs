@@ -108,6 +108,10 @@ pub struct Settings {
     /// Test aid (`--demo-html-payloads`, demo mode only): Open311 offers one more service whose
     /// name and description are HTML, to prove that clients show it as text.
     pub demo_html_payloads: bool,
+    /// JSON-LD context documents known by URL (`--jsonld-context URL=FILE`), beside the
+    /// built-in NGSI-LD core and Smart Data Models contexts; any other context URL is 503
+    /// LdContextNotAvailable, never a fetch.
+    pub jsonld_contexts: quartier_api::ngsi_ld::ContextDocuments,
 }
 
 impl Settings {
@@ -141,6 +145,7 @@ impl Settings {
             max_live_streams: live::DEFAULT_MAX_STREAMS,
             max_live_streams_per_client: live::DEFAULT_MAX_STREAMS_PER_CLIENT,
             demo_html_payloads: false,
+            jsonld_contexts: quartier_api::ngsi_ld::ContextDocuments::default(),
         }
     }
 }

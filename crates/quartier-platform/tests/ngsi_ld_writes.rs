@@ -1050,7 +1050,8 @@ async fn attributes_and_types_are_described() {
     let status = p.get("/ngsi-ld/v1/attributes/status").await;
     assert_eq!(
         status.body,
-        json!({"id": "status", "type": "Attribute", "attributeName": "status",
+        json!({"id": "https://uri.etsi.org/ngsi-ld/default-context/status", "type": "Attribute",
+               "attributeName": "status",
                "attributeCount": 2, "attributeTypes": ["Property"], "typeNames": ["Streetlight"]})
     );
     let details = p.get("/ngsi-ld/v1/attributes?details=true").await;
@@ -1229,4 +1230,144 @@ async fn open_writes_let_anyone_write_and_never_with_the_demo() {
     };
     let refused = AppState::new(settings).expect_err("refused");
     assert!(refused.to_string().contains("--open-writes"), "{refused}");
+}
+
+/// A context document the platform was started with (`--jsonld-context URL=FILE`), as the
+/// ETSI suite's are: served on loopback, never fetched.
+const SUITE_CONTEXT: &str = "http://127.0.0.1:18090/suite-compound.jsonld";
+const SUITE_TERMS: &str = "http://127.0.0.1:18090/suite.jsonld";
+
+fn with_suite_contexts(settings: &mut Settings) {
+    settings.open_writes = true;
+    let mut documents = quartier_api::ngsi_ld::ContextDocuments::default();
+    documents
+        .add(
+            SUITE_TERMS,
+            r#"{"@context": {"Building": "https://suite.example/context#Building",
+                             "name": "https://suite.example/context#name"}}"#,
+        )
+        .expect("terms");
+    documents
+        .add(
+            SUITE_CONTEXT,
+            &json!({"@context": [SUITE_TERMS, CORE]}).to_string(),
+        )
+        .expect("compound");
+    settings.jsonld_contexts = documents;
+}
+
+#[tokio::test]
+async fn a_known_context_document_expands_on_write_and_compacts_on_read() {
+    let p = platform(with_suite_contexts);
+    let link = format!("<{SUITE_CONTEXT}>; {LINK_REL}");
+    let created = p
+        .raw(
+            "POST",
+            "/ngsi-ld/v1/entities/",
+            &[("content-type", "application/json"), ("link", &link)],
+            json!({"id": "urn:ngsi-ld:Building:B1", "type": "Building",
+                   "name": {"type": "Property", "value": "Eiffel Tower"},
+                   "floors": {"type": "Property", "value": 3}})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    // Without a context: full IRIs, and the core context.
+    let plain = p
+        .raw(
+            "GET",
+            "/ngsi-ld/v1/entities/urn:ngsi-ld:Building:B1",
+            &[("accept", "application/ld+json")],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(
+        plain.body,
+        json!({"id": "urn:ngsi-ld:Building:B1", "type": "https://suite.example/context#Building",
+               "https://suite.example/context#name": {"type": "Property", "value": "Eiffel Tower"},
+               "floors": {"type": "Property", "value": 3},
+               "@context": [CORE]})
+    );
+    // With the context: its terms, and the same context echoed (body or Link).
+    let compact = p
+        .raw(
+            "GET",
+            "/ngsi-ld/v1/entities/urn:ngsi-ld:Building:B1",
+            &[("accept", "application/ld+json"), ("link", &link)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(compact.body["type"], "Building");
+    assert_eq!(compact.body["name"]["value"], "Eiffel Tower");
+    assert_eq!(compact.body["@context"], SUITE_CONTEXT);
+    let as_json = p
+        .raw(
+            "GET",
+            "/ngsi-ld/v1/entities/urn:ngsi-ld:Building:B1",
+            &[("link", &link)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(as_json.body["type"], "Building");
+    assert_eq!(
+        as_json.headers[header::LINK].to_str().expect("ascii"),
+        format!("<{SUITE_CONTEXT}>; {LINK_REL}")
+    );
+    // A query by short name under the context and one by full IRI find the same entity.
+    let by_term = p
+        .raw(
+            "GET",
+            "/ngsi-ld/v1/entities?type=Building&attrs=name",
+            &[("link", &link)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(by_term.ids(), ["urn:ngsi-ld:Building:B1"]);
+    assert!(by_term.body[0].get("floors").is_none(), "{}", by_term.body);
+    let by_iri = p
+        .get("/ngsi-ld/v1/entities?type=https%3A%2F%2Fsuite.example%2Fcontext%23Building")
+        .await;
+    assert_eq!(by_iri.ids(), by_term.ids());
+    // The short name without the context is another type.
+    let other = p.get("/ngsi-ld/v1/entities?type=Building").await;
+    assert_eq!(other.ids(), Vec::<String>::new());
+    // Discovery: compacted names under the context, full IRIs as ids.
+    let types = p
+        .raw(
+            "GET",
+            "/ngsi-ld/v1/types",
+            &[("link", &link)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(types.body["typeList"], json!(["Building"]));
+    let plain_types = p.get("/ngsi-ld/v1/types").await;
+    assert_eq!(
+        plain_types.body["typeList"],
+        json!(["https://suite.example/context#Building"])
+    );
+    let info = p
+        .raw(
+            "GET",
+            "/ngsi-ld/v1/types/Building",
+            &[("link", &link)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(info.status, StatusCode::OK, "{}", info.body);
+    assert_eq!(info.body["id"], "https://suite.example/context#Building");
+    assert_eq!(info.body["typeName"], "Building");
+    p.get("/ngsi-ld/v1/types/Building")
+        .await
+        .problem(StatusCode::NOT_FOUND, "ResourceNotFound");
+    // Any other remote context is still 503, at once.
+    let remote = format!("<http://127.0.0.1:18090/unknown.jsonld>; {LINK_REL}");
+    p.raw(
+        "GET",
+        "/ngsi-ld/v1/entities/urn:ngsi-ld:Building:B1",
+        &[("link", &remote)],
+        Body::empty(),
+    )
+    .await
+    .problem(StatusCode::SERVICE_UNAVAILABLE, "LdContextNotAvailable");
 }

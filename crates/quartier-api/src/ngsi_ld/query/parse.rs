@@ -12,6 +12,7 @@
 //! entities use ([`compact`]), so `type=https://smartdatamodels.org/dataModel.Streetlighting/Streetlight`
 //! matches what `type=Streetlight` matches.
 
+use super::super::write::RequestContext;
 use super::{
     GeoQuery,
     geo::parse_geo,
@@ -204,6 +205,33 @@ pub fn parse_view(pairs: &[(String, String)]) -> Result<View, QueryError> {
         attrs,
         geoproperty,
     })
+}
+
+impl<Pattern> ParsedQuery<Pattern> {
+    /// The query with its names (types, attributes, `q` paths, the geoproperty) read under the
+    /// request's `@context`: the stored names they designate.
+    pub fn in_context(mut self, context: &RequestContext) -> Self {
+        self.types = self.types.map(|t| t.in_context(context));
+        self.q = self.q.map(|q| q.in_context(context));
+        self.view = self.view.in_context(context);
+        if let Some(geo) = &mut self.geo {
+            geo.geoproperty = geo.geoproperty.as_deref().map(|p| context.term(p));
+        }
+        self
+    }
+}
+
+impl View {
+    /// The view with its attribute names read under the request's `@context`.
+    pub fn in_context(mut self, context: &RequestContext) -> Self {
+        if let Some(attrs) = &mut self.attrs {
+            for attr in attrs {
+                *attr = context.term(attr);
+            }
+        }
+        self.geoproperty = context.term(&self.geoproperty);
+        self
+    }
 }
 
 fn list(value: Option<&str>, separators: &[char]) -> Vec<String> {

@@ -2,6 +2,7 @@
 //! `==` `!=` `>` `>=` `<` `<=`, value lists `"a","b"` and ranges `1..5`, attribute paths
 //! `attr`, `attr.subAttr`, `attr[member]`.
 
+use super::super::write::RequestContext;
 use super::{
     boolean::{Boolean, or},
     parse::{QueryError, bad},
@@ -77,6 +78,23 @@ pub enum Literal {
     Number(f64),
     /// `true` or `false`.
     Bool(bool),
+}
+
+impl Expr {
+    /// The expression with its attribute paths read under the request's `@context`.
+    pub fn in_context(self, context: &RequestContext) -> Self {
+        match self {
+            Self::And(items) => {
+                Self::And(items.into_iter().map(|i| i.in_context(context)).collect())
+            }
+            Self::Or(items) => Self::Or(items.into_iter().map(|i| i.in_context(context)).collect()),
+            Self::Term(mut term) => {
+                term.path.attr = context.term(&term.path.attr);
+                term.path.sub = term.path.sub.map(|sub| context.term(&sub));
+                Self::Term(term)
+            }
+        }
+    }
 }
 
 /// Parses `q`; a syntax error, or more than [`MAX_Q_PARTS`] terms and values, is

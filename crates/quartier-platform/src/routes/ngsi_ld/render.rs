@@ -1,25 +1,15 @@
 //! Entity representations (ETSI GS CIM 009, 4.5): normalized or simplified (keyValues), only
 //! the requested attributes, as JSON, JSON-LD or GeoJSON.
 
+use quartier_api::ngsi_ld::{link_header_value, write::RequestContext};
 use serde_json::{Map, Value, json};
 
 use super::query::View;
 
-/// The NGSI-LD core context.
-pub const CORE_CONTEXT: &str = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld";
-/// The Smart Data Models' unified context: it expands every attribute name the demo uses.
-pub const DATA_MODELS_CONTEXT: &str = "https://smartdatamodels.org/context.jsonld";
-
-/// The `@context` member of JSON-LD and GeoJSON bodies.
-pub fn context() -> Value {
-    json!([DATA_MODELS_CONTEXT, CORE_CONTEXT])
-}
-
-/// The `Link` header that carries the context of a plain JSON or GeoJSON body (6.3.5).
-pub fn link_header() -> String {
-    format!(
-        "<{DATA_MODELS_CONTEXT}>; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\""
-    )
+/// The `Link` header that carries the context of a plain JSON or GeoJSON body (6.3.5): the
+/// request's, or the core context.
+pub fn link_header(context: &RequestContext) -> String {
+    link_header_value(&context.answer_link())
 }
 
 /// The three representations this platform serves.
@@ -41,8 +31,14 @@ impl MediaType {
 }
 
 /// The entity as the view asks: `id`, `type`, then the selected attributes, normalized or
-/// simplified. For GeoJSON the geoproperty is always kept, since the geometry comes from it.
-pub fn entity(stored: Value, view: &View, media: MediaType) -> Map<String, Value> {
+/// simplified, named under the request's context. For GeoJSON the geoproperty is always kept,
+/// since the geometry comes from it.
+pub fn entity(
+    stored: Value,
+    view: &View,
+    media: MediaType,
+    context: &RequestContext,
+) -> Map<String, Value> {
     let Value::Object(stored) = stored else {
         return Map::new();
     };
@@ -58,6 +54,14 @@ pub fn entity(stored: Value, view: &View, media: MediaType) -> Map<String, Value
         if !keep {
             continue;
         }
+        let (name, attribute) = match name.as_str() {
+            "id" => (name, attribute),
+            "type" => (name, context.compact_type(attribute)),
+            _ => (
+                context.compact_name(&name),
+                context.compact_attribute(attribute),
+            ),
+        };
         let attribute = if view.key_values && name != "id" && name != "type" {
             simplify(attribute)
         } else {
@@ -85,11 +89,11 @@ fn simplify(attribute: Value) -> Value {
 
 /// One GeoJSON Feature: `id`, `type: "Feature"`, `geometry` from the geoproperty (null when the
 /// entity has none), `properties` with the entity's `type` and attributes.
-pub fn feature(entity: Map<String, Value>, view: &View) -> Value {
+pub fn feature(entity: Map<String, Value>, view: &View, context: &RequestContext) -> Value {
     let mut properties = entity;
     let id = properties.remove("id").unwrap_or(Value::Null);
     let geometry = properties
-        .get(&view.geoproperty)
+        .get(&context.compact_name(&view.geoproperty))
         .map(|attribute| {
             if view.key_values {
                 attribute.clone()
@@ -108,20 +112,26 @@ pub fn feature(entity: Map<String, Value>, view: &View) -> Value {
 }
 
 /// The body of a query's answer.
-pub fn collection(entities: Vec<Value>, view: &View, media: MediaType) -> Value {
+pub fn collection(
+    entities: Vec<Value>,
+    view: &View,
+    media: MediaType,
+    context: &RequestContext,
+) -> Value {
+    let shown = |e: Value| entity(e, view, media, context);
     match media {
         MediaType::Json => Value::Array(
             entities
                 .into_iter()
-                .map(|e| Value::Object(entity(e, view, media)))
+                .map(|e| Value::Object(shown(e)))
                 .collect(),
         ),
         MediaType::JsonLd => Value::Array(
             entities
                 .into_iter()
                 .map(|e| {
-                    let mut e = entity(e, view, media);
-                    e.insert("@context".into(), context());
+                    let mut e = shown(e);
+                    e.insert("@context".into(), context.answer_context());
                     Value::Object(e)
                 })
                 .collect(),
@@ -130,27 +140,27 @@ pub fn collection(entities: Vec<Value>, view: &View, media: MediaType) -> Value 
             "type": "FeatureCollection",
             "features": entities
                 .into_iter()
-                .map(|e| feature(entity(e, view, media), view))
+                .map(|e| feature(shown(e), view, context))
                 .collect::<Vec<_>>(),
-            "@context": context(),
+            "@context": context.answer_context(),
         }),
     }
 }
 
 /// The body of a single entity's answer.
-pub fn single(stored: Value, view: &View, media: MediaType) -> Value {
-    let entity = entity(stored, view, media);
+pub fn single(stored: Value, view: &View, media: MediaType, context: &RequestContext) -> Value {
+    let entity = entity(stored, view, media, context);
     match media {
         MediaType::Json => Value::Object(entity),
         MediaType::JsonLd => {
             let mut entity = entity;
-            entity.insert("@context".into(), context());
+            entity.insert("@context".into(), context.answer_context());
             Value::Object(entity)
         }
         MediaType::GeoJson => {
-            let mut feature = feature(entity, view);
+            let mut feature = feature(entity, view, context);
             if let Some(map) = feature.as_object_mut() {
-                map.insert("@context".into(), context());
+                map.insert("@context".into(), context.answer_context());
             }
             feature
         }
@@ -171,6 +181,10 @@ mod tests {
         })
     }
 
+    fn none() -> RequestContext {
+        RequestContext::default()
+    }
+
     fn view(key_values: bool, attrs: Option<&[&str]>) -> View {
         View {
             key_values,
@@ -181,7 +195,7 @@ mod tests {
 
     #[test]
     fn key_values_simplify_every_kind_of_attribute() {
-        let e = entity(stored(), &view(true, None), MediaType::Json);
+        let e = entity(stored(), &view(true, None), MediaType::Json, &none());
         assert_eq!(e["status"], "ok");
         assert_eq!(e["refStreetlightGroup"], "urn:ngsi-ld:StreetlightGroup:G1");
         assert_eq!(e["location"]["coordinates"][0], 0.68);
@@ -190,7 +204,12 @@ mod tests {
 
     #[test]
     fn attrs_select_attributes_and_geojson_keeps_its_geometry() {
-        let e = entity(stored(), &view(false, Some(&["status"])), MediaType::Json);
+        let e = entity(
+            stored(),
+            &view(false, Some(&["status"])),
+            MediaType::Json,
+            &none(),
+        );
         let keys: Vec<&str> = e.keys().map(String::as_str).collect();
         assert_eq!(keys.len(), 3, "{keys:?}");
         assert!(e.contains_key("status") && !e.contains_key("location"));
@@ -199,8 +218,10 @@ mod tests {
                 stored(),
                 &view(false, Some(&["status"])),
                 MediaType::GeoJson,
+                &none(),
             ),
             &view(false, Some(&["status"])),
+            &none(),
         );
         assert_eq!(f["geometry"]["type"], "Point");
         assert_eq!(f["properties"]["type"], "Streetlight");
@@ -214,7 +235,11 @@ mod tests {
             geoproperty: "observationSpace".into(),
             ..view(false, None)
         };
-        let f = feature(entity(stored(), &v, MediaType::GeoJson), &v);
+        let f = feature(
+            entity(stored(), &v, MediaType::GeoJson, &none()),
+            &v,
+            &none(),
+        );
         assert!(f["geometry"].is_null());
     }
 }

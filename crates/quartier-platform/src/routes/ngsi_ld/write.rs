@@ -15,7 +15,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use quartier_api::ngsi_ld::{
-    ErrorType, ProblemDetails, parse_link_context,
+    ContextDocuments, ErrorType, ProblemDetails, parse_link_context,
     write::{
         self, BatchEntityError, BatchOperationResult, BodyType, NewEntity, NotUpdatedDetails,
         RequestContext, UpdateResult,
@@ -124,11 +124,13 @@ struct Body {
     kind: BodyType,
     link: Option<String>,
     value: Value,
+    /// The context documents the platform knows (`--jsonld-context`).
+    documents: ContextDocuments,
 }
 
 impl Body {
     /// 415 for a body neither JSON nor JSON-LD, 400 InvalidRequest for one that is not JSON.
-    fn read(headers: &HeaderMap, bytes: &[u8]) -> Result<Self, AppError> {
+    fn read(state: &AppState, headers: &HeaderMap, bytes: &[u8]) -> Result<Self, AppError> {
         let content_type = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
@@ -139,12 +141,18 @@ impl Body {
             kind,
             link: link_context(headers),
             value,
+            documents: state.settings.jsonld_contexts.clone(),
         })
     }
 
     /// The context of one object of the body (the body itself, or one entity of a batch).
     fn context_of(&self, object: &Value) -> Result<RequestContext, ProblemDetails> {
-        RequestContext::of_request(self.kind, object.get("@context"), self.link.as_deref())
+        RequestContext::of_request_in(
+            self.kind,
+            object.get("@context"),
+            self.link.as_deref(),
+            &self.documents,
+        )
     }
 
     fn object(&self) -> Result<&Map<String, Value>, AppError> {
@@ -158,9 +166,14 @@ impl Body {
 }
 
 /// The context of a request without a body (`DELETE …/attrs/{attr}`): its `Link` header.
-fn header_context(headers: &HeaderMap) -> Result<RequestContext, AppError> {
-    RequestContext::of_request(BodyType::Json, None, link_context(headers).as_deref())
-        .map_err(AppError::Ngsi)
+fn header_context(state: &AppState, headers: &HeaderMap) -> Result<RequestContext, AppError> {
+    RequestContext::of_request_in(
+        BodyType::Json,
+        None,
+        link_context(headers).as_deref(),
+        &state.settings.jsonld_contexts,
+    )
+    .map_err(AppError::Ngsi)
 }
 
 fn link_context(headers: &HeaderMap) -> Option<String> {
@@ -231,7 +244,7 @@ pub async fn create_entity(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, AppError> {
-    let body = Body::read(&headers, &bytes)?;
+    let body = Body::read(&state, &headers, &bytes)?;
     let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
     let entity = write::new_entity(&body.value, &context).map_err(AppError::Ngsi)?;
     writer.require(&entity.entity_type)?;
@@ -332,7 +345,7 @@ async fn change_attributes(
     merge: Merge,
 ) -> Result<Response, AppError> {
     check_id(&id)?;
-    let body = Body::read(&headers, &bytes)?;
+    let body = Body::read(&state, &headers, &bytes)?;
     let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
     let attributes =
         write::fragment_attributes(body.object()?, &context).map_err(AppError::Ngsi)?;
@@ -404,7 +417,7 @@ pub async fn update_attribute(
     bytes: Bytes,
 ) -> Result<Response, AppError> {
     check_id(&id)?;
-    let body = Body::read(&headers, &bytes)?;
+    let body = Body::read(&state, &headers, &bytes)?;
     let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
     let name = context.term(&attr);
     let now = now(&state);
@@ -436,7 +449,7 @@ pub async fn delete_attribute(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     check_id(&id)?;
-    let name = header_context(&headers)?.term(&attr);
+    let name = header_context(&state, &headers)?.term(&attr);
     let now = now(&state);
     let at = now.clone();
     let changed = state
@@ -481,7 +494,7 @@ pub async fn batch(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, AppError> {
-    let body = Body::read(&headers, &bytes)?;
+    let body = Body::read(&state, &headers, &bytes)?;
     let Value::Array(items) = &body.value else {
         return Err(AppError::Ngsi(ProblemDetails::new(
             ErrorType::BadRequestData,
