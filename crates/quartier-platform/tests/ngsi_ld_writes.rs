@@ -1371,3 +1371,92 @@ async fn a_known_context_document_expands_on_write_and_compacts_on_read() {
     .await
     .problem(StatusCode::SERVICE_UNAVAILABLE, "LdContextNotAvailable");
 }
+
+#[tokio::test]
+async fn pick_and_omit_shape_entities_and_bad_reads_get_the_spec_s_errors() {
+    let p = platform(with_suite_contexts);
+    let link = format!("<{SUITE_CONTEXT}>; {LINK_REL}");
+    let create = |id: &'static str| {
+        json!({"id": id, "type": "Building",
+               "name": {"type": "Property", "value": "Eiffel Tower"},
+               "floors": {"type": "Property", "value": 3}})
+        .to_string()
+    };
+    for id in ["urn:ngsi-ld:Building:P1", "urn:ngsi-ld:Building:P2"] {
+        let created = p
+            .raw(
+                "POST",
+                "/ngsi-ld/v1/entities/",
+                &[("content-type", "application/json"), ("link", &link)],
+                create(id),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    }
+    let read = |uri: String| {
+        let link = link.clone();
+        let p = &p;
+        async move { p.raw("GET", &uri, &[("link", &link)], Body::empty()).await }
+    };
+    let one = "/ngsi-ld/v1/entities/urn:ngsi-ld:Building:P1";
+    assert_eq!(
+        read(format!("{one}?pick=name")).await.body,
+        json!({"name": {"type": "Property", "value": "Eiffel Tower"}})
+    );
+    assert_eq!(
+        read(format!("{one}?pick=id")).await.body,
+        json!({"id": "urn:ngsi-ld:Building:P1"})
+    );
+    assert_eq!(
+        read(format!("{one}?omit=type,name")).await.body,
+        json!({"id": "urn:ngsi-ld:Building:P1", "floors": {"type": "Property", "value": 3}})
+    );
+    let listed = read("/ngsi-ld/v1/entities?type=Building&pick=id,floors".into()).await;
+    assert_eq!(
+        listed.body,
+        json!([{"id": "urn:ngsi-ld:Building:P1", "floors": {"type": "Property", "value": 3}},
+               {"id": "urn:ngsi-ld:Building:P2", "floors": {"type": "Property", "value": 3}}])
+    );
+    // Nothing left to show: 404.
+    read(format!("{one}?pick=unknown"))
+        .await
+        .problem(StatusCode::NOT_FOUND, "ResourceNotFound");
+    read(format!("{one}?attrs=unknown"))
+        .await
+        .problem(StatusCode::NOT_FOUND, "ResourceNotFound");
+    for bad in [
+        "pick=name&omit=name",
+        "pick=name&attrs=name",
+        "pick=id;name",
+        "pick=id,locatedAt%7Bname",
+        "pick=id,,name",
+        "pick=id,locatedAt%7B%7D",
+    ] {
+        read(format!("{one}?{bad}"))
+            .await
+            .problem(StatusCode::BAD_REQUEST, "BadRequestData");
+    }
+    // Unknown options and formats are refused before the entity is looked up.
+    for bad in [
+        "options=invalid",
+        "options=keyValues,invalid",
+        "format=invalid",
+    ] {
+        p.get(&format!(
+            "/ngsi-ld/v1/entities/urn:ngsi-ld:Building:none?{bad}"
+        ))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "InvalidRequest");
+    }
+    for bad in [
+        "type=Building&id=notauri",
+        "type=Building&idPattern=a**",
+        "attrs=id,type",
+        "id=urn:ngsi-ld:Building:P1",
+        "type=Building&georel=invalid&geometry=Point&coordinates=%5B1,2%5D",
+    ] {
+        p.get(&format!("/ngsi-ld/v1/entities?{bad}"))
+            .await
+            .problem(StatusCode::BAD_REQUEST, "BadRequestData");
+    }
+}

@@ -154,11 +154,31 @@ async fn retrieve_entity(
         .read(move |conn| store::by_id(conn, &lookup))
         .await?
         .ok_or_else(|| AppError::not_found(format!("no entity {id}")))?;
+    if nothing_left(&stored, &view) {
+        return Err(AppError::not_found(format!(
+            "entity {id} has none of the members asked for"
+        )));
+    }
     Ok(respond(
         media,
         &render::single(stored, &view, media, &context),
         &context,
     ))
+}
+
+/// Whether `attrs`, `pick` or `omit` leave the entity nothing to show: 404 (5.7.1): `attrs`
+/// when it has none of them, `pick`/`omit` when no member is left.
+fn nothing_left(stored: &Value, view: &query::View) -> bool {
+    let Some(members) = stored.as_object() else {
+        return false;
+    };
+    let shown = |wanted: &dyn Fn(&str) -> bool| {
+        members
+            .keys()
+            .any(|k| k != "@context" && wanted(k) && view.shows(k))
+    };
+    (view.attrs.is_some() && !shown(&|k| k != "id" && k != "type"))
+        || ((view.pick.is_some() || view.omit.is_some()) && !shown(&|_| true))
 }
 
 async fn retrieve_types(

@@ -12,10 +12,11 @@
 //! entities use ([`compact`]), so `type=https://smartdatamodels.org/dataModel.Streetlighting/Streetlight`
 //! matches what `type=Streetlight` matches.
 
-use super::super::write::RequestContext;
+use super::super::write::{RequestContext, is_uri};
 use super::{
     GeoQuery,
     geo::parse_geo,
+    projection::{Projection, parse_projection},
     q::{Expr, parse_q},
     types::{TypeExpr, parse_types},
     vocabulary::compact,
@@ -76,6 +77,30 @@ pub struct View {
     pub attrs: Option<Vec<String>>,
     /// The GeoProperty that GeoJSON geometry and geo-queries use (`location` by default).
     pub geoproperty: String,
+    /// `pick`: only these entity members.
+    pub pick: Option<Projection>,
+    /// `omit`: all entity members but these.
+    pub omit: Option<Projection>,
+}
+
+impl View {
+    /// Whether the entity member `name` (`id`, `type` or an attribute's stored name) is shown,
+    /// as `attrs`, `pick` and `omit` select (`extra` is always kept: the GeoJSON geometry).
+    pub fn shows(&self, name: &str) -> bool {
+        let attribute = name != "id" && name != "type";
+        if attribute
+            && let Some(attrs) = &self.attrs
+            && !attrs.iter().any(|a| a == name)
+        {
+            return false;
+        }
+        if let Some(pick) = &self.pick
+            && !pick.names(name)
+        {
+            return false;
+        }
+        !self.omit.as_ref().is_some_and(|omit| omit.names(name))
+    }
 }
 
 /// `limit` when none is given.
@@ -108,13 +133,19 @@ pub fn parse_entity_query_with<Pattern>(
     };
     let types = get("type").map(parse_types).transpose()?;
     let ids = list(get("id"), &[',']);
+    if let Some(bad_id) = ids.iter().find(|id| !is_uri(id)) {
+        return Err(bad_data(format!("{bad_id:?} is not an entity id (a URI)")));
+    }
     // Each id, type and q term becomes SQL parameters: bounded so that no query reaches SQLite's
     // parameter limit (which would be a 500 instead of a 400).
     if ids.len() > MAX_LIST {
         return Err(bad_data(format!("at most {MAX_LIST} ids per query")));
     }
     let id_pattern = get("idPattern")
-        .map(|p| compile(p).map_err(|e| bad(format!("invalid idPattern: {e}"))))
+        .map(|p| {
+            check_pattern(p)?;
+            compile(p).map_err(|e| bad_data(format!("invalid idPattern: {e}")))
+        })
         .transpose()?;
     let q = get("q").map(parse_q).transpose()?;
     let view = parse_view(pairs)?;
@@ -124,15 +155,10 @@ pub fn parse_entity_query_with<Pattern>(
         get("coordinates"),
         get("geoproperty").map(|p| compact(p).to_owned()),
     )?;
-    if types.is_none()
-        && ids.is_empty()
-        && id_pattern.is_none()
-        && q.is_none()
-        && view.attrs.is_none()
-        && geo.is_none()
-    {
+    // `id` and `idPattern` narrow a query; alone they are not one (5.7.2).
+    if types.is_none() && q.is_none() && view.attrs.is_none() && geo.is_none() {
         return Err(bad_data(
-            "a query needs at least one of type, id, idPattern, q, attrs or a geo-query",
+            "a query needs at least one of type, q, attrs or a geo-query",
         ));
     }
     let count = match get("count") {
@@ -176,6 +202,9 @@ pub fn parse_view(pairs: &[(String, String)]) -> Result<View, QueryError> {
             .map(|(_, v)| v.as_str())
     };
     let options = list(get("options"), &[',']);
+    if let Some(unknown) = options.iter().find(|o| !OPTIONS.contains(&o.as_str())) {
+        return Err(bad(format!("unknown option {unknown:?}")));
+    }
     let mut key_values = options
         .iter()
         .any(|o| o == "keyValues" || o == "simplified");
@@ -196,6 +225,30 @@ pub fn parse_view(pairs: &[(String, String)]) -> Result<View, QueryError> {
     if attrs.as_ref().is_some_and(|a| a.len() > MAX_LIST) {
         return Err(bad_data(format!("at most {MAX_LIST} attrs")));
     }
+    if let Some(core) = attrs
+        .iter()
+        .flatten()
+        .find(|a| matches!(a.as_str(), "id" | "type" | "@context"))
+    {
+        return Err(bad_data(format!(
+            "{core} is an entity member, not an attribute"
+        )));
+    }
+    let projection = |name: &str| get(name).map(parse_projection).transpose();
+    let (pick, omit) = (projection("pick")?, projection("omit")?);
+    if (pick.is_some() || omit.is_some()) && attrs.is_some() {
+        return Err(bad_data(
+            "pick and omit replace attrs: give one or the other",
+        ));
+    }
+    if let (Some(pick), Some(omit)) = (&pick, &omit)
+        && let Some(both) = pick.members.iter().find(|m| omit.names(&m.name))
+    {
+        return Err(bad_data(format!(
+            "{} is both picked and omitted",
+            both.name
+        )));
+    }
     let geoproperty = compact(get("geoproperty").unwrap_or("location")).to_owned();
     if !is_attribute_name(&geoproperty) {
         return Err(bad(format!("invalid geoproperty {geoproperty:?}")));
@@ -204,6 +257,8 @@ pub fn parse_view(pairs: &[(String, String)]) -> Result<View, QueryError> {
         key_values,
         attrs,
         geoproperty,
+        pick,
+        omit,
     })
 }
 
@@ -230,8 +285,32 @@ impl View {
             }
         }
         self.geoproperty = context.term(&self.geoproperty);
+        self.pick = self.pick.map(|p| p.in_context(context));
+        self.omit = self.omit.map(|p| p.in_context(context));
         self
     }
+}
+
+/// The `options` values NGSI-LD defines for entity reads (4.5, 6.3.7); any other is 400.
+const OPTIONS: &[&str] = &[
+    "keyValues",
+    "simplified",
+    "normalized",
+    "concise",
+    "sysAttrs",
+];
+
+/// An `idPattern` is a POSIX extended regular expression: a repetition of a repetition
+/// (`a**`), which the regex engine would take, is not one.
+fn check_pattern(pattern: &str) -> Result<(), QueryError> {
+    let quantifiers = |a: char, b: char| matches!((a, b), ('*' | '+', '*' | '+'));
+    let chars: Vec<char> = pattern.chars().collect();
+    if chars.windows(2).any(|w| quantifiers(w[0], w[1])) {
+        return Err(bad_data(format!(
+            "invalid idPattern {pattern:?}: a repetition of a repetition"
+        )));
+    }
+    Ok(())
 }
 
 fn list(value: Option<&str>, separators: &[char]) -> Vec<String> {

@@ -45,11 +45,8 @@ pub fn entity(
     let mut out = Map::new();
     for (name, attribute) in stored {
         let keep = match name.as_str() {
-            "id" | "type" => true,
             "@context" => false,
-            _ => view.attrs.as_ref().is_none_or(|attrs| {
-                attrs.contains(&name) || (media == MediaType::GeoJson && name == view.geoproperty)
-            }),
+            _ => view.shows(&name) || (media == MediaType::GeoJson && name == view.geoproperty),
         };
         if !keep {
             continue;
@@ -190,6 +187,8 @@ mod tests {
             key_values,
             attrs: attrs.map(|a| a.iter().map(|s| (*s).to_owned()).collect()),
             geoproperty: "location".into(),
+            pick: None,
+            omit: None,
         }
     }
 
