@@ -546,7 +546,6 @@ mod tests {
             "type=T&georel=within&geometry=Polygon&coordinates=[[0,0],[1,0]]",
             "type=T&georel=near;maxDistance==1&geometry=Point&coordinates=[200,0]",
             "type=T&georel=near;maxDistance==1&geometry=Point&coordinates=oops",
-            "type=T&georel=around&geometry=Point&coordinates=[0,0]",
             "type=T&georel=within&geometry=Circle&coordinates=[0,0]",
         ] {
             assert!(
@@ -554,6 +553,11 @@ mod tests {
                 "{bad_query}"
             );
         }
+        // A georel NGSI-LD does not define is unacceptable data (ETSI 019_03_04).
+        assert!(matches!(
+            parse("type=T&georel=around&geometry=Point&coordinates=[0,0]"),
+            Err(QueryError::BadRequestData(_))
+        ));
     }
 
     #[test]
@@ -584,13 +588,31 @@ mod tests {
             Some(vec!["A".to_owned(), "B".to_owned(), "C".to_owned()])
         );
         assert_eq!(q.ids, vec!["urn:a", "urn:b"]);
-        // The pattern is the caller's to compile; its refusal is InvalidRequest.
+        // The pattern is the caller's to compile; its refusal is BadRequestData (ETSI 019_03_02).
         assert_eq!(
-            parse("idPattern=(").expect("kept as text").id_pattern,
+            parse("type=T&idPattern=(").expect("kept as text").id_pattern,
             Some("(".to_owned())
         );
         assert!(matches!(
-            parse_entity_query_with(&pairs("idPattern=("), 1000, |_| Err::<(), _>("no".into())),
+            parse_entity_query_with(&pairs("type=T&idPattern=("), 1000, |_| {
+                Err::<(), _>("no".into())
+            }),
+            Err(QueryError::BadRequestData(_))
+        ));
+        assert!(matches!(
+            parse("type=T&idPattern=a**"),
+            Err(QueryError::BadRequestData(_))
+        ));
+        assert!(matches!(
+            parse("id=urn:a"),
+            Err(QueryError::BadRequestData(_))
+        ));
+        assert!(matches!(
+            parse("type=T&id=notauri"),
+            Err(QueryError::BadRequestData(_))
+        ));
+        assert!(matches!(
+            parse("type=T&options=invalid"),
             Err(QueryError::InvalidRequest(_))
         ));
     }
