@@ -1460,3 +1460,75 @@ async fn pick_and_omit_shape_entities_and_bad_reads_get_the_spec_s_errors() {
             .problem(StatusCode::BAD_REQUEST, "BadRequestData");
     }
 }
+
+#[tokio::test]
+async fn join_shows_linked_entities_inline_or_flat_to_the_join_level() {
+    let p = platform(with_suite_contexts);
+    let link = format!("<{SUITE_CONTEXT}>; {LINK_REL}");
+    for body in [
+        json!({"id": "urn:ngsi-ld:Building:J1", "type": "Building",
+               "locatedAt": {"type": "Relationship", "object": "urn:ngsi-ld:City:Paris"}}),
+        json!({"id": "urn:ngsi-ld:City:Paris", "type": "City",
+               "label": {"type": "Property", "value": "Paris"},
+               "isIn": {"type": "Relationship", "object": "urn:ngsi-ld:Country:France"}}),
+        json!({"id": "urn:ngsi-ld:Country:France", "type": "Country"}),
+    ] {
+        let created = p
+            .raw(
+                "POST",
+                "/ngsi-ld/v1/entities/",
+                &[("content-type", "application/json"), ("link", &link)],
+                body.to_string(),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    }
+    let one = "/ngsi-ld/v1/entities/urn:ngsi-ld:Building:J1";
+    let inline = p.get(&format!("{one}?join=inline")).await;
+    assert_eq!(
+        inline.body["locatedAt"]["entity"]["label"]["value"], "Paris",
+        "{}",
+        inline.body
+    );
+    assert!(
+        inline.body["locatedAt"]["entity"]["isIn"]
+            .get("entity")
+            .is_none()
+    );
+    let deep = p
+        .get(&format!("{one}?join=inline&joinLevel=2&options=keyValues"))
+        .await;
+    assert_eq!(
+        deep.body["locatedAt"]["isIn"]["id"],
+        "urn:ngsi-ld:Country:France"
+    );
+    let flat = p
+        .get(&format!(
+            "{one}?join=flat&joinLevel=2&pick=id,locatedAt%7Bid,label%7D"
+        ))
+        .await;
+    assert_eq!(
+        flat.body,
+        json!([
+            {"id": "urn:ngsi-ld:Building:J1",
+             "locatedAt": {"type": "Relationship", "object": "urn:ngsi-ld:City:Paris"}},
+            {"id": "urn:ngsi-ld:City:Paris", "label": {"type": "Property", "value": "Paris"}},
+        ])
+    );
+    let omitted = p
+        .get(&format!("{one}?join=inline&omit=type,locatedAt%7Blabel%7D"))
+        .await;
+    assert!(omitted.body.get("type").is_none());
+    assert!(omitted.body["locatedAt"]["entity"].get("label").is_none());
+    assert_eq!(omitted.body["locatedAt"]["entity"]["type"], "City");
+    let listed = p
+        .get("/ngsi-ld/v1/entities?type=Country,City&join=flat")
+        .await;
+    assert_eq!(
+        listed.ids(),
+        ["urn:ngsi-ld:City:Paris", "urn:ngsi-ld:Country:France"]
+    );
+    p.get(&format!("{one}?join=sideways"))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "BadRequestData");
+}

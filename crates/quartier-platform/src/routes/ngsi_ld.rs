@@ -118,11 +118,15 @@ async fn answer_query(
         Ok(query) => query.in_context(context),
         Err(error) => return Ok(query_error(error)),
     };
-    let (page, query) = state
+    let (page, linked, query) = state
         .db
-        .read(move |conn| Ok((store::run(conn, &query)?, query)))
+        .read(move |conn| {
+            let page = store::run(conn, &query)?;
+            let linked = store::linked(conn, &page.entities, &query.view)?;
+            Ok((page, linked, query))
+        })
         .await?;
-    let body = render::collection(page.entities, &query.view, media, context);
+    let body = render::collection(page.entities, &query.view, media, context, &linked);
     let mut response = respond(media, &body, context);
     if let Some(total) = page.total {
         response
@@ -149,11 +153,18 @@ async fn retrieve_entity(
         Err(error) => return Ok(query_error(error)),
     };
     let lookup = id.clone();
-    let stored = state
+    let for_links = view.clone();
+    let (stored, linked) = state
         .db
-        .read(move |conn| store::by_id(conn, &lookup))
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no entity {id}")))?;
+        .read(move |conn| {
+            let Some(stored) = store::by_id(conn, &lookup)? else {
+                return Ok((None, render::Linked::new()));
+            };
+            let linked = store::linked(conn, std::slice::from_ref(&stored), &for_links)?;
+            Ok((Some(stored), linked))
+        })
+        .await?;
+    let stored = stored.ok_or_else(|| AppError::not_found(format!("no entity {id}")))?;
     if nothing_left(&stored, &view) {
         return Err(AppError::not_found(format!(
             "entity {id} has none of the members asked for"
@@ -161,7 +172,7 @@ async fn retrieve_entity(
     }
     Ok(respond(
         media,
-        &render::single(stored, &view, media, &context),
+        &render::single(stored, &view, media, &context, &linked),
         &context,
     ))
 }

@@ -15,7 +15,7 @@ mod vocabulary;
 
 pub use geo::parse_georel;
 pub use parse::{
-    DEFAULT_LIMIT, MAX_LIST, ParsedQuery, QueryError, View, parse_entity_query,
+    DEFAULT_LIMIT, Join, MAX_LIST, ParsedQuery, QueryError, View, parse_entity_query,
     parse_entity_query_with, parse_view,
 };
 pub use projection::{Member, Projection, parse_projection};

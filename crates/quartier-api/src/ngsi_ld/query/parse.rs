@@ -81,6 +81,19 @@ pub struct View {
     pub pick: Option<Projection>,
     /// `omit`: all entity members but these.
     pub omit: Option<Projection>,
+    /// `join`: linked entities shown in the answer (4.5.23).
+    pub join: Option<Join>,
+    /// `joinLevel`: how many relationships deep `join` follows (1 unless given).
+    pub join_level: usize,
+}
+
+/// How linked entities are shown (`join`, 4.5.23).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Join {
+    /// Inside the Relationship, as its `entity` member (keyValues: instead of its object).
+    Inline,
+    /// Beside the entity, in the same list.
+    Flat,
 }
 
 impl View {
@@ -99,7 +112,21 @@ impl View {
         {
             return false;
         }
-        !self.omit.as_ref().is_some_and(|omit| omit.names(name))
+        !self.omit.as_ref().is_some_and(|omit| omit.omits(name))
+    }
+
+    /// The view of the entity that relationship `name` links to: the same representation, the
+    /// `pick`/`omit` given for it in `name{…}` (all of it otherwise), one level of `join` less.
+    pub fn linked(&self, name: &str) -> View {
+        View {
+            key_values: self.key_values,
+            attrs: None,
+            geoproperty: self.geoproperty.clone(),
+            pick: self.pick.as_ref().and_then(|p| p.nested(name)),
+            omit: self.omit.as_ref().and_then(|p| p.nested(name)),
+            join: self.join,
+            join_level: self.join_level.saturating_sub(1),
+        }
     }
 }
 
@@ -253,12 +280,24 @@ pub fn parse_view(pairs: &[(String, String)]) -> Result<View, QueryError> {
     if !is_attribute_name(&geoproperty) {
         return Err(bad(format!("invalid geoproperty {geoproperty:?}")));
     }
+    let join = match get("join") {
+        None | Some("@none") => None,
+        Some("inline") => Some(Join::Inline),
+        Some("flat") => Some(Join::Flat),
+        Some(other) => return Err(bad_data(format!("unknown join {other:?}"))),
+    };
+    let join_level = match get("joinLevel") {
+        None => 1,
+        Some(text) => parse_natural(text, "joinLevel")?.min(MAX_JOIN_LEVEL),
+    };
     Ok(View {
         key_values,
         attrs,
         geoproperty,
         pick,
         omit,
+        join,
+        join_level,
     })
 }
 
@@ -290,6 +329,9 @@ impl View {
         self
     }
 }
+
+/// Deepest `joinLevel` followed.
+const MAX_JOIN_LEVEL: usize = 5;
 
 /// The `options` values NGSI-LD defines for entity reads (4.5, 6.3.7); any other is 400.
 const OPTIONS: &[&str] = &[
@@ -590,7 +632,9 @@ mod tests {
         assert_eq!(q.ids, vec!["urn:a", "urn:b"]);
         // The pattern is the caller's to compile; its refusal is BadRequestData (ETSI 019_03_02).
         assert_eq!(
-            parse("type=T&idPattern=(").expect("kept as text").id_pattern,
+            parse("type=T&idPattern=(")
+                .expect("kept as text")
+                .id_pattern,
             Some("(".to_owned())
         );
         assert!(matches!(

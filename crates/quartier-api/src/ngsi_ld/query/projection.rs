@@ -32,6 +32,24 @@ impl Projection {
         self.members.iter().any(|m| m.name == name)
     }
 
+    /// Whether an `omit` drops `name`: listed without `{…}` (with one, it is the linked
+    /// entity's members that are dropped).
+    pub fn omits(&self, name: &str) -> bool {
+        self.members
+            .iter()
+            .any(|m| m.name == name && m.nested.is_empty())
+    }
+
+    /// The projection of the entity that relationship `name` links to (`name{…}`), if given.
+    pub fn nested(&self, name: &str) -> Option<Projection> {
+        self.members
+            .iter()
+            .find(|m| m.name == name && !m.nested.is_empty())
+            .map(|m| Projection {
+                members: m.nested.clone(),
+            })
+    }
+
     /// The projection with its attribute names read under the request's `@context`.
     pub fn in_context(mut self, context: &RequestContext) -> Self {
         fn rename(members: &mut [Member], context: &RequestContext) {

@@ -2,6 +2,9 @@
 //! the requested attributes, as JSON, JSON-LD or GeoJSON.
 
 use quartier_api::ngsi_ld::{link_header_value, write::RequestContext};
+use std::collections::{HashMap, HashSet};
+
+use quartier_api::ngsi_ld::query::Join;
 use serde_json::{Map, Value, json};
 
 use super::query::View;
@@ -108,54 +111,191 @@ pub fn feature(entity: Map<String, Value>, view: &View, context: &RequestContext
     })
 }
 
+/// Linked entities (`join`), as stored, by id.
+pub type Linked = HashMap<String, Value>;
+
+/// The relationships of a stored entity that the view shows, by stored name, with their
+/// targets.
+pub fn relationships(stored: &Value, view: &View) -> Vec<(String, Vec<String>)> {
+    let Some(members) = stored.as_object() else {
+        return Vec::new();
+    };
+    members
+        .iter()
+        .filter(|(name, _)| view.shows(name))
+        .filter_map(|(name, attribute)| {
+            if attribute.get("type").and_then(Value::as_str) != Some("Relationship") {
+                return None;
+            }
+            let targets: Vec<String> = match attribute.get("object")? {
+                Value::String(one) => vec![one.clone()],
+                Value::Array(many) => many
+                    .iter()
+                    .filter_map(|t| t.as_str().map(str::to_owned))
+                    .collect(),
+                _ => return None,
+            };
+            Some((name.clone(), targets))
+        })
+        .collect()
+}
+
+/// [`entity`], with `join=inline`: each shown Relationship carries the entity it links to
+/// (its `entity` member; in keyValues, the entity instead of its id), to `joinLevel`.
+fn inline(
+    stored: Value,
+    view: &View,
+    media: MediaType,
+    context: &RequestContext,
+    linked: &Linked,
+) -> Map<String, Value> {
+    let links = if view.join == Some(Join::Inline) && view.join_level > 0 {
+        relationships(&stored, view)
+    } else {
+        Vec::new()
+    };
+    let mut out = entity(stored, view, media, context);
+    for (name, targets) in links {
+        let [target] = targets.as_slice() else {
+            continue;
+        };
+        let Some(target) = linked.get(target) else {
+            continue;
+        };
+        let shown = inline(target.clone(), &view.linked(&name), media, context, linked);
+        let key = context.compact_name(&name);
+        if view.key_values {
+            out.insert(key, Value::Object(shown));
+        } else if let Some(Value::Object(relationship)) = out.get_mut(&key) {
+            relationship.insert("entity".into(), Value::Object(shown));
+        }
+    }
+    out
+}
+
+/// `join=flat`: the entities, then those they link to (to `joinLevel`), each once.
+fn flat(
+    roots: Vec<Value>,
+    view: &View,
+    media: MediaType,
+    context: &RequestContext,
+    linked: &Linked,
+) -> Vec<Map<String, Value>> {
+    fn walk(
+        stored: &Value,
+        view: &View,
+        media: MediaType,
+        context: &RequestContext,
+        linked: &Linked,
+        seen: &mut HashSet<String>,
+        out: &mut Vec<Map<String, Value>>,
+    ) {
+        if view.join_level == 0 {
+            return;
+        }
+        for (name, targets) in relationships(stored, view) {
+            let nested = view.linked(&name);
+            for target in targets {
+                if let Some(found) = linked.get(&target)
+                    && seen.insert(target)
+                {
+                    out.push(entity(found.clone(), &nested, media, context));
+                    walk(found, &nested, media, context, linked, seen, out);
+                }
+            }
+        }
+    }
+    let mut seen: HashSet<String> = roots
+        .iter()
+        .filter_map(|e| e.get("id").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    let mut out = Vec::new();
+    let mut linked_out = Vec::new();
+    for root in roots {
+        walk(
+            &root,
+            view,
+            media,
+            context,
+            linked,
+            &mut seen,
+            &mut linked_out,
+        );
+        out.push(entity(root, view, media, context));
+    }
+    out.extend(linked_out);
+    out
+}
+
+/// The entities of an answer, as JSON objects (`@context` on each for JSON-LD).
+fn entities_of(
+    entities: Vec<Value>,
+    view: &View,
+    media: MediaType,
+    context: &RequestContext,
+    linked: &Linked,
+) -> Vec<Value> {
+    let shown: Vec<Map<String, Value>> = if view.join == Some(Join::Flat) {
+        flat(entities, view, media, context, linked)
+    } else {
+        entities
+            .into_iter()
+            .map(|e| inline(e, view, media, context, linked))
+            .collect()
+    };
+    shown
+        .into_iter()
+        .map(|mut e| {
+            if media == MediaType::JsonLd {
+                e.insert("@context".into(), context.answer_context());
+            }
+            Value::Object(e)
+        })
+        .collect()
+}
+
 /// The body of a query's answer.
 pub fn collection(
     entities: Vec<Value>,
     view: &View,
     media: MediaType,
     context: &RequestContext,
+    linked: &Linked,
 ) -> Value {
-    let shown = |e: Value| entity(e, view, media, context);
     match media {
-        MediaType::Json => Value::Array(
-            entities
-                .into_iter()
-                .map(|e| Value::Object(shown(e)))
-                .collect(),
-        ),
-        MediaType::JsonLd => Value::Array(
-            entities
-                .into_iter()
-                .map(|e| {
-                    let mut e = shown(e);
-                    e.insert("@context".into(), context.answer_context());
-                    Value::Object(e)
-                })
-                .collect(),
-        ),
+        MediaType::Json | MediaType::JsonLd => {
+            Value::Array(entities_of(entities, view, media, context, linked))
+        }
         MediaType::GeoJson => json!({
             "type": "FeatureCollection",
             "features": entities
                 .into_iter()
-                .map(|e| feature(shown(e), view, context))
+                .map(|e| feature(inline(e, view, media, context, linked), view, context))
                 .collect::<Vec<_>>(),
             "@context": context.answer_context(),
         }),
     }
 }
 
-/// The body of a single entity's answer.
-pub fn single(stored: Value, view: &View, media: MediaType, context: &RequestContext) -> Value {
-    let entity = entity(stored, view, media, context);
+/// The body of a single entity's answer (with `join=flat`, a list: it, then those it links to).
+pub fn single(
+    stored: Value,
+    view: &View,
+    media: MediaType,
+    context: &RequestContext,
+    linked: &Linked,
+) -> Value {
     match media {
-        MediaType::Json => Value::Object(entity),
-        MediaType::JsonLd => {
-            let mut entity = entity;
-            entity.insert("@context".into(), context.answer_context());
-            Value::Object(entity)
+        MediaType::Json | MediaType::JsonLd => {
+            let mut shown = entities_of(vec![stored], view, media, context, linked);
+            if view.join == Some(Join::Flat) {
+                Value::Array(shown)
+            } else {
+                shown.pop().unwrap_or(Value::Null)
+            }
         }
         MediaType::GeoJson => {
-            let mut feature = feature(entity, view, context);
+            let mut feature = feature(inline(stored, view, media, context, linked), view, context);
             if let Some(map) = feature.as_object_mut() {
                 map.insert("@context".into(), context.answer_context());
             }
@@ -189,6 +329,8 @@ mod tests {
             geoproperty: "location".into(),
             pick: None,
             omit: None,
+            join: None,
+            join_level: 1,
         }
     }
 
