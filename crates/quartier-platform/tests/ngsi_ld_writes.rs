@@ -1532,3 +1532,78 @@ async fn join_shows_linked_entities_inline_or_flat_to_the_join_level() {
         .await
         .problem(StatusCode::BAD_REQUEST, "BadRequestData");
 }
+
+#[tokio::test]
+async fn lang_geometry_property_local_and_query_bodies_read_as_the_spec_says() {
+    let p = platform(with_suite_contexts);
+    for body in [
+        json!({"id": "urn:ngsi-ld:Building:L1", "type": "Building",
+               "street": {"type": "LanguageProperty", "languageMap": {"fr": "Grand Place", "nl": "Grote Markt"}},
+               "locatedIn": {"type": "Relationship", "object": "urn:ngsi-ld:City:Pisa"},
+               "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [1.0, 2.0]}},
+               "entrance": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [3.0, 4.0]}}}),
+        json!({"id": "urn:ngsi-ld:City:Pisa", "type": "City"}),
+    ] {
+        let created = p
+            .raw(
+                "POST",
+                "/ngsi-ld/v1/entities/",
+                &[("content-type", "application/json")],
+                body.to_string(),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    }
+    let one = "/ngsi-ld/v1/entities/urn:ngsi-ld:Building:L1";
+    for lang in ["fr", "fr-CH,fr", "*", "fr-CH,fr;q=0.9,en;q=0.8,*;q=0.5"] {
+        let read = p.get(&format!("{one}?lang={lang}")).await;
+        assert_eq!(
+            read.body["street"],
+            json!({"type": "Property", "value": "Grand Place", "lang": "fr"}),
+            "{lang}"
+        );
+    }
+    let nl = p.get(&format!("{one}?lang=nl&options=keyValues")).await;
+    assert_eq!(nl.body["street"], "Grote Markt");
+    let feature = p.geojson(&format!("{one}?geometryProperty=entrance")).await;
+    assert_eq!(feature.body["geometry"]["coordinates"], json!([3.0, 4.0]));
+    let none = p.geojson(&format!("{one}?geometryProperty=nothing")).await;
+    assert!(none.body["geometry"].is_null(), "{}", none.body);
+    // A Relationship's object may be given unquoted in q.
+    let by_object = p
+        .get("/ngsi-ld/v1/entities?type=Building&q=locatedIn==urn:ngsi-ld:City:Pisa")
+        .await;
+    assert_eq!(by_object.ids(), ["urn:ngsi-ld:Building:L1"]);
+    // local=true is a query on its own.
+    let local = p.get("/ngsi-ld/v1/entities?local=true").await;
+    assert_eq!(local.status, StatusCode::OK, "{}", local.body);
+    assert_eq!(local.ids().len(), 2);
+    // pick leaves nothing of the city: it is not listed.
+    let picked = p.get("/ngsi-ld/v1/entities?local=true&pick=street").await;
+    assert_eq!(
+        picked.body.as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        picked.body
+    );
+    // Flat with nothing linked is the entity alone.
+    let alone = p
+        .get("/ngsi-ld/v1/entities/urn:ngsi-ld:City:Pisa?join=flat")
+        .await;
+    assert_eq!(alone.body["id"], "urn:ngsi-ld:City:Pisa");
+    // A Query body's join is its URL parameter's.
+    let joined = p
+        .raw(
+            "POST",
+            "/ngsi-ld/v1/entityOperations/query",
+            &[("content-type", "application/json")],
+            json!({"type": "Query", "entities": [{"type": "Building"}], "join": "inline"})
+                .to_string(),
+        )
+        .await;
+    assert_eq!(
+        joined.body[0]["locatedIn"]["entity"]["id"], "urn:ngsi-ld:City:Pisa",
+        "{}",
+        joined.body
+    );
+}

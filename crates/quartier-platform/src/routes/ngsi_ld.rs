@@ -270,7 +270,17 @@ async fn query_by_body(
         .filter(|(k, _)| {
             matches!(
                 k.as_str(),
-                "limit" | "offset" | "count" | "options" | "format"
+                "limit"
+                    | "offset"
+                    | "count"
+                    | "options"
+                    | "format"
+                    | "join"
+                    | "joinLevel"
+                    | "pick"
+                    | "omit"
+                    | "local"
+                    | "geometryProperty"
             )
         })
         .collect();
@@ -309,6 +319,15 @@ async fn query_by_body(
         };
         let names: Vec<String> = names.iter().map(|n| context.term(n.trim())).collect();
         pairs.push(("attrs".into(), names.join(",")));
+    }
+    // The Query's representation members (5.2.23), as their URL parameters.
+    for member in ["join", "joinLevel", "geometryProperty", "lang"] {
+        match body.get(member) {
+            Some(Value::String(v)) => pairs.push((member.into(), v.clone())),
+            Some(Value::Number(n)) => pairs.push((member.into(), n.to_string())),
+            Some(_) => return Err(bad(&format!("{member} is a text"))),
+            None => {}
+        }
     }
     if let Some(q) = body.get("q") {
         pairs.push(("q".into(), text(q).ok_or_else(|| bad("q is a text"))?));

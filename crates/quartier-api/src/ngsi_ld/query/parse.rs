@@ -12,6 +12,8 @@
 //! entities use ([`compact`]), so `type=https://smartdatamodels.org/dataModel.Streetlighting/Streetlight`
 //! matches what `type=Streetlight` matches.
 
+use serde_json::Value;
+
 use super::super::write::{RequestContext, is_uri};
 use super::{
     GeoQuery,
@@ -85,6 +87,12 @@ pub struct View {
     pub join: Option<Join>,
     /// `joinLevel`: how many relationships deep `join` follows (1 unless given).
     pub join_level: usize,
+    /// `geometryProperty`: the GeoProperty a GeoJSON answer's `geometry` comes from, when not
+    /// the geoproperty.
+    pub geometry_property: Option<String>,
+    /// `lang`: the language ranges asked for, best first (`*` any); LanguageProperties are then
+    /// shown as a Property in the best language they have (4.15).
+    pub lang: Option<Vec<String>>,
 }
 
 /// How linked entities are shown (`join`, 4.5.23).
@@ -115,6 +123,46 @@ impl View {
         !self.omit.as_ref().is_some_and(|omit| omit.omits(name))
     }
 
+    /// A stored attribute in the language asked for: a LanguageProperty becomes a Property whose
+    /// `value` is its text in the best matching language and whose `lang` says which; any other
+    /// attribute, or any attribute without `lang`, as it is.
+    pub fn in_language(&self, attribute: Value) -> Value {
+        let Some(ranges) = &self.lang else {
+            return attribute;
+        };
+        match attribute {
+            Value::Array(instances) => {
+                Value::Array(instances.into_iter().map(|i| self.in_language(i)).collect())
+            }
+            Value::Object(mut members)
+                if members.get("type").and_then(Value::as_str) == Some("LanguageProperty") =>
+            {
+                let Some(Value::Object(texts)) = members.remove("languageMap") else {
+                    return Value::Object(members);
+                };
+                let best = ranges
+                    .iter()
+                    .find_map(|range| texts.iter().find(|(tag, _)| language_matches(range, tag)))
+                    .or_else(|| texts.iter().next());
+                if let Some((tag, text)) = best {
+                    members.insert("type".into(), Value::String("Property".into()));
+                    members.insert("value".into(), text.clone());
+                    members.insert("lang".into(), Value::String(tag.clone()));
+                }
+                Value::Object(members)
+            }
+            other => other,
+        }
+    }
+
+    /// The GeoProperty a GeoJSON Feature's `geometry` comes from (`geometryProperty`, else the
+    /// geoproperty).
+    pub fn geometry_property(&self) -> &str {
+        self.geometry_property
+            .as_deref()
+            .unwrap_or(&self.geoproperty)
+    }
+
     /// The view of the entity that relationship `name` links to: the same representation, the
     /// `pick`/`omit` given for it in `name{…}` (all of it otherwise), one level of `join` less.
     pub fn linked(&self, name: &str) -> View {
@@ -126,6 +174,8 @@ impl View {
             omit: self.omit.as_ref().and_then(|p| p.nested(name)),
             join: self.join,
             join_level: self.join_level.saturating_sub(1),
+            geometry_property: self.geometry_property.clone(),
+            lang: self.lang.clone(),
         }
     }
 }
@@ -183,7 +233,9 @@ pub fn parse_entity_query_with<Pattern>(
         get("geoproperty").map(|p| compact(p).to_owned()),
     )?;
     // `id` and `idPattern` narrow a query; alone they are not one (5.7.2).
-    if types.is_none() && q.is_none() && view.attrs.is_none() && geo.is_none() {
+    // `local=true` asks for every local entity (5.7.2).
+    let local = get("local") == Some("true");
+    if !local && types.is_none() && q.is_none() && view.attrs.is_none() && geo.is_none() {
         return Err(bad_data(
             "a query needs at least one of type, q, attrs or a geo-query",
         ));
@@ -290,6 +342,14 @@ pub fn parse_view(pairs: &[(String, String)]) -> Result<View, QueryError> {
         None => 1,
         Some(text) => parse_natural(text, "joinLevel")?.min(MAX_JOIN_LEVEL),
     };
+    let geometry_property = get("geometryProperty").map(|p| compact(p).to_owned());
+    if geometry_property
+        .as_deref()
+        .is_some_and(|p| !is_attribute_name(p))
+    {
+        return Err(bad("invalid geometryProperty"));
+    }
+    let lang = get("lang").map(parse_language_ranges).transpose()?;
     Ok(View {
         key_values,
         attrs,
@@ -298,6 +358,8 @@ pub fn parse_view(pairs: &[(String, String)]) -> Result<View, QueryError> {
         omit,
         join,
         join_level,
+        geometry_property,
+        lang,
     })
 }
 
@@ -324,10 +386,51 @@ impl View {
             }
         }
         self.geoproperty = context.term(&self.geoproperty);
+        self.geometry_property = self.geometry_property.map(|p| context.term(&p));
         self.pick = self.pick.map(|p| p.in_context(context));
         self.omit = self.omit.map(|p| p.in_context(context));
         self
     }
+}
+
+/// `lang` (an `Accept-Language`-like list, RFC 9110 12.5.4): the ranges by falling `q`.
+fn parse_language_ranges(text: &str) -> Result<Vec<String>, QueryError> {
+    let mut ranked: Vec<(f32, String)> = Vec::new();
+    for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let mut parts = item.split(';');
+        let range = parts.next().unwrap_or_default().trim().to_owned();
+        let q = match parts.next().map(str::trim) {
+            None => 1.0,
+            Some(param) => param
+                .strip_prefix("q=")
+                .and_then(|q| q.parse::<f32>().ok())
+                .filter(|q| (0.0..=1.0).contains(q))
+                .ok_or_else(|| bad(format!("invalid lang weight in {item:?}")))?,
+        };
+        if range.is_empty()
+            || !range
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*')
+        {
+            return Err(bad(format!("invalid language range {range:?}")));
+        }
+        ranked.push((q, range));
+    }
+    if ranked.is_empty() {
+        return Err(bad("lang is empty"));
+    }
+    // Stable: equal weights keep their order.
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(ranked.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Basic filtering (RFC 4647 3.3.1): `*` matches any tag, `fr` matches `fr` and `fr-CH`.
+fn language_matches(range: &str, tag: &str) -> bool {
+    range == "*"
+        || tag.eq_ignore_ascii_case(range)
+        || (tag.len() > range.len()
+            && tag.as_bytes()[range.len()] == b'-'
+            && tag[..range.len()].eq_ignore_ascii_case(range))
 }
 
 /// Deepest `joinLevel` followed.

@@ -282,7 +282,11 @@ impl QParser {
                     && raw.chars().all(|c| {
                         c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+' | 'T' | 'Z')
                     });
-                if looks_like_date {
+                // A URI (a Relationship's object, 4.9: `locatedIn==urn:ngsi-ld:City:Pisa`).
+                let looks_like_uri = crate::ngsi_ld::write::is_uri(&raw)
+                    && raw.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && !raw.contains(['=', '<', '>', '!', '\'', '[', ']']);
+                if looks_like_date || looks_like_uri {
                     Ok(Literal::Text(raw))
                 } else {
                     Err(self.error("strings must be quoted"))

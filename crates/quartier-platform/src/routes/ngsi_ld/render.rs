@@ -59,7 +59,7 @@ pub fn entity(
             "type" => (name, context.compact_type(attribute)),
             _ => (
                 context.compact_name(&name),
-                context.compact_attribute(attribute),
+                context.compact_attribute(view.in_language(attribute)),
             ),
         };
         let attribute = if view.key_values && name != "id" && name != "type" {
@@ -93,7 +93,7 @@ pub fn feature(entity: Map<String, Value>, view: &View, context: &RequestContext
     let mut properties = entity;
     let id = properties.remove("id").unwrap_or(Value::Null);
     let geometry = properties
-        .get(&context.compact_name(&view.geoproperty))
+        .get(&context.compact_name(view.geometry_property()))
         .map(|attribute| {
             if view.key_values {
                 attribute.clone()
@@ -243,8 +243,11 @@ fn entities_of(
             .map(|e| inline(e, view, media, context, linked))
             .collect()
     };
+    let projected = view.pick.is_some() || view.omit.is_some();
     shown
         .into_iter()
+        // An entity `pick`/`omit` leaves nothing of is not in the answer (4.21).
+        .filter(|e| !(projected && e.is_empty()))
         .map(|mut e| {
             if media == MediaType::JsonLd {
                 e.insert("@context".into(), context.answer_context());
@@ -288,7 +291,8 @@ pub fn single(
     match media {
         MediaType::Json | MediaType::JsonLd => {
             let mut shown = entities_of(vec![stored], view, media, context, linked);
-            if view.join == Some(Join::Flat) {
+            // Flat with nothing linked is the entity alone (ETSI 018_14_02).
+            if view.join == Some(Join::Flat) && shown.len() > 1 {
                 Value::Array(shown)
             } else {
                 shown.pop().unwrap_or(Value::Null)
@@ -331,6 +335,8 @@ mod tests {
             omit: None,
             join: None,
             join_level: 1,
+            geometry_property: None,
+            lang: None,
         }
     }
 
