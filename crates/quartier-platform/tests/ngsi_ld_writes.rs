@@ -1607,3 +1607,38 @@ async fn lang_geometry_property_local_and_query_bodies_read_as_the_spec_says() {
         joined.body
     );
 }
+
+#[tokio::test]
+async fn dataset_id_keeps_the_instances_of_those_datasets() {
+    let p = platform(with_suite_contexts);
+    let created = p
+        .raw(
+            "POST",
+            "/ngsi-ld/v1/entities/",
+            &[("content-type", "application/json")],
+            json!({"id": "urn:ngsi-ld:Building:D1", "type": "Building",
+                   "label": [
+                       {"type": "Property", "value": "Eiffel Tower"},
+                       {"type": "Property", "value": "Tour Eiffel", "datasetId": "urn:ngsi-ld:Dataset:fr"},
+                       {"type": "Property", "value": "Eiffelturm", "datasetId": "urn:ngsi-ld:Dataset:de"}]})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let query = |datasets: &'static str| {
+        let uri = format!("/ngsi-ld/v1/entities?type=Building&datasetId={datasets}");
+        let p = &p;
+        async move { p.get(&uri).await }
+    };
+    let fr = query("urn:ngsi-ld:Dataset:fr").await;
+    assert_eq!(fr.body[0]["label"]["value"], "Tour Eiffel", "{}", fr.body);
+    let default = query("@none").await;
+    assert_eq!(default.body[0]["label"]["value"], "Eiffel Tower");
+    let two = query("urn:ngsi-ld:Dataset:fr,urn:ngsi-ld:Dataset:de").await;
+    assert_eq!(two.body[0]["label"].as_array().map(Vec::len), Some(2));
+    let none = query("urn:ngsi-ld:Dataset:es").await;
+    assert_eq!(
+        none.body,
+        json!([{"id": "urn:ngsi-ld:Building:D1", "type": "Building"}])
+    );
+}

@@ -321,7 +321,7 @@ async fn query_by_body(
         pairs.push(("attrs".into(), names.join(",")));
     }
     // The Query's representation members (5.2.23), as their URL parameters.
-    for member in ["join", "joinLevel", "geometryProperty", "lang"] {
+    for member in ["join", "joinLevel", "geometryProperty", "lang", "datasetId"] {
         match body.get(member) {
             Some(Value::String(v)) => pairs.push((member.into(), v.clone())),
             Some(Value::Number(n)) => pairs.push((member.into(), n.to_string())),

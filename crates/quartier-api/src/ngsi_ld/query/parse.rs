@@ -93,6 +93,9 @@ pub struct View {
     /// `lang`: the language ranges asked for, best first (`*` any); LanguageProperties are then
     /// shown as a Property in the best language they have (4.15).
     pub lang: Option<Vec<String>>,
+    /// `datasetId`: only the attribute instances of these datasets (`@none`: the default
+    /// instance, which has none).
+    pub dataset_ids: Option<Vec<String>>,
 }
 
 /// How linked entities are shown (`join`, 4.5.23).
@@ -121,6 +124,31 @@ impl View {
             return false;
         }
         !self.omit.as_ref().is_some_and(|omit| omit.omits(name))
+    }
+
+    /// The instances of a stored attribute that `datasetId` keeps: one left is the attribute, several
+    /// a list of them, none drop it (`None`). Without `datasetId`, the attribute as it is.
+    pub fn instances(&self, attribute: Value) -> Option<Value> {
+        let Some(wanted) = &self.dataset_ids else {
+            return Some(attribute);
+        };
+        let kept = |instance: &Value| {
+            let dataset = instance
+                .get("datasetId")
+                .and_then(Value::as_str)
+                .unwrap_or("@none");
+            wanted.iter().any(|w| w == dataset)
+        };
+        let mut left: Vec<Value> = match attribute {
+            Value::Array(instances) => instances.into_iter().filter(kept).collect(),
+            one if kept(&one) => vec![one],
+            _ => Vec::new(),
+        };
+        match left.len() {
+            0 => None,
+            1 => left.pop(),
+            _ => Some(Value::Array(left)),
+        }
     }
 
     /// A stored attribute in the language asked for: a LanguageProperty becomes a Property whose
@@ -176,6 +204,7 @@ impl View {
             join_level: self.join_level.saturating_sub(1),
             geometry_property: self.geometry_property.clone(),
             lang: self.lang.clone(),
+            dataset_ids: self.dataset_ids.clone(),
         }
     }
 }
@@ -360,6 +389,7 @@ pub fn parse_view(pairs: &[(String, String)]) -> Result<View, QueryError> {
         join_level,
         geometry_property,
         lang,
+        dataset_ids: get("datasetId").map(|d| list(Some(d), &[','])),
     })
 }
 

@@ -54,6 +54,14 @@ pub fn entity(
         if !keep {
             continue;
         }
+        let attribute = if name == "id" || name == "type" {
+            attribute
+        } else {
+            match view.instances(attribute) {
+                Some(kept) => kept,
+                None => continue,
+            }
+        };
         let (name, attribute) = match name.as_str() {
             "id" => (name, attribute),
             "type" => (name, context.compact_type(attribute)),
@@ -337,6 +345,7 @@ mod tests {
             join_level: 1,
             geometry_property: None,
             lang: None,
+            dataset_ids: None,
         }
     }
 
