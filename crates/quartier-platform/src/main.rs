@@ -132,6 +132,21 @@ struct Options {
     /// Seed of the simulator's choices (a fixed one unless given).
     #[arg(long, value_name = "N", default_value_t = simulate::DEFAULT_SEED, requires = "simulate")]
     simulate_seed: u64,
+    /// A JSON-LD context document known under a URL without fetching it: `URL=FILE`, read
+    /// once at start; repeat for several. A request naming any other context URL (beside the
+    /// built-in NGSI-LD core and Smart Data Models contexts) is 503 LdContextNotAvailable.
+    #[arg(long = "jsonld-context", value_name = "URL=FILE", value_parser = parse_context_arg)]
+    jsonld_contexts: Vec<(String, PathBuf)>,
+}
+
+/// `URL=FILE` of `--jsonld-context`.
+fn parse_context_arg(text: &str) -> Result<(String, PathBuf), String> {
+    match text.split_once('=') {
+        Some((url, file)) if !url.is_empty() && !file.is_empty() => {
+            Ok((url.to_owned(), PathBuf::from(file)))
+        }
+        _ => Err(format!("expected URL=FILE, not {text:?}")),
+    }
 }
 
 #[tokio::main]
@@ -172,6 +187,15 @@ async fn main() -> anyhow::Result<()> {
         .map(quartier_platform::writers::load_writer_file)
         .transpose()?
         .unwrap_or_default();
+    let mut jsonld_contexts = quartier_api::ngsi_ld::ContextDocuments::default();
+    for (url, file) in &options.jsonld_contexts {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read the context {}", file.display()))?;
+        jsonld_contexts
+            .add(url, &text)
+            .map_err(anyhow::Error::msg)?;
+        tracing::info!(%url, file = %file.display(), "JSON-LD context known");
+    }
     let faults = options.faults.map(|share| FaultSettings {
         kinds: if options.fault_kinds.is_empty() {
             FaultKind::ALL.to_vec()
@@ -202,6 +226,7 @@ async fn main() -> anyhow::Result<()> {
         scale: options.scale,
         ngsi_ld_max_limit: options.ngsi_ld_max_limit,
         secure_cookies: options.secure_cookies,
+        jsonld_contexts,
         anonymous_rate: options.anonymous_rate.with_burst(options.anonymous_burst),
         trusted_proxies: if options.trusted_proxies.is_empty() {
             TrustedProxies::loopback()

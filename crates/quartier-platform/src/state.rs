@@ -118,6 +118,10 @@ pub struct Settings {
     /// Test aid (`--demo-html-payloads`, demo mode only): Open311 offers one more service whose
     /// name and description are HTML, to prove that clients show it as text.
     pub demo_html_payloads: bool,
+    /// JSON-LD context documents known by URL (`--jsonld-context URL=FILE`), beside the
+    /// built-in NGSI-LD core and Smart Data Models contexts; any other context URL is 503
+    /// LdContextNotAvailable, never a fetch.
+    pub jsonld_contexts: quartier_api::ngsi_ld::ContextDocuments,
 }
 
 impl Settings {
@@ -155,6 +159,7 @@ impl Settings {
             notification_retry_delays: subscriptions::DEFAULT_RETRY_DELAYS.to_vec(),
             notification_queue: subscriptions::DEFAULT_QUEUE,
             demo_html_payloads: false,
+            jsonld_contexts: quartier_api::ngsi_ld::ContextDocuments::default(),
         }
     }
 }

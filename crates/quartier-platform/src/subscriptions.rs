@@ -22,6 +22,18 @@ use quartier_api::ngsi_ld::subscription::{NotificationStatus, Subscription};
 use crate::{auth::AuthState, db::Db};
 use matching::Matcher;
 use notifier::Sender;
+use quartier_api::ngsi_ld::write::RequestContext;
+
+/// The context notifications are written under: the Smart Data Models' (the town's data) and
+/// the core one, as the platform's answers carried before a client named its own.
+pub fn notification_context() -> RequestContext {
+    let context = serde_json::json!([
+        "https://smartdatamodels.org/context.jsonld",
+        quartier_api::ngsi_ld::CORE_CONTEXT
+    ]);
+    // Both are built in: this cannot fail, and the core context alone would do if it did.
+    RequestContext::from_value(&context).unwrap_or_default()
+}
 
 /// [`crate::Settings::notification_timeout`] unless told otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);

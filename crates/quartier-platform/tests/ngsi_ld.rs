@@ -430,10 +430,17 @@ async fn limits_and_missing_criteria_are_refused_as_the_spec_says() {
         .await;
     assert_eq!(unknown.status, StatusCode::OK);
     assert_eq!(unknown.count(), 0);
+    // `id` narrows a query but is not one on its own (5.7.2; ETSI 019_03_05).
+    demo.get(
+        &format!("{ENTITIES}?id=urn:ngsi-ld:GtfsStop:BSL-000002"),
+        None,
+    )
+    .await
+    .problem(StatusCode::BAD_REQUEST, "BadRequestData");
     let by_ids = demo
         .get(
             &format!(
-                "{ENTITIES}?id=urn:ngsi-ld:GtfsStop:BSL-000002,urn:ngsi-ld:GtfsStop:BSL-000001"
+                "{ENTITIES}?type=GtfsStop&id=urn:ngsi-ld:GtfsStop:BSL-000002,urn:ngsi-ld:GtfsStop:BSL-000001"
             ),
             None,
         )
@@ -764,13 +771,16 @@ async fn syntax_errors_are_invalid_request_and_unacceptable_data_bad_request_dat
         "type=Streetlight&georel=near&geometry=Point&coordinates=[2,47]",
         "type=Streetlight&georel=within&geometry=Polygon&coordinates=nope",
         "type=Streetlight&count=maybe",
-        "type=Streetlight&idPattern=(",
     ] {
         demo.get(&format!("{ENTITIES}?{syntax}"), None)
             .await
             .problem(StatusCode::BAD_REQUEST, "InvalidRequest");
     }
     demo.get(&format!("{ENTITIES}?limit=5"), None)
+        .await
+        .problem(StatusCode::BAD_REQUEST, "BadRequestData");
+    // An idPattern that is no regular expression is unacceptable data (ETSI 019_03_02).
+    demo.get(&format!("{ENTITIES}?type=Streetlight&idPattern=("), None)
         .await
         .problem(StatusCode::BAD_REQUEST, "BadRequestData");
 }

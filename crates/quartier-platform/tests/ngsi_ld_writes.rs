@@ -1050,7 +1050,8 @@ async fn attributes_and_types_are_described() {
     let status = p.get("/ngsi-ld/v1/attributes/status").await;
     assert_eq!(
         status.body,
-        json!({"id": "status", "type": "Attribute", "attributeName": "status",
+        json!({"id": "https://uri.etsi.org/ngsi-ld/default-context/status", "type": "Attribute",
+               "attributeName": "status",
                "attributeCount": 2, "attributeTypes": ["Property"], "typeNames": ["Streetlight"]})
     );
     let details = p.get("/ngsi-ld/v1/attributes?details=true").await;
@@ -1229,4 +1230,415 @@ async fn open_writes_let_anyone_write_and_never_with_the_demo() {
     };
     let refused = AppState::new(settings).expect_err("refused");
     assert!(refused.to_string().contains("--open-writes"), "{refused}");
+}
+
+/// A context document the platform was started with (`--jsonld-context URL=FILE`), as the
+/// ETSI suite's are: served on loopback, never fetched.
+const SUITE_CONTEXT: &str = "http://127.0.0.1:18090/suite-compound.jsonld";
+const SUITE_TERMS: &str = "http://127.0.0.1:18090/suite.jsonld";
+
+fn with_suite_contexts(settings: &mut Settings) {
+    settings.open_writes = true;
+    let mut documents = quartier_api::ngsi_ld::ContextDocuments::default();
+    documents
+        .add(
+            SUITE_TERMS,
+            r#"{"@context": {"Building": "https://suite.example/context#Building",
+                             "name": "https://suite.example/context#name"}}"#,
+        )
+        .expect("terms");
+    documents
+        .add(
+            SUITE_CONTEXT,
+            &json!({"@context": [SUITE_TERMS, CORE]}).to_string(),
+        )
+        .expect("compound");
+    settings.jsonld_contexts = documents;
+}
+
+#[tokio::test]
+async fn a_known_context_document_expands_on_write_and_compacts_on_read() {
+    let p = platform(with_suite_contexts);
+    let link = format!("<{SUITE_CONTEXT}>; {LINK_REL}");
+    let created = p
+        .raw(
+            "POST",
+            "/ngsi-ld/v1/entities/",
+            &[("content-type", "application/json"), ("link", &link)],
+            json!({"id": "urn:ngsi-ld:Building:B1", "type": "Building",
+                   "name": {"type": "Property", "value": "Eiffel Tower"},
+                   "floors": {"type": "Property", "value": 3}})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    // Without a context: full IRIs, and the core context.
+    let plain = p
+        .raw(
+            "GET",
+            "/ngsi-ld/v1/entities/urn:ngsi-ld:Building:B1",
+            &[("accept", "application/ld+json")],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(
+        plain.body,
+        json!({"id": "urn:ngsi-ld:Building:B1", "type": "https://suite.example/context#Building",
+               "https://suite.example/context#name": {"type": "Property", "value": "Eiffel Tower"},
+               "floors": {"type": "Property", "value": 3},
+               "@context": [CORE]})
+    );
+    // With the context: its terms, and the same context echoed (body or Link).
+    let compact = p
+        .raw(
+            "GET",
+            "/ngsi-ld/v1/entities/urn:ngsi-ld:Building:B1",
+            &[("accept", "application/ld+json"), ("link", &link)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(compact.body["type"], "Building");
+    assert_eq!(compact.body["name"]["value"], "Eiffel Tower");
+    assert_eq!(compact.body["@context"], SUITE_CONTEXT);
+    let as_json = p
+        .raw(
+            "GET",
+            "/ngsi-ld/v1/entities/urn:ngsi-ld:Building:B1",
+            &[("link", &link)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(as_json.body["type"], "Building");
+    assert_eq!(
+        as_json.headers[header::LINK].to_str().expect("ascii"),
+        format!("<{SUITE_CONTEXT}>; {LINK_REL}")
+    );
+    // A query by short name under the context and one by full IRI find the same entity.
+    let by_term = p
+        .raw(
+            "GET",
+            "/ngsi-ld/v1/entities?type=Building&attrs=name",
+            &[("link", &link)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(by_term.ids(), ["urn:ngsi-ld:Building:B1"]);
+    assert!(by_term.body[0].get("floors").is_none(), "{}", by_term.body);
+    let by_iri = p
+        .get("/ngsi-ld/v1/entities?type=https%3A%2F%2Fsuite.example%2Fcontext%23Building")
+        .await;
+    assert_eq!(by_iri.ids(), by_term.ids());
+    // The short name without the context is another type.
+    let other = p.get("/ngsi-ld/v1/entities?type=Building").await;
+    assert_eq!(other.ids(), Vec::<String>::new());
+    // Discovery: compacted names under the context, full IRIs as ids.
+    let types = p
+        .raw(
+            "GET",
+            "/ngsi-ld/v1/types",
+            &[("link", &link)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(types.body["typeList"], json!(["Building"]));
+    let plain_types = p.get("/ngsi-ld/v1/types").await;
+    assert_eq!(
+        plain_types.body["typeList"],
+        json!(["https://suite.example/context#Building"])
+    );
+    let info = p
+        .raw(
+            "GET",
+            "/ngsi-ld/v1/types/Building",
+            &[("link", &link)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(info.status, StatusCode::OK, "{}", info.body);
+    assert_eq!(info.body["id"], "https://suite.example/context#Building");
+    assert_eq!(info.body["typeName"], "Building");
+    p.get("/ngsi-ld/v1/types/Building")
+        .await
+        .problem(StatusCode::NOT_FOUND, "ResourceNotFound");
+    // Any other remote context is still 503, at once.
+    let remote = format!("<http://127.0.0.1:18090/unknown.jsonld>; {LINK_REL}");
+    p.raw(
+        "GET",
+        "/ngsi-ld/v1/entities/urn:ngsi-ld:Building:B1",
+        &[("link", &remote)],
+        Body::empty(),
+    )
+    .await
+    .problem(StatusCode::SERVICE_UNAVAILABLE, "LdContextNotAvailable");
+}
+
+#[tokio::test]
+async fn pick_and_omit_shape_entities_and_bad_reads_get_the_spec_s_errors() {
+    let p = platform(with_suite_contexts);
+    let link = format!("<{SUITE_CONTEXT}>; {LINK_REL}");
+    let create = |id: &'static str| {
+        json!({"id": id, "type": "Building",
+               "name": {"type": "Property", "value": "Eiffel Tower"},
+               "floors": {"type": "Property", "value": 3}})
+        .to_string()
+    };
+    for id in ["urn:ngsi-ld:Building:P1", "urn:ngsi-ld:Building:P2"] {
+        let created = p
+            .raw(
+                "POST",
+                "/ngsi-ld/v1/entities/",
+                &[("content-type", "application/json"), ("link", &link)],
+                create(id),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    }
+    let read = |uri: String| {
+        let link = link.clone();
+        let p = &p;
+        async move { p.raw("GET", &uri, &[("link", &link)], Body::empty()).await }
+    };
+    let one = "/ngsi-ld/v1/entities/urn:ngsi-ld:Building:P1";
+    assert_eq!(
+        read(format!("{one}?pick=name")).await.body,
+        json!({"name": {"type": "Property", "value": "Eiffel Tower"}})
+    );
+    assert_eq!(
+        read(format!("{one}?pick=id")).await.body,
+        json!({"id": "urn:ngsi-ld:Building:P1"})
+    );
+    assert_eq!(
+        read(format!("{one}?omit=type,name")).await.body,
+        json!({"id": "urn:ngsi-ld:Building:P1", "floors": {"type": "Property", "value": 3}})
+    );
+    let listed = read("/ngsi-ld/v1/entities?type=Building&pick=id,floors".into()).await;
+    assert_eq!(
+        listed.body,
+        json!([{"id": "urn:ngsi-ld:Building:P1", "floors": {"type": "Property", "value": 3}},
+               {"id": "urn:ngsi-ld:Building:P2", "floors": {"type": "Property", "value": 3}}])
+    );
+    // Nothing left to show: 404.
+    read(format!("{one}?pick=unknown"))
+        .await
+        .problem(StatusCode::NOT_FOUND, "ResourceNotFound");
+    read(format!("{one}?attrs=unknown"))
+        .await
+        .problem(StatusCode::NOT_FOUND, "ResourceNotFound");
+    for bad in [
+        "pick=name&omit=name",
+        "pick=name&attrs=name",
+        "pick=id;name",
+        "pick=id,locatedAt%7Bname",
+        "pick=id,,name",
+        "pick=id,locatedAt%7B%7D",
+    ] {
+        read(format!("{one}?{bad}"))
+            .await
+            .problem(StatusCode::BAD_REQUEST, "BadRequestData");
+    }
+    // Unknown options and formats are refused before the entity is looked up.
+    for bad in [
+        "options=invalid",
+        "options=keyValues,invalid",
+        "format=invalid",
+    ] {
+        p.get(&format!(
+            "/ngsi-ld/v1/entities/urn:ngsi-ld:Building:none?{bad}"
+        ))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "InvalidRequest");
+    }
+    for bad in [
+        "type=Building&id=notauri",
+        "type=Building&idPattern=a**",
+        "attrs=id,type",
+        "id=urn:ngsi-ld:Building:P1",
+        "type=Building&georel=invalid&geometry=Point&coordinates=%5B1,2%5D",
+    ] {
+        p.get(&format!("/ngsi-ld/v1/entities?{bad}"))
+            .await
+            .problem(StatusCode::BAD_REQUEST, "BadRequestData");
+    }
+}
+
+#[tokio::test]
+async fn join_shows_linked_entities_inline_or_flat_to_the_join_level() {
+    let p = platform(with_suite_contexts);
+    let link = format!("<{SUITE_CONTEXT}>; {LINK_REL}");
+    for body in [
+        json!({"id": "urn:ngsi-ld:Building:J1", "type": "Building",
+               "locatedAt": {"type": "Relationship", "object": "urn:ngsi-ld:City:Paris"}}),
+        json!({"id": "urn:ngsi-ld:City:Paris", "type": "City",
+               "label": {"type": "Property", "value": "Paris"},
+               "isIn": {"type": "Relationship", "object": "urn:ngsi-ld:Country:France"}}),
+        json!({"id": "urn:ngsi-ld:Country:France", "type": "Country"}),
+    ] {
+        let created = p
+            .raw(
+                "POST",
+                "/ngsi-ld/v1/entities/",
+                &[("content-type", "application/json"), ("link", &link)],
+                body.to_string(),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    }
+    let one = "/ngsi-ld/v1/entities/urn:ngsi-ld:Building:J1";
+    let inline = p.get(&format!("{one}?join=inline")).await;
+    assert_eq!(
+        inline.body["locatedAt"]["entity"]["label"]["value"], "Paris",
+        "{}",
+        inline.body
+    );
+    assert!(
+        inline.body["locatedAt"]["entity"]["isIn"]
+            .get("entity")
+            .is_none()
+    );
+    let deep = p
+        .get(&format!("{one}?join=inline&joinLevel=2&options=keyValues"))
+        .await;
+    assert_eq!(
+        deep.body["locatedAt"]["isIn"]["id"],
+        "urn:ngsi-ld:Country:France"
+    );
+    let flat = p
+        .get(&format!(
+            "{one}?join=flat&joinLevel=2&pick=id,locatedAt%7Bid,label%7D"
+        ))
+        .await;
+    assert_eq!(
+        flat.body,
+        json!([
+            {"id": "urn:ngsi-ld:Building:J1",
+             "locatedAt": {"type": "Relationship", "object": "urn:ngsi-ld:City:Paris"}},
+            {"id": "urn:ngsi-ld:City:Paris", "label": {"type": "Property", "value": "Paris"}},
+        ])
+    );
+    let omitted = p
+        .get(&format!("{one}?join=inline&omit=type,locatedAt%7Blabel%7D"))
+        .await;
+    assert!(omitted.body.get("type").is_none());
+    assert!(omitted.body["locatedAt"]["entity"].get("label").is_none());
+    assert_eq!(omitted.body["locatedAt"]["entity"]["type"], "City");
+    let listed = p
+        .get("/ngsi-ld/v1/entities?type=Country,City&join=flat")
+        .await;
+    assert_eq!(
+        listed.ids(),
+        ["urn:ngsi-ld:City:Paris", "urn:ngsi-ld:Country:France"]
+    );
+    p.get(&format!("{one}?join=sideways"))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "BadRequestData");
+}
+
+#[tokio::test]
+async fn lang_geometry_property_local_and_query_bodies_read_as_the_spec_says() {
+    let p = platform(with_suite_contexts);
+    for body in [
+        json!({"id": "urn:ngsi-ld:Building:L1", "type": "Building",
+               "street": {"type": "LanguageProperty", "languageMap": {"fr": "Grand Place", "nl": "Grote Markt"}},
+               "locatedIn": {"type": "Relationship", "object": "urn:ngsi-ld:City:Pisa"},
+               "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [1.0, 2.0]}},
+               "entrance": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [3.0, 4.0]}}}),
+        json!({"id": "urn:ngsi-ld:City:Pisa", "type": "City"}),
+    ] {
+        let created = p
+            .raw(
+                "POST",
+                "/ngsi-ld/v1/entities/",
+                &[("content-type", "application/json")],
+                body.to_string(),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    }
+    let one = "/ngsi-ld/v1/entities/urn:ngsi-ld:Building:L1";
+    for lang in ["fr", "fr-CH,fr", "*", "fr-CH,fr;q=0.9,en;q=0.8,*;q=0.5"] {
+        let read = p.get(&format!("{one}?lang={lang}")).await;
+        assert_eq!(
+            read.body["street"],
+            json!({"type": "Property", "value": "Grand Place", "lang": "fr"}),
+            "{lang}"
+        );
+    }
+    let nl = p.get(&format!("{one}?lang=nl&options=keyValues")).await;
+    assert_eq!(nl.body["street"], "Grote Markt");
+    let feature = p.geojson(&format!("{one}?geometryProperty=entrance")).await;
+    assert_eq!(feature.body["geometry"]["coordinates"], json!([3.0, 4.0]));
+    let none = p.geojson(&format!("{one}?geometryProperty=nothing")).await;
+    assert!(none.body["geometry"].is_null(), "{}", none.body);
+    // A Relationship's object may be given unquoted in q.
+    let by_object = p
+        .get("/ngsi-ld/v1/entities?type=Building&q=locatedIn==urn:ngsi-ld:City:Pisa")
+        .await;
+    assert_eq!(by_object.ids(), ["urn:ngsi-ld:Building:L1"]);
+    // local=true is a query on its own.
+    let local = p.get("/ngsi-ld/v1/entities?local=true").await;
+    assert_eq!(local.status, StatusCode::OK, "{}", local.body);
+    assert_eq!(local.ids().len(), 2);
+    // pick leaves nothing of the city: it is not listed.
+    let picked = p.get("/ngsi-ld/v1/entities?local=true&pick=street").await;
+    assert_eq!(
+        picked.body.as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        picked.body
+    );
+    // Flat with nothing linked is the entity alone.
+    let alone = p
+        .get("/ngsi-ld/v1/entities/urn:ngsi-ld:City:Pisa?join=flat")
+        .await;
+    assert_eq!(alone.body["id"], "urn:ngsi-ld:City:Pisa");
+    // A Query body's join is its URL parameter's.
+    let joined = p
+        .raw(
+            "POST",
+            "/ngsi-ld/v1/entityOperations/query",
+            &[("content-type", "application/json")],
+            json!({"type": "Query", "entities": [{"type": "Building"}], "join": "inline"})
+                .to_string(),
+        )
+        .await;
+    assert_eq!(
+        joined.body[0]["locatedIn"]["entity"]["id"], "urn:ngsi-ld:City:Pisa",
+        "{}",
+        joined.body
+    );
+}
+
+#[tokio::test]
+async fn dataset_id_keeps_the_instances_of_those_datasets() {
+    let p = platform(with_suite_contexts);
+    let created = p
+        .raw(
+            "POST",
+            "/ngsi-ld/v1/entities/",
+            &[("content-type", "application/json")],
+            json!({"id": "urn:ngsi-ld:Building:D1", "type": "Building",
+                   "label": [
+                       {"type": "Property", "value": "Eiffel Tower"},
+                       {"type": "Property", "value": "Tour Eiffel", "datasetId": "urn:ngsi-ld:Dataset:fr"},
+                       {"type": "Property", "value": "Eiffelturm", "datasetId": "urn:ngsi-ld:Dataset:de"}]})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let query = |datasets: &'static str| {
+        let uri = format!("/ngsi-ld/v1/entities?type=Building&datasetId={datasets}");
+        let p = &p;
+        async move { p.get(&uri).await }
+    };
+    let fr = query("urn:ngsi-ld:Dataset:fr").await;
+    assert_eq!(fr.body[0]["label"]["value"], "Tour Eiffel", "{}", fr.body);
+    let default = query("@none").await;
+    assert_eq!(default.body[0]["label"]["value"], "Eiffel Tower");
+    let two = query("urn:ngsi-ld:Dataset:fr,urn:ngsi-ld:Dataset:de").await;
+    assert_eq!(two.body[0]["label"].as_array().map(Vec::len), Some(2));
+    let none = query("urn:ngsi-ld:Dataset:es").await;
+    assert_eq!(
+        none.body,
+        json!([{"id": "urn:ngsi-ld:Building:D1", "type": "Building"}])
+    );
 }

@@ -4,6 +4,8 @@
 //! but in a `Link` header; in a FeatureCollection it may sit on the collection, on each
 //! Feature, or inside each Feature's `properties`. The parsers record which one applied.
 
+use std::{collections::BTreeMap, sync::Arc};
+
 use serde_json::Value;
 
 /// The `rel` of a Link header that carries a JSON-LD context.
@@ -11,6 +13,49 @@ pub const JSON_LD_CONTEXT_REL: &str = "http://www.w3.org/ns/json-ld#context";
 
 /// The ETSI NGSI-LD core context (v1.x).
 pub const CORE_CONTEXT: &str = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld";
+
+/// The NGSI-LD core context v1.8, which answers carry when a request named no context.
+pub const CORE_CONTEXT_V1_8: &str =
+    "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld";
+
+/// Whether `url` is a version of the NGSI-LD core context (known built in: its terms are the
+/// names entities are stored with, and its `@vocab` is the default context).
+pub fn is_core_context(url: &str) -> bool {
+    url.strip_prefix("https://uri.etsi.org/ngsi-ld/")
+        .is_some_and(|rest| rest.contains("ngsi-ld-core-context") && rest.ends_with(".jsonld"))
+}
+
+/// Context documents a server knows under their URL without fetching them (read from files
+/// when it starts): what a request's `@context` URL resolves to. Pure: the caller reads the
+/// files. Cheap to clone (shared).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContextDocuments {
+    /// URL → the document's `@context` value.
+    by_url: Arc<BTreeMap<String, Value>>,
+}
+
+impl ContextDocuments {
+    /// Adds the JSON-LD document `text` under `url`; it must be an object with an `@context`.
+    pub fn add(&mut self, url: &str, text: &str) -> Result<(), String> {
+        let document: Value =
+            serde_json::from_str(text).map_err(|e| format!("{url}: not JSON: {e}"))?;
+        let context = document
+            .get("@context")
+            .ok_or_else(|| format!("{url}: a context document is an object with an @context"))?;
+        Arc::make_mut(&mut self.by_url).insert(url.to_owned(), context.clone());
+        Ok(())
+    }
+
+    /// The `@context` value of the document known under `url`.
+    pub fn get(&self, url: &str) -> Option<&Value> {
+        self.by_url.get(url)
+    }
+
+    /// The URLs known, sorted.
+    pub fn urls(&self) -> impl Iterator<Item = &str> {
+        self.by_url.keys().map(String::as_str)
+    }
+}
 
 /// One item of an `@context`: a URL, or an inline context object.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,6 +173,27 @@ pub fn link_header_value(context_url: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn context_documents_are_known_by_url() {
+        let mut docs = ContextDocuments::default();
+        docs.add(
+            "http://127.0.0.1/c.jsonld",
+            r#"{"@context": {"a": "https://x/a"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            docs.get("http://127.0.0.1/c.jsonld"),
+            Some(&json!({"a": "https://x/a"}))
+        );
+        assert!(docs.add("u", "{}").is_err());
+        assert!(docs.add("u", "not json").is_err());
+        assert!(is_core_context(CORE_CONTEXT_V1_8));
+        assert!(is_core_context(CORE_CONTEXT));
+        assert!(!is_core_context(
+            "https://uri.etsi.org/ngsi-ld/other.jsonld"
+        ));
+    }
 
     #[test]
     fn link_header_round_trip() {

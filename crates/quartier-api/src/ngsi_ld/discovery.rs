@@ -42,11 +42,51 @@ pub struct AttributeInfo {
     /// How many entities have it (absent from a type's `attributeDetails`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribute_count: Option<usize>,
-    /// `Property`, `Relationship`, `GeoProperty`…
-    pub attribute_types: Vec<String>,
+    /// `Property`, `Relationship`, `GeoProperty`… (absent from `GET attributes?details=true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute_types: Option<Vec<String>>,
     /// The entity types that have it (absent from a type's `attributeDetails`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_names: Option<Vec<String>>,
+}
+
+/// `GET types`: the names of every entity type in use (5.2.23).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntityTypeList {
+    /// A URI naming this list.
+    pub id: String,
+    /// `EntityTypeList`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The type names.
+    pub type_list: Vec<String>,
+}
+
+impl EntityTypeList {
+    /// The list of `names`.
+    pub fn new(names: Vec<String>) -> Self {
+        Self {
+            id: format!("urn:ngsi-ld:EntityTypeList:{}", names.join("-")),
+            kind: "EntityTypeList".into(),
+            type_list: names,
+        }
+    }
+}
+
+/// `GET types?details=true`: one entity type and its attribute names (5.2.24).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntityType {
+    /// The type's IRI.
+    pub id: String,
+    /// `EntityType`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The type's name.
+    pub type_name: String,
+    /// The names of its attributes.
+    pub attribute_names: Vec<String>,
 }
 
 /// `GET types/{type}`: one entity type (5.2.27).
@@ -83,7 +123,7 @@ mod tests {
                 kind: "Attribute".into(),
                 attribute_name: "status".into(),
                 attribute_count: None,
-                attribute_types: vec!["Property".into()],
+                attribute_types: Some(vec!["Property".into()]),
                 type_names: None,
             }],
         };

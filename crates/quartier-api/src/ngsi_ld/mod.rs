@@ -26,8 +26,8 @@ pub use attribute::{
     ATTRIBUTE_TYPES, Attribute, AttributeMeta, GeoProperty, Property, PropertyKind, Relationship,
 };
 pub use context::{
-    CORE_CONTEXT, Context, ContextEntry, ContextSource, JSON_LD_CONTEXT_REL, link_header_value,
-    parse_link_context,
+    CORE_CONTEXT, CORE_CONTEXT_V1_8, Context, ContextDocuments, ContextEntry, ContextSource,
+    JSON_LD_CONTEXT_REL, is_core_context, link_header_value, parse_link_context,
 };
 pub use entity::{Entity, Representation, StatusValue};
 pub use geojson::{Feature, FeatureCollection};

@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::context::{CORE_CONTEXT_V1_8, ContextDocuments, is_core_context};
 use super::problem::{ErrorType, ProblemDetails};
 use super::query::{compact, is_known_context};
 use crate::datetime::Timestamp;
@@ -109,54 +110,120 @@ pub fn context_not_available(url: &str) -> ProblemDetails {
         ErrorType::LdContextNotAvailable,
         format!(
             "this platform fetches no @context; {url} is not one it knows (the NGSI-LD core \
-             context and Smart Data Models' are)"
+             context, Smart Data Models' and the documents it was started with are)"
         ),
     )
 }
 
-/// The terms a request's `@context` defines, beyond the known contexts'.
+/// How deep context documents may include others (`@context` URLs inside a document).
+const MAX_CONTEXT_DEPTH: usize = 8;
+/// Where terms without a definition expand (the core context's `@vocab`).
+const DEFAULT_VOCAB: &str = "https://uri.etsi.org/ngsi-ld/default-context/";
+
+/// A request's `@context`: the terms it defines beyond the built-in vocabularies', and the
+/// context as sent, which the answer carries back.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RequestContext {
-    /// Term → IRI (or compact IRI) from inline context objects, later ones winning.
+    /// Term → IRI (or compact IRI) from inline context objects and known documents, later
+    /// ones winning.
     terms: BTreeMap<String, String>,
+    /// Stored name → the term that compacts it (the shortest, then the first in order).
+    reverse: BTreeMap<String, String>,
+    /// The `@context` as the request gave it (a `Link` URL as a text); `None` when it gave none.
+    sent: Option<Value>,
 }
 
 impl RequestContext {
-    /// The context of a request: `@context` of a JSON-LD body (required there), or the `Link`
-    /// header of a JSON one (a JSON body may not carry `@context`, 6.3.5). Unknown context
-    /// URLs are 503 LdContextNotAvailable.
+    /// [`Self::of_request_in`] with no context documents beyond the built-in ones.
     pub fn of_request(
         body_type: BodyType,
         body_context: Option<&Value>,
         link_context: Option<&str>,
     ) -> Result<Self, ProblemDetails> {
+        Self::of_request_in(
+            body_type,
+            body_context,
+            link_context,
+            &ContextDocuments::default(),
+        )
+    }
+
+    /// The context of a request: `@context` of a JSON-LD body (required there), or the `Link`
+    /// header of a JSON one (a JSON body may not carry `@context`, 6.3.5). Context URLs are
+    /// the built-in ones or `documents`; any other is 503 LdContextNotAvailable.
+    pub fn of_request_in(
+        body_type: BodyType,
+        body_context: Option<&Value>,
+        link_context: Option<&str>,
+        documents: &ContextDocuments,
+    ) -> Result<Self, ProblemDetails> {
         match (body_type, body_context) {
             (BodyType::JsonLd, None) => {
                 Err(bad_data("an application/ld+json body carries its @context"))
             }
-            (BodyType::JsonLd, Some(context)) => Self::from_value(context),
+            (BodyType::JsonLd, Some(context)) => Self::from_value_in(context, documents),
             (BodyType::Json, Some(_)) => Err(bad_data(
                 "an application/json body carries no @context: send it in a Link header, or \
                  send application/ld+json",
             )),
             (BodyType::Json, None) => match link_context {
-                Some(url) => Self::from_value(&Value::String(url.to_owned())),
+                Some(url) => Self::from_value_in(&Value::String(url.to_owned()), documents),
                 None => Ok(Self::default()),
             },
         }
     }
 
-    /// Reads an `@context` value: URLs (known ones only) and inline objects.
+    /// [`Self::from_value_in`] with the built-in contexts only.
     pub fn from_value(context: &Value) -> Result<Self, ProblemDetails> {
+        Self::from_value_in(context, &ContextDocuments::default())
+    }
+
+    /// Reads an `@context` value: URLs (built in, or among `documents`) and inline objects.
+    pub fn from_value_in(
+        context: &Value,
+        documents: &ContextDocuments,
+    ) -> Result<Self, ProblemDetails> {
         let mut out = Self::default();
+        out.read(context, documents, 0)?;
+        out.sent = Some(context.clone());
+        let terms: Vec<String> = out.terms.keys().cloned().collect();
+        for term in terms {
+            let stored = out.term(&term);
+            if stored == term {
+                continue;
+            }
+            let better = out
+                .reverse
+                .get(&stored)
+                .is_none_or(|current| term.len() < current.len());
+            if better {
+                out.reverse.insert(stored, term);
+            }
+        }
+        Ok(out)
+    }
+
+    fn read(
+        &mut self,
+        context: &Value,
+        documents: &ContextDocuments,
+        depth: usize,
+    ) -> Result<(), ProblemDetails> {
+        if depth > MAX_CONTEXT_DEPTH {
+            return Err(bad_data("@context documents include each other too deeply"));
+        }
         let items: Vec<&Value> = match context {
             Value::Array(items) => items.iter().collect(),
             one => vec![one],
         };
         for item in items {
             match item {
-                Value::String(url) if is_known_context(url) => {}
-                Value::String(url) => return Err(context_not_available(url)),
+                Value::String(url) if is_core_context(url) => {}
+                Value::String(url) => match documents.get(url) {
+                    Some(document) => self.read(document, documents, depth + 1)?,
+                    None if is_known_context(url) => {}
+                    None => return Err(context_not_available(url)),
+                },
                 Value::Object(definitions) => {
                     for (term, definition) in definitions {
                         let iri = match definition {
@@ -168,7 +235,7 @@ impl RequestContext {
                             _ => continue,
                         };
                         if !term.starts_with('@') {
-                            out.terms.insert(term.clone(), iri.to_owned());
+                            self.terms.insert(term.clone(), iri.to_owned());
                         }
                     }
                 }
@@ -180,10 +247,10 @@ impl RequestContext {
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
-    /// The name a term is stored under: expanded by the inline definitions (a compact IRI
+    /// The name a term is stored under: expanded by the context's definitions (a compact IRI
     /// `prefix:suffix` through its prefix), then compacted to a known vocabulary's short name.
     pub fn term(&self, term: &str) -> String {
         let expanded = match self.terms.get(term) {
@@ -191,6 +258,95 @@ impl RequestContext {
             None => self.expand_compact_iri(term),
         };
         compact(&expanded).to_owned()
+    }
+
+    /// The name a stored name is shown under in an answer to this request: the term the
+    /// context defines for it; a short name the context gives another meaning as its full IRI
+    /// (in the default vocabulary); any other as stored.
+    pub fn compact_name(&self, stored: &str) -> String {
+        if let Some(term) = self.reverse.get(stored) {
+            return term.clone();
+        }
+        if !stored.contains(':') && self.terms.contains_key(stored) && self.term(stored) != stored {
+            return format!("{DEFAULT_VOCAB}{stored}");
+        }
+        stored.to_owned()
+    }
+
+    /// An entity type as stored (a name or a list of names) shown under this context.
+    pub fn compact_type(&self, stored: Value) -> Value {
+        match stored {
+            Value::String(name) => Value::String(self.compact_name(&name)),
+            Value::Array(names) => {
+                Value::Array(names.into_iter().map(|n| self.compact_type(n)).collect())
+            }
+            other => other,
+        }
+    }
+
+    /// A stored (normalized) attribute shown under this context: its sub-attributes named by
+    /// [`Self::compact_name`], recursively; values are left as they are.
+    pub fn compact_attribute(&self, stored: Value) -> Value {
+        if !self.defines_terms() {
+            return stored;
+        }
+        match stored {
+            Value::Array(instances) => Value::Array(
+                instances
+                    .into_iter()
+                    .map(|i| self.compact_attribute(i))
+                    .collect(),
+            ),
+            Value::Object(members) => Value::Object(
+                members
+                    .into_iter()
+                    .map(|(member, value)| {
+                        if ATTRIBUTE_CORE.contains(&member.as_str())
+                            || SYSTEM.contains(&member.as_str())
+                        {
+                            (member, value)
+                        } else {
+                            (self.compact_name(&member), self.compact_attribute(value))
+                        }
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
+    /// The full IRI of a stored name: a short name is the default vocabulary's (the core
+    /// context's `@vocab`), a full IRI is itself. What discovery answers give as `id`.
+    pub fn expand_name(stored: &str) -> String {
+        if stored.contains(':') {
+            stored.to_owned()
+        } else {
+            format!("{DEFAULT_VOCAB}{stored}")
+        }
+    }
+
+    /// Whether the context defines terms of its own (answers then need compacting).
+    pub fn defines_terms(&self) -> bool {
+        !self.terms.is_empty()
+    }
+
+    /// The `@context` an answer carries: the request's, as sent, or the core context.
+    pub fn answer_context(&self) -> Value {
+        match &self.sent {
+            Some(sent) => sent.clone(),
+            None => Value::Array(vec![Value::String(CORE_CONTEXT_V1_8.to_owned())]),
+        }
+    }
+
+    /// The context URL of an answer's `Link` header: the request's (its first URL), or the core
+    /// context.
+    pub fn answer_link(&self) -> String {
+        let first_url = match &self.sent {
+            Some(Value::String(url)) => Some(url.clone()),
+            Some(Value::Array(items)) => items.iter().find_map(|i| i.as_str().map(str::to_owned)),
+            _ => None,
+        };
+        first_url.unwrap_or_else(|| CORE_CONTEXT_V1_8.to_owned())
     }
 
     fn expand_compact_iri(&self, text: &str) -> String {

@@ -38,7 +38,7 @@ use axum::{
 };
 use quartier_api::ngsi_ld::{
     ErrorType, ProblemDetails,
-    discovery::{AttributeInfo, AttributeList, EntityTypeInfo},
+    discovery::{AttributeInfo, AttributeList, EntityType, EntityTypeInfo, EntityTypeList},
     write::{BodyType, RequestContext},
 };
 use serde_json::{Value, json};
@@ -107,7 +107,11 @@ async fn query_entities(
     headers: HeaderMap,
     Query(pairs): Pairs,
 ) -> Result<Response, AppError> {
-    answer_query(&state, &headers, &pairs).await
+    if negotiate(&headers, ENTITY_MEDIA).is_none() {
+        return Ok(not_acceptable(ENTITY_MEDIA));
+    }
+    let context = link_request_context(&state, &headers)?;
+    answer_query(&state, &headers, &pairs, &context).await
 }
 
 /// `GET entities` and `POST entityOperations/query`: the query's page in the negotiated form.
@@ -115,23 +119,25 @@ async fn answer_query(
     state: &AppState,
     headers: &HeaderMap,
     pairs: &[(String, String)],
+    context: &RequestContext,
 ) -> Result<Response, AppError> {
     let Some(media) = negotiate(headers, ENTITY_MEDIA) else {
         return Ok(not_acceptable(ENTITY_MEDIA));
     };
-    if let Some(response) = unknown_context(headers) {
-        return Ok(response);
-    }
     let query = match query::parse_entity_query(pairs, state.settings.ngsi_ld_max_limit) {
-        Ok(query) => query,
+        Ok(query) => query.in_context(context),
         Err(error) => return Ok(query_error(error)),
     };
-    let (page, query) = state
+    let (page, linked, query) = state
         .db
-        .read(move |conn| Ok((store::run(conn, &query)?, query)))
+        .read(move |conn| {
+            let page = store::run(conn, &query)?;
+            let linked = store::linked(conn, &page.entities, &query.view)?;
+            Ok((page, linked, query))
+        })
         .await?;
-    let body = render::collection(page.entities, &query.view, media);
-    let mut response = respond(media, &body);
+    let body = render::collection(page.entities, &query.view, media, context, &linked);
+    let mut response = respond(media, &body, context);
     if let Some(total) = page.total {
         response
             .headers_mut()
@@ -149,22 +155,51 @@ async fn retrieve_entity(
     let Some(media) = negotiate(&headers, ENTITY_MEDIA) else {
         return Ok(not_acceptable(ENTITY_MEDIA));
     };
-    if let Some(response) = unknown_context(&headers) {
-        return Ok(response);
-    }
+    let context = link_request_context(&state, &headers)?;
     // Entity ids are URIs (5.2.4).
     write::check_id(&id)?;
     let view = match query::parse_view(&pairs) {
-        Ok(view) => view,
+        Ok(view) => view.in_context(&context),
         Err(error) => return Ok(query_error(error)),
     };
     let lookup = id.clone();
-    let stored = state
+    let for_links = view.clone();
+    let (stored, linked) = state
         .db
-        .read(move |conn| store::by_id(conn, &lookup))
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no entity {id}")))?;
-    Ok(respond(media, &render::single(stored, &view, media)))
+        .read(move |conn| {
+            let Some(stored) = store::by_id(conn, &lookup)? else {
+                return Ok((None, render::Linked::new()));
+            };
+            let linked = store::linked(conn, std::slice::from_ref(&stored), &for_links)?;
+            Ok((Some(stored), linked))
+        })
+        .await?;
+    let stored = stored.ok_or_else(|| AppError::not_found(format!("no entity {id}")))?;
+    if nothing_left(&stored, &view) {
+        return Err(AppError::not_found(format!(
+            "entity {id} has none of the members asked for"
+        )));
+    }
+    Ok(respond(
+        media,
+        &render::single(stored, &view, media, &context, &linked),
+        &context,
+    ))
+}
+
+/// Whether `attrs`, `pick` or `omit` leave the entity nothing to show: 404 (5.7.1): `attrs`
+/// when it has none of them, `pick`/`omit` when no member is left.
+fn nothing_left(stored: &Value, view: &query::View) -> bool {
+    let Some(members) = stored.as_object() else {
+        return false;
+    };
+    let shown = |wanted: &dyn Fn(&str) -> bool| {
+        members
+            .keys()
+            .any(|k| k != "@context" && wanted(k) && view.shows(k))
+    };
+    (view.attrs.is_some() && !shown(&|k| k != "id" && k != "type"))
+        || ((view.pick.is_some() || view.omit.is_some()) && !shown(&|_| true))
 }
 
 async fn retrieve_types(
@@ -176,31 +211,34 @@ async fn retrieve_types(
     let Some(media) = negotiate(&headers, offered) else {
         return Ok(not_acceptable(offered));
     };
+    let context = link_request_context(&state, &headers)?;
     let details = pairs.iter().any(|(k, v)| k == "details" && v == "true");
     let types = state.db.read(|conn| store::types(conn)).await?;
     let body = if details {
-        Value::Array(
+        json!(
             types
                 .into_iter()
-                .map(|(name, attributes)| {
-                    json!({
-                        "id": name,
-                        "type": "EntityType",
-                        "typeName": name,
-                        "attributeNames": attributes,
-                    })
+                .map(|(name, attributes)| EntityType {
+                    id: RequestContext::expand_name(&name),
+                    kind: "EntityType".into(),
+                    type_name: context.compact_name(&name),
+                    attribute_names: attributes.iter().map(|a| context.compact_name(a)).collect(),
                 })
-                .collect(),
+                .collect::<Vec<_>>()
         )
     } else {
-        let names: Vec<String> = types.into_iter().map(|(name, _)| name).collect();
-        json!({
-            "id": format!("urn:ngsi-ld:EntityTypeList:{}", names.join("-")),
-            "type": "EntityTypeList",
-            "typeList": names,
-        })
+        json!(EntityTypeList::new(
+            types
+                .into_iter()
+                .map(|(name, _)| context.compact_name(&name))
+                .collect()
+        ))
     };
-    Ok(respond(media, &with_context(media, body)))
+    Ok(respond(
+        media,
+        &with_context(media, body, &context),
+        &context,
+    ))
 }
 
 /// `POST entityOperations/query` (6.23): a Query body (`entities`: `type`, `id`,
@@ -227,8 +265,13 @@ async fn query_by_body(
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find_map(quartier_api::ngsi_ld::parse_link_context);
-    let context = RequestContext::of_request(kind, body.get("@context"), link.as_deref())
-        .map_err(AppError::Ngsi)?;
+    let context = RequestContext::of_request_in(
+        kind,
+        body.get("@context"),
+        link.as_deref(),
+        &state.settings.jsonld_contexts,
+    )
+    .map_err(AppError::Ngsi)?;
     if body.get("type").and_then(Value::as_str) != Some("Query") {
         return Err(bad("a query body has \"type\": \"Query\""));
     }
@@ -237,7 +280,17 @@ async fn query_by_body(
         .filter(|(k, _)| {
             matches!(
                 k.as_str(),
-                "limit" | "offset" | "count" | "options" | "format"
+                "limit"
+                    | "offset"
+                    | "count"
+                    | "options"
+                    | "format"
+                    | "join"
+                    | "joinLevel"
+                    | "pick"
+                    | "omit"
+                    | "local"
+                    | "geometryProperty"
             )
         })
         .collect();
@@ -277,6 +330,15 @@ async fn query_by_body(
         let names: Vec<String> = names.iter().map(|n| context.term(n.trim())).collect();
         pairs.push(("attrs".into(), names.join(",")));
     }
+    // The Query's representation members (5.2.23), as their URL parameters.
+    for member in ["join", "joinLevel", "geometryProperty", "lang", "datasetId"] {
+        match body.get(member) {
+            Some(Value::String(v)) => pairs.push((member.into(), v.clone())),
+            Some(Value::Number(n)) => pairs.push((member.into(), n.to_string())),
+            Some(_) => return Err(bad(&format!("{member} is a text"))),
+            None => {}
+        }
+    }
     if let Some(q) = body.get("q") {
         pairs.push(("q".into(), text(q).ok_or_else(|| bad("q is a text"))?));
     }
@@ -292,27 +354,54 @@ async fn query_by_body(
             None => {}
         }
     }
-    answer_query(&state, &headers, &pairs).await
+    answer_query(&state, &headers, &pairs, &context).await
 }
 
-/// The context of a read's `Link` header, for names given in a path.
-fn link_request_context(headers: &HeaderMap) -> Result<RequestContext, AppError> {
+/// The context of a read's `Link` header (6.3.5): the names it gives are read, and the answer
+/// written, under it. A context URL that is neither built in nor among the documents the
+/// platform was started with (`--jsonld-context`) is 503 LdContextNotAvailable
+/// ([`quartier_api::ngsi_ld::write::context_not_available`]): no context is ever fetched.
+fn link_request_context(state: &AppState, headers: &HeaderMap) -> Result<RequestContext, AppError> {
     let link = headers
         .get_all(header::LINK)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find_map(quartier_api::ngsi_ld::parse_link_context);
-    RequestContext::of_request(BodyType::Json, None, link.as_deref()).map_err(AppError::Ngsi)
+    RequestContext::of_request_in(
+        BodyType::Json,
+        None,
+        link.as_deref(),
+        &state.settings.jsonld_contexts,
+    )
+    .map_err(AppError::Ngsi)
 }
 
-fn attribute_info(use_: store::AttributeUse, with_types: bool) -> AttributeInfo {
+/// What discovery tells of an attribute: `count` and `types` (its attribute types), `names`
+/// (the entity types that have it), as each answer asks.
+#[derive(Clone, Copy)]
+struct Shown {
+    count: bool,
+    types: bool,
+    names: bool,
+}
+
+fn attribute_info(
+    use_: store::AttributeUse,
+    shown: Shown,
+    context: &RequestContext,
+) -> AttributeInfo {
     AttributeInfo {
-        id: use_.name.clone(),
+        id: RequestContext::expand_name(&use_.name),
         kind: "Attribute".into(),
-        attribute_name: use_.name,
-        attribute_count: with_types.then_some(use_.count),
-        attribute_types: use_.attribute_types,
-        type_names: with_types.then_some(use_.type_names),
+        attribute_name: context.compact_name(&use_.name),
+        attribute_count: shown.count.then_some(use_.count),
+        attribute_types: shown.types.then_some(use_.attribute_types),
+        type_names: shown.names.then(|| {
+            use_.type_names
+                .iter()
+                .map(|t| context.compact_name(t))
+                .collect()
+        }),
     }
 }
 
@@ -326,21 +415,32 @@ async fn retrieve_attributes(
     let Some(media) = negotiate(&headers, offered) else {
         return Ok(not_acceptable(offered));
     };
-    link_request_context(&headers)?;
+    let context = link_request_context(&state, &headers)?;
     let details = pairs.iter().any(|(k, v)| k == "details" && v == "true");
     let uses = state.db.read(|conn| store::attributes(conn, None)).await?;
     let body = if details {
+        let shown = Shown {
+            count: false,
+            types: false,
+            names: true,
+        };
         json!(
             uses.into_iter()
-                .map(|u| attribute_info(u, true))
+                .map(|u| attribute_info(u, shown, &context))
                 .collect::<Vec<_>>()
         )
     } else {
         json!(AttributeList::new(
-            uses.into_iter().map(|u| u.name).collect()
+            uses.into_iter()
+                .map(|u| context.compact_name(&u.name))
+                .collect()
         ))
     };
-    Ok(respond(media, &with_context(media, body)))
+    Ok(respond(
+        media,
+        &with_context(media, body, &context),
+        &context,
+    ))
 }
 
 /// `GET attributes/{attr}` (6.28): an Attribute; 404 when no entity has it.
@@ -353,14 +453,24 @@ async fn retrieve_attribute(
     let Some(media) = negotiate(&headers, offered) else {
         return Ok(not_acceptable(offered));
     };
-    let name = link_request_context(&headers)?.term(&attr);
+    let context = link_request_context(&state, &headers)?;
+    let name = context.term(&attr);
     let uses = state.db.read(|conn| store::attributes(conn, None)).await?;
     let found = uses
         .into_iter()
         .find(|u| u.name == name)
         .ok_or_else(|| AppError::not_found(format!("no entity has an attribute {attr}")))?;
-    let body = json!(attribute_info(found, true));
-    Ok(respond(media, &with_context(media, body)))
+    let shown = Shown {
+        count: true,
+        types: true,
+        names: true,
+    };
+    let body = json!(attribute_info(found, shown, &context));
+    Ok(respond(
+        media,
+        &with_context(media, body, &context),
+        &context,
+    ))
 }
 
 /// `GET types/{type}` (6.26): an EntityTypeInfo; 404 when no entity is of that type.
@@ -373,7 +483,8 @@ async fn retrieve_type(
     let Some(media) = negotiate(&headers, offered) else {
         return Ok(not_acceptable(offered));
     };
-    let type_name = link_request_context(&headers)?.term(&name);
+    let context = link_request_context(&state, &headers)?;
+    let type_name = context.term(&name);
     let lookup = type_name.clone();
     let (count, uses) = state
         .db
@@ -387,26 +498,38 @@ async fn retrieve_type(
     if count == 0 {
         return Err(AppError::not_found(format!("no entity of type {name}")));
     }
+    let shown = Shown {
+        count: false,
+        types: true,
+        names: false,
+    };
     let body = json!(EntityTypeInfo {
-        id: type_name.clone(),
+        id: RequestContext::expand_name(&type_name),
         kind: "EntityTypeInfo".into(),
-        type_name,
+        type_name: context.compact_name(&type_name),
         entity_count: count,
-        attribute_details: uses.into_iter().map(|u| attribute_info(u, false)).collect(),
+        attribute_details: uses
+            .into_iter()
+            .map(|u| attribute_info(u, shown, &context))
+            .collect(),
     });
-    Ok(respond(media, &with_context(media, body)))
+    Ok(respond(
+        media,
+        &with_context(media, body, &context),
+        &context,
+    ))
 }
 
-/// A JSON-LD answer carries its `@context`.
-fn with_context(media: MediaType, mut body: Value) -> Value {
+/// A JSON-LD answer carries its `@context`: the request's.
+fn with_context(media: MediaType, mut body: Value, context: &RequestContext) -> Value {
     if media == MediaType::JsonLd {
         match &mut body {
             Value::Object(map) => {
-                map.insert("@context".into(), render::context());
+                map.insert("@context".into(), context.answer_context());
             }
             Value::Array(items) => {
                 for item in items.iter_mut().filter_map(Value::as_object_mut) {
-                    item.insert("@context".into(), render::context());
+                    item.insert("@context".into(), context.answer_context());
                 }
             }
             _ => {}
@@ -417,7 +540,7 @@ fn with_context(media: MediaType, mut body: Value) -> Value {
 
 /// The body with its content type, and the context `Link` unless the body carries `@context`
 /// itself.
-fn respond(media: MediaType, body: &Value) -> Response {
+fn respond(media: MediaType, body: &Value, context: &RequestContext) -> Response {
     let mut response = Json(body).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -425,7 +548,7 @@ fn respond(media: MediaType, body: &Value) -> Response {
         HeaderValue::from_static(media.content_type()),
     );
     if media == MediaType::Json
-        && let Ok(link) = HeaderValue::from_str(&render::link_header())
+        && let Ok(link) = HeaderValue::from_str(&render::link_header(context))
     {
         headers.insert(header::LINK, link);
     }
@@ -450,17 +573,6 @@ fn query_error(error: QueryError) -> Response {
             problem(StatusCode::FORBIDDEN, "too_many_results", detail)
         }
     }
-}
-
-/// A request `Link` `@context` (6.3.5) that the platform does not know: 503
-/// LdContextNotAvailable ([`quartier_api::ngsi_ld::write::context_not_available`]), since it
-/// fetches no context documents. The core context and Smart
-/// Data Models' contexts are known: their terms are the short names the entities are stored
-/// with, and their full IRIs are compacted to them ([`quartier_api::ngsi_ld::query::compact`]).
-fn unknown_context(headers: &HeaderMap) -> Option<Response> {
-    link_request_context(headers)
-        .err()
-        .map(|error| error.render(ErrorFormat::NgsiLd))
 }
 
 /// The best representation `Accept` allows among `offered` (by q-value, then header order);

@@ -158,8 +158,20 @@ impl Matcher {
             key_values: self.format == Format::KeyValues,
             attrs: self.attributes.clone(),
             geoproperty: "location".to_owned(),
+            pick: None,
+            omit: None,
+            join: None,
+            join_level: 1,
+            geometry_property: None,
+            lang: None,
+            dataset_ids: None,
         };
-        let mut shown = render::entity(entity.clone(), &view, render::MediaType::Json);
+        let mut shown = render::entity(
+            entity.clone(),
+            &view,
+            render::MediaType::Json,
+            &super::notification_context(),
+        );
         if self.format == Format::Concise {
             shown = render::concise(shown);
         }

@@ -256,7 +256,10 @@ async fn send(entry: &Entry, data: Vec<Value>) {
     if entry.matcher.json_ld
         && let Some(map) = body.as_object_mut()
     {
-        map.insert("@context".into(), render::context());
+        map.insert(
+            "@context".into(),
+            super::notification_context().answer_context(),
+        );
     }
     let bytes = Bytes::from(body.to_string());
     let mut retries = shared.policy.retry_delays.iter();
@@ -306,7 +309,8 @@ async fn attempt(shared: &Shared, entry: &Entry, body: Bytes) -> Result<(), Fail
         .map_err(|e| Failure::Final(e.to_string()))?;
     // A JSON body names its context in `Link` (6.3.5), as the platform's reads do.
     if !entry.matcher.json_ld
-        && let Ok(link) = HeaderValue::from_str(&render::link_header())
+        && let Ok(link) =
+            HeaderValue::from_str(&render::link_header(&super::notification_context()))
     {
         request.headers_mut().insert(header::LINK, link);
     }

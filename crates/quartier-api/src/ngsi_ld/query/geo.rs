@@ -3,7 +3,7 @@
 
 use super::{
     GeoQuery, GeoRel,
-    parse::{QueryError, bad},
+    parse::{QueryError, bad, bad_data},
 };
 use crate::geo::{Geometry, LonLat};
 
@@ -92,7 +92,9 @@ pub fn parse_georel(text: &str) -> Result<GeoRel, QueryError> {
         "equals" => GeoRel::Equals,
         "disjoint" => GeoRel::Disjoint,
         "overlaps" => GeoRel::Overlaps,
-        _ => return Err(bad(format!("unknown georel {text:?}"))),
+        // Well formed but not a relationship NGSI-LD knows: BadRequestData (as the ETSI suite
+        // checks, 019_03_04).
+        _ => return Err(bad_data(format!("unknown georel {text:?}"))),
     };
     if parts.next().is_some() {
         return Err(bad(format!("{name} takes no modifier")));

@@ -8,15 +8,17 @@
 mod boolean;
 mod geo;
 mod parse;
+mod projection;
 pub mod q;
 mod types;
 mod vocabulary;
 
 pub use geo::{parse_geo, parse_georel};
 pub use parse::{
-    DEFAULT_LIMIT, MAX_LIST, ParsedQuery, QueryError, View, parse_entity_query,
+    DEFAULT_LIMIT, Join, MAX_LIST, ParsedQuery, QueryError, View, parse_entity_query,
     parse_entity_query_with, parse_view,
 };
+pub use projection::{Member, Projection, parse_projection};
 pub use q::{AttrPath, Expr, Literal, Op, Operand, Term, parse_q};
 pub use types::{TypeExpr, parse_types};
 pub use vocabulary::{compact, is_known_context};

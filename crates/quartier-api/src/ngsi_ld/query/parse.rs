@@ -12,9 +12,13 @@
 //! entities use ([`compact`]), so `type=https://smartdatamodels.org/dataModel.Streetlighting/Streetlight`
 //! matches what `type=Streetlight` matches.
 
+use serde_json::Value;
+
+use super::super::write::{RequestContext, is_uri};
 use super::{
     GeoQuery,
     geo::parse_geo,
+    projection::{Projection, parse_projection},
     q::{Expr, parse_q},
     types::{TypeExpr, parse_types},
     vocabulary::compact,
@@ -75,6 +79,134 @@ pub struct View {
     pub attrs: Option<Vec<String>>,
     /// The GeoProperty that GeoJSON geometry and geo-queries use (`location` by default).
     pub geoproperty: String,
+    /// `pick`: only these entity members.
+    pub pick: Option<Projection>,
+    /// `omit`: all entity members but these.
+    pub omit: Option<Projection>,
+    /// `join`: linked entities shown in the answer (4.5.23).
+    pub join: Option<Join>,
+    /// `joinLevel`: how many relationships deep `join` follows (1 unless given).
+    pub join_level: usize,
+    /// `geometryProperty`: the GeoProperty a GeoJSON answer's `geometry` comes from, when not
+    /// the geoproperty.
+    pub geometry_property: Option<String>,
+    /// `lang`: the language ranges asked for, best first (`*` any); LanguageProperties are then
+    /// shown as a Property in the best language they have (4.15).
+    pub lang: Option<Vec<String>>,
+    /// `datasetId`: only the attribute instances of these datasets (`@none`: the default
+    /// instance, which has none).
+    pub dataset_ids: Option<Vec<String>>,
+}
+
+/// How linked entities are shown (`join`, 4.5.23).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Join {
+    /// Inside the Relationship, as its `entity` member (keyValues: instead of its object).
+    Inline,
+    /// Beside the entity, in the same list.
+    Flat,
+}
+
+impl View {
+    /// Whether the entity member `name` (`id`, `type` or an attribute's stored name) is shown,
+    /// as `attrs`, `pick` and `omit` select (`extra` is always kept: the GeoJSON geometry).
+    pub fn shows(&self, name: &str) -> bool {
+        let attribute = name != "id" && name != "type";
+        if attribute
+            && let Some(attrs) = &self.attrs
+            && !attrs.iter().any(|a| a == name)
+        {
+            return false;
+        }
+        if let Some(pick) = &self.pick
+            && !pick.names(name)
+        {
+            return false;
+        }
+        !self.omit.as_ref().is_some_and(|omit| omit.omits(name))
+    }
+
+    /// The instances of a stored attribute that `datasetId` keeps: one left is the attribute, several
+    /// a list of them, none drop it (`None`). Without `datasetId`, the attribute as it is.
+    pub fn instances(&self, attribute: Value) -> Option<Value> {
+        let Some(wanted) = &self.dataset_ids else {
+            return Some(attribute);
+        };
+        let kept = |instance: &Value| {
+            let dataset = instance
+                .get("datasetId")
+                .and_then(Value::as_str)
+                .unwrap_or("@none");
+            wanted.iter().any(|w| w == dataset)
+        };
+        let mut left: Vec<Value> = match attribute {
+            Value::Array(instances) => instances.into_iter().filter(kept).collect(),
+            one if kept(&one) => vec![one],
+            _ => Vec::new(),
+        };
+        match left.len() {
+            0 => None,
+            1 => left.pop(),
+            _ => Some(Value::Array(left)),
+        }
+    }
+
+    /// A stored attribute in the language asked for: a LanguageProperty becomes a Property whose
+    /// `value` is its text in the best matching language and whose `lang` says which; any other
+    /// attribute, or any attribute without `lang`, as it is.
+    pub fn in_language(&self, attribute: Value) -> Value {
+        let Some(ranges) = &self.lang else {
+            return attribute;
+        };
+        match attribute {
+            Value::Array(instances) => {
+                Value::Array(instances.into_iter().map(|i| self.in_language(i)).collect())
+            }
+            Value::Object(mut members)
+                if members.get("type").and_then(Value::as_str) == Some("LanguageProperty") =>
+            {
+                let Some(Value::Object(texts)) = members.remove("languageMap") else {
+                    return Value::Object(members);
+                };
+                let best = ranges
+                    .iter()
+                    .find_map(|range| texts.iter().find(|(tag, _)| language_matches(range, tag)))
+                    .or_else(|| texts.iter().next());
+                if let Some((tag, text)) = best {
+                    members.insert("type".into(), Value::String("Property".into()));
+                    members.insert("value".into(), text.clone());
+                    members.insert("lang".into(), Value::String(tag.clone()));
+                }
+                Value::Object(members)
+            }
+            other => other,
+        }
+    }
+
+    /// The GeoProperty a GeoJSON Feature's `geometry` comes from (`geometryProperty`, else the
+    /// geoproperty).
+    pub fn geometry_property(&self) -> &str {
+        self.geometry_property
+            .as_deref()
+            .unwrap_or(&self.geoproperty)
+    }
+
+    /// The view of the entity that relationship `name` links to: the same representation, the
+    /// `pick`/`omit` given for it in `name{…}` (all of it otherwise), one level of `join` less.
+    pub fn linked(&self, name: &str) -> View {
+        View {
+            key_values: self.key_values,
+            attrs: None,
+            geoproperty: self.geoproperty.clone(),
+            pick: self.pick.as_ref().and_then(|p| p.nested(name)),
+            omit: self.omit.as_ref().and_then(|p| p.nested(name)),
+            join: self.join,
+            join_level: self.join_level.saturating_sub(1),
+            geometry_property: self.geometry_property.clone(),
+            lang: self.lang.clone(),
+            dataset_ids: self.dataset_ids.clone(),
+        }
+    }
 }
 
 /// `limit` when none is given.
@@ -107,13 +239,19 @@ pub fn parse_entity_query_with<Pattern>(
     };
     let types = get("type").map(parse_types).transpose()?;
     let ids = list(get("id"), &[',']);
+    if let Some(bad_id) = ids.iter().find(|id| !is_uri(id)) {
+        return Err(bad_data(format!("{bad_id:?} is not an entity id (a URI)")));
+    }
     // Each id, type and q term becomes SQL parameters: bounded so that no query reaches SQLite's
     // parameter limit (which would be a 500 instead of a 400).
     if ids.len() > MAX_LIST {
         return Err(bad_data(format!("at most {MAX_LIST} ids per query")));
     }
     let id_pattern = get("idPattern")
-        .map(|p| compile(p).map_err(|e| bad(format!("invalid idPattern: {e}"))))
+        .map(|p| {
+            check_pattern(p)?;
+            compile(p).map_err(|e| bad_data(format!("invalid idPattern: {e}")))
+        })
         .transpose()?;
     let q = get("q").map(parse_q).transpose()?;
     let view = parse_view(pairs)?;
@@ -123,15 +261,12 @@ pub fn parse_entity_query_with<Pattern>(
         get("coordinates"),
         get("geoproperty").map(|p| compact(p).to_owned()),
     )?;
-    if types.is_none()
-        && ids.is_empty()
-        && id_pattern.is_none()
-        && q.is_none()
-        && view.attrs.is_none()
-        && geo.is_none()
-    {
+    // `id` and `idPattern` narrow a query; alone they are not one (5.7.2).
+    // `local=true` asks for every local entity (5.7.2).
+    let local = get("local") == Some("true");
+    if !local && types.is_none() && q.is_none() && view.attrs.is_none() && geo.is_none() {
         return Err(bad_data(
-            "a query needs at least one of type, id, idPattern, q, attrs or a geo-query",
+            "a query needs at least one of type, q, attrs or a geo-query",
         ));
     }
     let count = match get("count") {
@@ -175,6 +310,9 @@ pub fn parse_view(pairs: &[(String, String)]) -> Result<View, QueryError> {
             .map(|(_, v)| v.as_str())
     };
     let options = list(get("options"), &[',']);
+    if let Some(unknown) = options.iter().find(|o| !OPTIONS.contains(&o.as_str())) {
+        return Err(bad(format!("unknown option {unknown:?}")));
+    }
     let mut key_values = options
         .iter()
         .any(|o| o == "keyValues" || o == "simplified");
@@ -195,15 +333,159 @@ pub fn parse_view(pairs: &[(String, String)]) -> Result<View, QueryError> {
     if attrs.as_ref().is_some_and(|a| a.len() > MAX_LIST) {
         return Err(bad_data(format!("at most {MAX_LIST} attrs")));
     }
+    if let Some(core) = attrs
+        .iter()
+        .flatten()
+        .find(|a| matches!(a.as_str(), "id" | "type" | "@context"))
+    {
+        return Err(bad_data(format!(
+            "{core} is an entity member, not an attribute"
+        )));
+    }
+    let projection = |name: &str| get(name).map(parse_projection).transpose();
+    let (pick, omit) = (projection("pick")?, projection("omit")?);
+    if (pick.is_some() || omit.is_some()) && attrs.is_some() {
+        return Err(bad_data(
+            "pick and omit replace attrs: give one or the other",
+        ));
+    }
+    if let (Some(pick), Some(omit)) = (&pick, &omit)
+        && let Some(both) = pick.members.iter().find(|m| omit.names(&m.name))
+    {
+        return Err(bad_data(format!(
+            "{} is both picked and omitted",
+            both.name
+        )));
+    }
     let geoproperty = compact(get("geoproperty").unwrap_or("location")).to_owned();
     if !is_attribute_name(&geoproperty) {
         return Err(bad(format!("invalid geoproperty {geoproperty:?}")));
     }
+    let join = match get("join") {
+        None | Some("@none") => None,
+        Some("inline") => Some(Join::Inline),
+        Some("flat") => Some(Join::Flat),
+        Some(other) => return Err(bad_data(format!("unknown join {other:?}"))),
+    };
+    let join_level = match get("joinLevel") {
+        None => 1,
+        Some(text) => parse_natural(text, "joinLevel")?.min(MAX_JOIN_LEVEL),
+    };
+    let geometry_property = get("geometryProperty").map(|p| compact(p).to_owned());
+    if geometry_property
+        .as_deref()
+        .is_some_and(|p| !is_attribute_name(p))
+    {
+        return Err(bad("invalid geometryProperty"));
+    }
+    let lang = get("lang").map(parse_language_ranges).transpose()?;
     Ok(View {
         key_values,
         attrs,
         geoproperty,
+        pick,
+        omit,
+        join,
+        join_level,
+        geometry_property,
+        lang,
+        dataset_ids: get("datasetId").map(|d| list(Some(d), &[','])),
     })
+}
+
+impl<Pattern> ParsedQuery<Pattern> {
+    /// The query with its names (types, attributes, `q` paths, the geoproperty) read under the
+    /// request's `@context`: the stored names they designate.
+    pub fn in_context(mut self, context: &RequestContext) -> Self {
+        self.types = self.types.map(|t| t.in_context(context));
+        self.q = self.q.map(|q| q.in_context(context));
+        self.view = self.view.in_context(context);
+        if let Some(geo) = &mut self.geo {
+            geo.geoproperty = geo.geoproperty.as_deref().map(|p| context.term(p));
+        }
+        self
+    }
+}
+
+impl View {
+    /// The view with its attribute names read under the request's `@context`.
+    pub fn in_context(mut self, context: &RequestContext) -> Self {
+        if let Some(attrs) = &mut self.attrs {
+            for attr in attrs {
+                *attr = context.term(attr);
+            }
+        }
+        self.geoproperty = context.term(&self.geoproperty);
+        self.geometry_property = self.geometry_property.map(|p| context.term(&p));
+        self.pick = self.pick.map(|p| p.in_context(context));
+        self.omit = self.omit.map(|p| p.in_context(context));
+        self
+    }
+}
+
+/// `lang` (an `Accept-Language`-like list, RFC 9110 12.5.4): the ranges by falling `q`.
+fn parse_language_ranges(text: &str) -> Result<Vec<String>, QueryError> {
+    let mut ranked: Vec<(f32, String)> = Vec::new();
+    for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let mut parts = item.split(';');
+        let range = parts.next().unwrap_or_default().trim().to_owned();
+        let q = match parts.next().map(str::trim) {
+            None => 1.0,
+            Some(param) => param
+                .strip_prefix("q=")
+                .and_then(|q| q.parse::<f32>().ok())
+                .filter(|q| (0.0..=1.0).contains(q))
+                .ok_or_else(|| bad(format!("invalid lang weight in {item:?}")))?,
+        };
+        if range.is_empty()
+            || !range
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*')
+        {
+            return Err(bad(format!("invalid language range {range:?}")));
+        }
+        ranked.push((q, range));
+    }
+    if ranked.is_empty() {
+        return Err(bad("lang is empty"));
+    }
+    // Stable: equal weights keep their order.
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(ranked.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Basic filtering (RFC 4647 3.3.1): `*` matches any tag, `fr` matches `fr` and `fr-CH`.
+fn language_matches(range: &str, tag: &str) -> bool {
+    range == "*"
+        || tag.eq_ignore_ascii_case(range)
+        || (tag.len() > range.len()
+            && tag.as_bytes()[range.len()] == b'-'
+            && tag[..range.len()].eq_ignore_ascii_case(range))
+}
+
+/// Deepest `joinLevel` followed.
+const MAX_JOIN_LEVEL: usize = 5;
+
+/// The `options` values NGSI-LD defines for entity reads (4.5, 6.3.7); any other is 400.
+const OPTIONS: &[&str] = &[
+    "keyValues",
+    "simplified",
+    "normalized",
+    "concise",
+    "sysAttrs",
+];
+
+/// An `idPattern` is a POSIX extended regular expression: a repetition of a repetition
+/// (`a**`), which the regex engine would take, is not one.
+fn check_pattern(pattern: &str) -> Result<(), QueryError> {
+    let quantifiers = |a: char, b: char| matches!((a, b), ('*' | '+', '*' | '+'));
+    let chars: Vec<char> = pattern.chars().collect();
+    if chars.windows(2).any(|w| quantifiers(w[0], w[1])) {
+        return Err(bad_data(format!(
+            "invalid idPattern {pattern:?}: a repetition of a repetition"
+        )));
+    }
+    Ok(())
 }
 
 fn list(value: Option<&str>, separators: &[char]) -> Vec<String> {
@@ -439,7 +721,6 @@ mod tests {
             "type=T&georel=within&geometry=Polygon&coordinates=[[0,0],[1,0]]",
             "type=T&georel=near;maxDistance==1&geometry=Point&coordinates=[200,0]",
             "type=T&georel=near;maxDistance==1&geometry=Point&coordinates=oops",
-            "type=T&georel=around&geometry=Point&coordinates=[0,0]",
             "type=T&georel=within&geometry=Circle&coordinates=[0,0]",
         ] {
             assert!(
@@ -447,6 +728,11 @@ mod tests {
                 "{bad_query}"
             );
         }
+        // A georel NGSI-LD does not define is unacceptable data (ETSI 019_03_04).
+        assert!(matches!(
+            parse("type=T&georel=around&geometry=Point&coordinates=[0,0]"),
+            Err(QueryError::BadRequestData(_))
+        ));
     }
 
     #[test]
@@ -477,13 +763,33 @@ mod tests {
             Some(vec!["A".to_owned(), "B".to_owned(), "C".to_owned()])
         );
         assert_eq!(q.ids, vec!["urn:a", "urn:b"]);
-        // The pattern is the caller's to compile; its refusal is InvalidRequest.
+        // The pattern is the caller's to compile; its refusal is BadRequestData (ETSI 019_03_02).
         assert_eq!(
-            parse("idPattern=(").expect("kept as text").id_pattern,
+            parse("type=T&idPattern=(")
+                .expect("kept as text")
+                .id_pattern,
             Some("(".to_owned())
         );
         assert!(matches!(
-            parse_entity_query_with(&pairs("idPattern=("), 1000, |_| Err::<(), _>("no".into())),
+            parse_entity_query_with(&pairs("type=T&idPattern=("), 1000, |_| {
+                Err::<(), _>("no".into())
+            }),
+            Err(QueryError::BadRequestData(_))
+        ));
+        assert!(matches!(
+            parse("type=T&idPattern=a**"),
+            Err(QueryError::BadRequestData(_))
+        ));
+        assert!(matches!(
+            parse("id=urn:a"),
+            Err(QueryError::BadRequestData(_))
+        ));
+        assert!(matches!(
+            parse("type=T&id=notauri"),
+            Err(QueryError::BadRequestData(_))
+        ));
+        assert!(matches!(
+            parse("type=T&options=invalid"),
             Err(QueryError::InvalidRequest(_))
         ));
     }

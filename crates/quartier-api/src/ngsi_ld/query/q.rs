@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 
 use serde_json::Value;
 
+use super::super::write::RequestContext;
 use super::{
     boolean::{Boolean, or},
     parse::{QueryError, bad},
@@ -81,6 +82,23 @@ pub enum Literal {
     Number(f64),
     /// `true` or `false`.
     Bool(bool),
+}
+
+impl Expr {
+    /// The expression with its attribute paths read under the request's `@context`.
+    pub fn in_context(self, context: &RequestContext) -> Self {
+        match self {
+            Self::And(items) => {
+                Self::And(items.into_iter().map(|i| i.in_context(context)).collect())
+            }
+            Self::Or(items) => Self::Or(items.into_iter().map(|i| i.in_context(context)).collect()),
+            Self::Term(mut term) => {
+                term.path.attr = context.term(&term.path.attr);
+                term.path.sub = term.path.sub.map(|sub| context.term(&sub));
+                Self::Term(term)
+            }
+        }
+    }
 }
 
 /// Parses `q`; a syntax error, or more than [`MAX_Q_PARTS`] terms and values, is
@@ -383,7 +401,11 @@ impl QParser {
                     && raw.chars().all(|c| {
                         c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+' | 'T' | 'Z')
                     });
-                if looks_like_date {
+                // A URI (a Relationship's object, 4.9: `locatedIn==urn:ngsi-ld:City:Pisa`).
+                let looks_like_uri = crate::ngsi_ld::write::is_uri(&raw)
+                    && raw.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && !raw.contains(['=', '<', '>', '!', '\'', '[', ']']);
+                if looks_like_date || looks_like_uri {
                     Ok(Literal::Text(raw))
                 } else {
                     Err(self.error("strings must be quoted"))

@@ -1,5 +1,6 @@
 //! Entity type selections (`type=`, ETSI GS CIM 009 4.17).
 
+use super::super::write::RequestContext;
 use super::{
     boolean::{Boolean, or},
     parse::{MAX_LIST, QueryError, bad, bad_data},
@@ -18,6 +19,17 @@ pub enum TypeExpr {
 }
 
 impl TypeExpr {
+    /// The selection with its names read under the request's `@context`.
+    pub fn in_context(self, context: &RequestContext) -> Self {
+        match self {
+            Self::Name(name) => Self::Name(context.term(&name)),
+            Self::Or(items) => Self::Or(items.into_iter().map(|i| i.in_context(context)).collect()),
+            Self::And(items) => {
+                Self::And(items.into_iter().map(|i| i.in_context(context)).collect())
+            }
+        }
+    }
+
     /// The names of a plain list (`A`, `A,B|C`), which an index lookup answers.
     pub fn names(&self) -> Option<Vec<String>> {
         match self {

@@ -39,12 +39,14 @@ mod tests {
     }
 
     #[test]
-    fn id_pattern_is_compiled_or_invalid_request() {
-        let query = parse_entity_query(&pairs(&[("idPattern", "^urn:a.*7$")]), 1000).expect("ok");
+    fn id_pattern_is_compiled_or_bad_request_data() {
+        let query = parse_entity_query(&pairs(&[("type", "T"), ("idPattern", "^urn:a.*7$")]), 1000)
+            .expect("ok");
         assert!(query.id_pattern.expect("pattern").is_match("urn:ab7"));
+        // 400 BadRequestData (6.4.3.2), as the ETSI suite checks.
         assert!(matches!(
-            parse_entity_query(&pairs(&[("idPattern", "(")]), 1000),
-            Err(QueryError::InvalidRequest(_))
+            parse_entity_query(&pairs(&[("type", "T"), ("idPattern", "(")]), 1000),
+            Err(QueryError::BadRequestData(_))
         ));
     }
 }

@@ -1,25 +1,18 @@
 //! Entity representations (ETSI GS CIM 009, 4.5): normalized or simplified (keyValues), only
 //! the requested attributes, as JSON, JSON-LD or GeoJSON.
 
+use quartier_api::ngsi_ld::{link_header_value, write::RequestContext};
+use std::collections::{HashMap, HashSet};
+
+use quartier_api::ngsi_ld::query::Join;
 use serde_json::{Map, Value, json};
 
 use super::query::View;
 
-/// The NGSI-LD core context.
-pub const CORE_CONTEXT: &str = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld";
-/// The Smart Data Models' unified context: it expands every attribute name the demo uses.
-pub const DATA_MODELS_CONTEXT: &str = "https://smartdatamodels.org/context.jsonld";
-
-/// The `@context` member of JSON-LD and GeoJSON bodies.
-pub fn context() -> Value {
-    json!([DATA_MODELS_CONTEXT, CORE_CONTEXT])
-}
-
-/// The `Link` header that carries the context of a plain JSON or GeoJSON body (6.3.5).
-pub fn link_header() -> String {
-    format!(
-        "<{DATA_MODELS_CONTEXT}>; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\""
-    )
+/// The `Link` header that carries the context of a plain JSON or GeoJSON body (6.3.5): the
+/// request's, or the core context.
+pub fn link_header(context: &RequestContext) -> String {
+    link_header_value(&context.answer_link())
 }
 
 /// The three representations this platform serves.
@@ -41,23 +34,42 @@ impl MediaType {
 }
 
 /// The entity as the view asks: `id`, `type`, then the selected attributes, normalized or
-/// simplified. For GeoJSON the geoproperty is always kept, since the geometry comes from it.
-pub fn entity(stored: Value, view: &View, media: MediaType) -> Map<String, Value> {
+/// simplified, named under the request's context. For GeoJSON the geoproperty is always kept,
+/// since the geometry comes from it.
+pub fn entity(
+    stored: Value,
+    view: &View,
+    media: MediaType,
+    context: &RequestContext,
+) -> Map<String, Value> {
     let Value::Object(stored) = stored else {
         return Map::new();
     };
     let mut out = Map::new();
     for (name, attribute) in stored {
         let keep = match name.as_str() {
-            "id" | "type" => true,
             "@context" => false,
-            _ => view.attrs.as_ref().is_none_or(|attrs| {
-                attrs.contains(&name) || (media == MediaType::GeoJson && name == view.geoproperty)
-            }),
+            _ => view.shows(&name) || (media == MediaType::GeoJson && name == view.geoproperty),
         };
         if !keep {
             continue;
         }
+        let attribute = if name == "id" || name == "type" {
+            attribute
+        } else {
+            match view.instances(attribute) {
+                Some(kept) => kept,
+                None => continue,
+            }
+        };
+        let (name, attribute) = match name.as_str() {
+            "id" => (name, attribute),
+            "type" => (name, context.compact_type(attribute)),
+            _ => (
+                context.compact_name(&name),
+                context.compact_attribute(view.in_language(attribute)),
+            ),
+        };
         let attribute = if view.key_values && name != "id" && name != "type" {
             simplify(attribute)
         } else {
@@ -125,11 +137,11 @@ fn concise_attribute(mut map: Map<String, Value>) -> Value {
 
 /// One GeoJSON Feature: `id`, `type: "Feature"`, `geometry` from the geoproperty (null when the
 /// entity has none), `properties` with the entity's `type` and attributes.
-pub fn feature(entity: Map<String, Value>, view: &View) -> Value {
+pub fn feature(entity: Map<String, Value>, view: &View, context: &RequestContext) -> Value {
     let mut properties = entity;
     let id = properties.remove("id").unwrap_or(Value::Null);
     let geometry = properties
-        .get(&view.geoproperty)
+        .get(&context.compact_name(view.geometry_property()))
         .map(|attribute| {
             if view.key_values {
                 attribute.clone()
@@ -147,50 +159,197 @@ pub fn feature(entity: Map<String, Value>, view: &View) -> Value {
     })
 }
 
+/// Linked entities (`join`), as stored, by id.
+pub type Linked = HashMap<String, Value>;
+
+/// The relationships of a stored entity that the view shows, by stored name, with their
+/// targets.
+pub fn relationships(stored: &Value, view: &View) -> Vec<(String, Vec<String>)> {
+    let Some(members) = stored.as_object() else {
+        return Vec::new();
+    };
+    members
+        .iter()
+        .filter(|(name, _)| view.shows(name))
+        .filter_map(|(name, attribute)| {
+            if attribute.get("type").and_then(Value::as_str) != Some("Relationship") {
+                return None;
+            }
+            let targets: Vec<String> = match attribute.get("object")? {
+                Value::String(one) => vec![one.clone()],
+                Value::Array(many) => many
+                    .iter()
+                    .filter_map(|t| t.as_str().map(str::to_owned))
+                    .collect(),
+                _ => return None,
+            };
+            Some((name.clone(), targets))
+        })
+        .collect()
+}
+
+/// [`entity`], with `join=inline`: each shown Relationship carries the entity it links to
+/// (its `entity` member; in keyValues, the entity instead of its id), to `joinLevel`.
+fn inline(
+    stored: Value,
+    view: &View,
+    media: MediaType,
+    context: &RequestContext,
+    linked: &Linked,
+) -> Map<String, Value> {
+    let links = if view.join == Some(Join::Inline) && view.join_level > 0 {
+        relationships(&stored, view)
+    } else {
+        Vec::new()
+    };
+    let mut out = entity(stored, view, media, context);
+    for (name, targets) in links {
+        let [target] = targets.as_slice() else {
+            continue;
+        };
+        let Some(target) = linked.get(target) else {
+            continue;
+        };
+        let shown = inline(target.clone(), &view.linked(&name), media, context, linked);
+        let key = context.compact_name(&name);
+        if view.key_values {
+            out.insert(key, Value::Object(shown));
+        } else if let Some(Value::Object(relationship)) = out.get_mut(&key) {
+            relationship.insert("entity".into(), Value::Object(shown));
+        }
+    }
+    out
+}
+
+/// `join=flat`: the entities, then those they link to (to `joinLevel`), each once.
+fn flat(
+    roots: Vec<Value>,
+    view: &View,
+    media: MediaType,
+    context: &RequestContext,
+    linked: &Linked,
+) -> Vec<Map<String, Value>> {
+    fn walk(
+        stored: &Value,
+        view: &View,
+        media: MediaType,
+        context: &RequestContext,
+        linked: &Linked,
+        seen: &mut HashSet<String>,
+        out: &mut Vec<Map<String, Value>>,
+    ) {
+        if view.join_level == 0 {
+            return;
+        }
+        for (name, targets) in relationships(stored, view) {
+            let nested = view.linked(&name);
+            for target in targets {
+                if let Some(found) = linked.get(&target)
+                    && seen.insert(target)
+                {
+                    out.push(entity(found.clone(), &nested, media, context));
+                    walk(found, &nested, media, context, linked, seen, out);
+                }
+            }
+        }
+    }
+    let mut seen: HashSet<String> = roots
+        .iter()
+        .filter_map(|e| e.get("id").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    let mut out = Vec::new();
+    let mut linked_out = Vec::new();
+    for root in roots {
+        walk(
+            &root,
+            view,
+            media,
+            context,
+            linked,
+            &mut seen,
+            &mut linked_out,
+        );
+        out.push(entity(root, view, media, context));
+    }
+    out.extend(linked_out);
+    out
+}
+
+/// The entities of an answer, as JSON objects (`@context` on each for JSON-LD).
+fn entities_of(
+    entities: Vec<Value>,
+    view: &View,
+    media: MediaType,
+    context: &RequestContext,
+    linked: &Linked,
+) -> Vec<Value> {
+    let shown: Vec<Map<String, Value>> = if view.join == Some(Join::Flat) {
+        flat(entities, view, media, context, linked)
+    } else {
+        entities
+            .into_iter()
+            .map(|e| inline(e, view, media, context, linked))
+            .collect()
+    };
+    let projected = view.pick.is_some() || view.omit.is_some();
+    shown
+        .into_iter()
+        // An entity `pick`/`omit` leaves nothing of is not in the answer (4.21).
+        .filter(|e| !(projected && e.is_empty()))
+        .map(|mut e| {
+            if media == MediaType::JsonLd {
+                e.insert("@context".into(), context.answer_context());
+            }
+            Value::Object(e)
+        })
+        .collect()
+}
+
 /// The body of a query's answer.
-pub fn collection(entities: Vec<Value>, view: &View, media: MediaType) -> Value {
+pub fn collection(
+    entities: Vec<Value>,
+    view: &View,
+    media: MediaType,
+    context: &RequestContext,
+    linked: &Linked,
+) -> Value {
     match media {
-        MediaType::Json => Value::Array(
-            entities
-                .into_iter()
-                .map(|e| Value::Object(entity(e, view, media)))
-                .collect(),
-        ),
-        MediaType::JsonLd => Value::Array(
-            entities
-                .into_iter()
-                .map(|e| {
-                    let mut e = entity(e, view, media);
-                    e.insert("@context".into(), context());
-                    Value::Object(e)
-                })
-                .collect(),
-        ),
+        MediaType::Json | MediaType::JsonLd => {
+            Value::Array(entities_of(entities, view, media, context, linked))
+        }
         MediaType::GeoJson => json!({
             "type": "FeatureCollection",
             "features": entities
                 .into_iter()
-                .map(|e| feature(entity(e, view, media), view))
+                .map(|e| feature(inline(e, view, media, context, linked), view, context))
                 .collect::<Vec<_>>(),
-            "@context": context(),
+            "@context": context.answer_context(),
         }),
     }
 }
 
-/// The body of a single entity's answer.
-pub fn single(stored: Value, view: &View, media: MediaType) -> Value {
-    let entity = entity(stored, view, media);
+/// The body of a single entity's answer (with `join=flat`, a list: it, then those it links to).
+pub fn single(
+    stored: Value,
+    view: &View,
+    media: MediaType,
+    context: &RequestContext,
+    linked: &Linked,
+) -> Value {
     match media {
-        MediaType::Json => Value::Object(entity),
-        MediaType::JsonLd => {
-            let mut entity = entity;
-            entity.insert("@context".into(), context());
-            Value::Object(entity)
+        MediaType::Json | MediaType::JsonLd => {
+            let mut shown = entities_of(vec![stored], view, media, context, linked);
+            // Flat with nothing linked is the entity alone (ETSI 018_14_02).
+            if view.join == Some(Join::Flat) && shown.len() > 1 {
+                Value::Array(shown)
+            } else {
+                shown.pop().unwrap_or(Value::Null)
+            }
         }
         MediaType::GeoJson => {
-            let mut feature = feature(entity, view);
+            let mut feature = feature(inline(stored, view, media, context, linked), view, context);
             if let Some(map) = feature.as_object_mut() {
-                map.insert("@context".into(), context());
+                map.insert("@context".into(), context.answer_context());
             }
             feature
         }
@@ -211,17 +370,28 @@ mod tests {
         })
     }
 
+    fn none() -> RequestContext {
+        RequestContext::default()
+    }
+
     fn view(key_values: bool, attrs: Option<&[&str]>) -> View {
         View {
             key_values,
             attrs: attrs.map(|a| a.iter().map(|s| (*s).to_owned()).collect()),
             geoproperty: "location".into(),
+            pick: None,
+            omit: None,
+            join: None,
+            join_level: 1,
+            geometry_property: None,
+            lang: None,
+            dataset_ids: None,
         }
     }
 
     #[test]
     fn key_values_simplify_every_kind_of_attribute() {
-        let e = entity(stored(), &view(true, None), MediaType::Json);
+        let e = entity(stored(), &view(true, None), MediaType::Json, &none());
         assert_eq!(e["status"], "ok");
         assert_eq!(e["refStreetlightGroup"], "urn:ngsi-ld:StreetlightGroup:G1");
         assert_eq!(e["location"]["coordinates"][0], 0.68);
@@ -230,7 +400,12 @@ mod tests {
 
     #[test]
     fn attrs_select_attributes_and_geojson_keeps_its_geometry() {
-        let e = entity(stored(), &view(false, Some(&["status"])), MediaType::Json);
+        let e = entity(
+            stored(),
+            &view(false, Some(&["status"])),
+            MediaType::Json,
+            &none(),
+        );
         let keys: Vec<&str> = e.keys().map(String::as_str).collect();
         assert_eq!(keys.len(), 3, "{keys:?}");
         assert!(e.contains_key("status") && !e.contains_key("location"));
@@ -239,8 +414,10 @@ mod tests {
                 stored(),
                 &view(false, Some(&["status"])),
                 MediaType::GeoJson,
+                &none(),
             ),
             &view(false, Some(&["status"])),
+            &none(),
         );
         assert_eq!(f["geometry"]["type"], "Point");
         assert_eq!(f["properties"]["type"], "Streetlight");
@@ -254,7 +431,11 @@ mod tests {
             geoproperty: "observationSpace".into(),
             ..view(false, None)
         };
-        let f = feature(entity(stored(), &v, MediaType::GeoJson), &v);
+        let f = feature(
+            entity(stored(), &v, MediaType::GeoJson, &none()),
+            &v,
+            &none(),
+        );
         assert!(f["geometry"].is_null());
     }
 }

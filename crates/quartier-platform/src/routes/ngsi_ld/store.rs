@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::{
     geo,
-    query::{AttrPath, EntityQuery, Expr, Literal, Op, Operand, Term, TypeExpr},
+    query::{AttrPath, EntityQuery, Expr, Literal, Op, Operand, Term, TypeExpr, View},
 };
 use crate::error::AppError;
 
@@ -233,6 +233,44 @@ pub fn by_id(conn: &Connection, id: &str) -> Result<Option<Value>, AppError> {
         None => Ok(None),
     }
 }
+
+/// The entities `roots` link to through the relationships `view` shows, to its `joinLevel`
+/// (`join`), as stored, by id; at most [`MAX_LINKED`].
+pub fn linked(
+    conn: &Connection,
+    roots: &[Value],
+    view: &View,
+) -> Result<super::render::Linked, AppError> {
+    let mut found = super::render::Linked::new();
+    if view.join.is_none() {
+        return Ok(found);
+    }
+    let mut level: Vec<(Value, View)> = roots.iter().map(|r| (r.clone(), view.clone())).collect();
+    while !level.is_empty() && found.len() < MAX_LINKED {
+        let mut next = Vec::new();
+        for (stored, view) in &level {
+            if view.join_level == 0 {
+                continue;
+            }
+            for (name, targets) in super::render::relationships(stored, view) {
+                for target in targets {
+                    if found.contains_key(&target) || found.len() >= MAX_LINKED {
+                        continue;
+                    }
+                    if let Some(entity) = by_id(conn, &target)? {
+                        found.insert(target, entity.clone());
+                        next.push((entity, view.linked(&name)));
+                    }
+                }
+            }
+        }
+        level = next;
+    }
+    Ok(found)
+}
+
+/// Most linked entities one answer reads.
+const MAX_LINKED: usize = 1000;
 
 /// Every entity type present, sorted, with a sample of attribute names for each.
 pub fn types(conn: &Connection) -> Result<Vec<(String, Vec<String>)>, AppError> {

@@ -87,7 +87,7 @@ pub async fn create(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, AppError> {
-    let body = Body::read(&headers, &bytes)?;
+    let body = Body::read(&state, &headers, &bytes)?;
     let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
     let read = read_subscription(&body.value).map_err(AppError::Ngsi)?;
     let (mut subscription, matcher) = checked(read, &context)?;
@@ -168,7 +168,13 @@ pub async fn list(
         .iter()
         .map(|r| serde_json::to_value(r.view(now)).unwrap_or(Value::Null))
         .collect();
-    let mut response = respond(media, &with_context(media, Value::Array(shown)));
+    // Subscriptions are named in the core context's terms.
+    let context = RequestContext::default();
+    let mut response = respond(
+        media,
+        &with_context(media, Value::Array(shown), &context),
+        &context,
+    );
     if count {
         response
             .headers_mut()
@@ -196,7 +202,12 @@ pub async fn retrieve(
         .await?
         .ok_or_else(|| not_found(&id))?;
     let shown = serde_json::to_value(record.view(now_ms(&state))).unwrap_or(Value::Null);
-    Ok(respond(media, &with_context(media, shown)))
+    let context = RequestContext::default();
+    Ok(respond(
+        media,
+        &with_context(media, shown, &context),
+        &context,
+    ))
 }
 
 /// `PATCH subscriptions/{id}` (6.11.3.2): the fragment's members replace the stored ones, and
@@ -209,7 +220,7 @@ pub async fn update(
     bytes: Bytes,
 ) -> Result<Response, AppError> {
     check_id(&id)?;
-    let body = Body::read(&headers, &bytes)?;
+    let body = Body::read(&state, &headers, &bytes)?;
     let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
     let owner = writer.owner().to_owned();
     let (lookup, reader) = (id.clone(), owner.clone());

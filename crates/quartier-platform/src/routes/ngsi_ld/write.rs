@@ -15,7 +15,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use quartier_api::ngsi_ld::{
-    ErrorType, ProblemDetails, parse_link_context,
+    ContextDocuments, ErrorType, ProblemDetails, parse_link_context,
     write::{
         self, BatchEntityError, BatchOperationResult, BodyType, NewEntity, NotUpdatedDetails,
         RequestContext, UpdateResult,
@@ -132,11 +132,17 @@ pub(super) struct Body {
     kind: BodyType,
     link: Option<String>,
     pub(super) value: Value,
+    /// The context documents the platform knows (`--jsonld-context`).
+    documents: ContextDocuments,
 }
 
 impl Body {
     /// 415 for a body neither JSON nor JSON-LD, 400 InvalidRequest for one that is not JSON.
-    pub(super) fn read(headers: &HeaderMap, bytes: &[u8]) -> Result<Self, AppError> {
+    pub(super) fn read(
+        state: &AppState,
+        headers: &HeaderMap,
+        bytes: &[u8],
+    ) -> Result<Self, AppError> {
         let content_type = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
@@ -147,12 +153,18 @@ impl Body {
             kind,
             link: link_context(headers),
             value,
+            documents: state.settings.jsonld_contexts.clone(),
         })
     }
 
     /// The context of one object of the body (the body itself, or one entity of a batch).
     pub(super) fn context_of(&self, object: &Value) -> Result<RequestContext, ProblemDetails> {
-        RequestContext::of_request(self.kind, object.get("@context"), self.link.as_deref())
+        RequestContext::of_request_in(
+            self.kind,
+            object.get("@context"),
+            self.link.as_deref(),
+            &self.documents,
+        )
     }
 
     fn object(&self) -> Result<&Map<String, Value>, AppError> {
@@ -166,9 +178,14 @@ impl Body {
 }
 
 /// The context of a request without a body (`DELETE …/attrs/{attr}`): its `Link` header.
-fn header_context(headers: &HeaderMap) -> Result<RequestContext, AppError> {
-    RequestContext::of_request(BodyType::Json, None, link_context(headers).as_deref())
-        .map_err(AppError::Ngsi)
+fn header_context(state: &AppState, headers: &HeaderMap) -> Result<RequestContext, AppError> {
+    RequestContext::of_request_in(
+        BodyType::Json,
+        None,
+        link_context(headers).as_deref(),
+        &state.settings.jsonld_contexts,
+    )
+    .map_err(AppError::Ngsi)
 }
 
 fn link_context(headers: &HeaderMap) -> Option<String> {
@@ -244,7 +261,7 @@ pub async fn create_entity(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, AppError> {
-    let body = Body::read(&headers, &bytes)?;
+    let body = Body::read(&state, &headers, &bytes)?;
     let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
     let entity = write::new_entity(&body.value, &context).map_err(AppError::Ngsi)?;
     writer.require(&entity.entity_type)?;
@@ -345,7 +362,7 @@ async fn change_attributes(
     merge: Merge,
 ) -> Result<Response, AppError> {
     check_id(&id)?;
-    let body = Body::read(&headers, &bytes)?;
+    let body = Body::read(&state, &headers, &bytes)?;
     let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
     let attributes =
         write::fragment_attributes(body.object()?, &context).map_err(AppError::Ngsi)?;
@@ -417,7 +434,7 @@ pub async fn update_attribute(
     bytes: Bytes,
 ) -> Result<Response, AppError> {
     check_id(&id)?;
-    let body = Body::read(&headers, &bytes)?;
+    let body = Body::read(&state, &headers, &bytes)?;
     let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
     let name = context.term(&attr);
     let now = now(&state);
@@ -449,7 +466,7 @@ pub async fn delete_attribute(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     check_id(&id)?;
-    let name = header_context(&headers)?.term(&attr);
+    let name = header_context(&state, &headers)?.term(&attr);
     let now = now(&state);
     let at = now.clone();
     let changed = state
@@ -494,7 +511,7 @@ pub async fn batch(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, AppError> {
-    let body = Body::read(&headers, &bytes)?;
+    let body = Body::read(&state, &headers, &bytes)?;
     let Value::Array(items) = &body.value else {
         return Err(AppError::Ngsi(ProblemDetails::new(
             ErrorType::BadRequestData,
