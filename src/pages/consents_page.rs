@@ -238,6 +238,10 @@ fn PurposeItem(
                     <ol class="consent__events">
                         {move || {
                             let mut events = record.get().map(|r| r.events).unwrap_or_default();
+                            // Newest first. The record lists them as they happened; two changes
+                            // within one second share a timestamp, so the record's order breaks
+                            // ties (a stable sort of the reversed list).
+                            events.reverse();
                             events.sort_by_key(|e| std::cmp::Reverse(e.timestamp.unix_millis()));
                             events.into_iter().map(|event| {
                                 let key = match event.event_type {
