@@ -61,6 +61,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0009_open311_request_media.sql")),
     M::up(include_str!("../migrations/0010_access_log_filters.sql")),
     M::up(include_str!("../migrations/0011_ngsi_ld_subscriptions.sql")),
+    M::up(include_str!("../migrations/0012_ngsi_ld_created_at.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -1642,3 +1642,81 @@ async fn dataset_id_keeps_the_instances_of_those_datasets() {
         json!([{"id": "urn:ngsi-ld:Building:D1", "type": "Building"}])
     );
 }
+
+#[tokio::test]
+async fn sys_attrs_show_when_an_entity_was_created_and_last_modified() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut settings = Settings::new(dir.path().join("data"), dir.path().join("dist"));
+    settings.ngsi_ld_writers = vec![TokenAccount::new("lighting", LIGHTING, &["Streetlight"])];
+    let state = AppState::new(settings).expect("state");
+    let p = Platform {
+        router: build_router(state.clone()),
+        _dir: dir,
+    };
+    let id = "urn:ngsi-ld:Streetlight:S-1";
+    let one = format!("/ngsi-ld/v1/entities/{id}");
+    let created = p
+        .write(
+            "POST",
+            "/ngsi-ld/v1/entities",
+            Some(LIGHTING),
+            Some(lamp(id, "ok")),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+
+    // Not shown unless asked, in any representation, and never sent to the map.
+    let plain = p.get(&one).await;
+    assert!(plain.body.get("createdAt").is_none(), "{}", plain.body);
+    assert!(plain.body.get("modifiedAt").is_none());
+    let layer = p.geojson("/ngsi-ld/v1/entities?type=Streetlight").await;
+    assert!(
+        layer.body["features"][0]["properties"]
+            .get("createdAt")
+            .is_none()
+    );
+
+    let first = p.get(&format!("{one}?options=sysAttrs")).await;
+    let created_at = first.body["createdAt"]
+        .as_str()
+        .expect("createdAt")
+        .to_owned();
+    assert_eq!(first.body["modifiedAt"], created_at.as_str());
+    assert!(
+        created_at.ends_with('Z') && created_at.contains('T'),
+        "{created_at}"
+    );
+
+    state.auth.clock.advance(Duration::from_secs(3600));
+    let patched = p
+        .write(
+            "PATCH",
+            &format!("{one}/attrs"),
+            Some(LIGHTING),
+            Some(
+                json!({"status": {"type": "Property", "value": "defectiveLamp"},
+                        "@context": [SDM, CORE]}),
+            ),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::NO_CONTENT, "{}", patched.body);
+    let later = p
+        .get("/ngsi-ld/v1/entities?type=Streetlight&options=sysAttrs,keyValues")
+        .await;
+    let entity = &later.body[0];
+    assert_eq!(entity["createdAt"], created_at.as_str(), "{}", later.body);
+    let modified_at = entity["modifiedAt"].as_str().expect("modifiedAt");
+    assert!(
+        modified_at > created_at.as_str(),
+        "{modified_at} after {created_at}"
+    );
+    assert_eq!(entity["status"], "defectiveLamp");
+
+    // Asked, but not among `attrs`' attributes; and a client's own createdAt is not stored.
+    let picked = p.get(&format!("{one}?options=sysAttrs&attrs=status")).await;
+    assert_eq!(picked.body["createdAt"], created_at.as_str());
+    assert!(picked.body.get("powerState").is_none());
+    p.get(&format!("{one}?attrs=createdAt"))
+        .await
+        .problem(StatusCode::NOT_FOUND, "ResourceNotFound");
+}

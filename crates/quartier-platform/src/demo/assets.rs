@@ -80,7 +80,8 @@ pub fn seed(conn: &mut Connection, town: &Town, scale: u32, now: i64) -> Result<
     )?;
     {
         let mut insert = tx.prepare(
-            "INSERT INTO entities (id, type, lon, lat, data, modified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO entities (id, type, lon, lat, data, created_at, modified_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
         )?;
         for row in rows.iter() {
             insert.execute(params![

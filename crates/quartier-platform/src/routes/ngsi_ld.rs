@@ -196,7 +196,13 @@ fn nothing_left(stored: &Value, view: &query::View) -> bool {
     let shown = |wanted: &dyn Fn(&str) -> bool| {
         members
             .keys()
-            .any(|k| k != "@context" && wanted(k) && view.shows(k))
+            .filter(|k| {
+                !matches!(
+                    k.as_str(),
+                    "@context" | store::CREATED_AT | store::MODIFIED_AT
+                )
+            })
+            .any(|k| wanted(k) && view.shows(k))
     };
     (view.attrs.is_some() && !shown(&|k| k != "id" && k != "type"))
         || ((view.pick.is_some() || view.omit.is_some()) && !shown(&|_| true))

@@ -165,6 +165,7 @@ impl Matcher {
             geometry_property: None,
             lang: None,
             dataset_ids: None,
+            sys_attrs: false,
         };
         let mut shown = render::entity(
             entity.clone(),

@@ -96,6 +96,8 @@ pub struct View {
     /// `datasetId`: only the attribute instances of these datasets (`@none`: the default
     /// instance, which has none).
     pub dataset_ids: Option<Vec<String>>,
+    /// `options=sysAttrs`: the entity's `createdAt` and `modifiedAt` are shown (4.8).
+    pub sys_attrs: bool,
 }
 
 /// How linked entities are shown (`join`, 4.5.23).
@@ -205,6 +207,7 @@ impl View {
             geometry_property: self.geometry_property.clone(),
             lang: self.lang.clone(),
             dataset_ids: self.dataset_ids.clone(),
+            sys_attrs: self.sys_attrs,
         }
     }
 }
@@ -390,6 +393,7 @@ pub fn parse_view(pairs: &[(String, String)]) -> Result<View, QueryError> {
         geometry_property,
         lang,
         dataset_ids: get("datasetId").map(|d| list(Some(d), &[','])),
+        sys_attrs: options.iter().any(|o| o == "sysAttrs"),
     })
 }
 
@@ -749,12 +753,9 @@ mod tests {
                 .view
                 .key_values
         );
-        assert!(
-            !parse("type=T&options=sysAttrs")
-                .expect("ok")
-                .view
-                .key_values
-        );
+        let sys = parse("type=T&options=sysAttrs").expect("ok").view;
+        assert!(!sys.key_values && sys.sys_attrs);
+        assert!(!parse("type=T").expect("ok").view.sys_attrs);
         assert!(parse("type=T&format=weird").is_err());
         assert!(parse("type=T&geoproperty=a\"b").is_err());
         let q = parse("type=A,B|C&id=urn:a,urn:b").expect("ok");

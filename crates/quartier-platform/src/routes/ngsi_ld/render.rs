@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use quartier_api::ngsi_ld::query::Join;
 use serde_json::{Map, Value, json};
 
-use super::query::View;
+use super::{query::View, store};
 
 /// The `Link` header that carries the context of a plain JSON or GeoJSON body (6.3.5): the
 /// request's, or the core context.
@@ -49,9 +49,15 @@ pub fn entity(
     for (name, attribute) in stored {
         let keep = match name.as_str() {
             "@context" => false,
+            // Read from the store's columns beside each entity: shown only when asked (4.8).
+            store::CREATED_AT | store::MODIFIED_AT => view.sys_attrs,
             _ => view.shows(&name) || (media == MediaType::GeoJson && name == view.geoproperty),
         };
         if !keep {
+            continue;
+        }
+        if name == store::CREATED_AT || name == store::MODIFIED_AT {
+            out.insert(name, attribute);
             continue;
         }
         let attribute = if name == "id" || name == "type" {
@@ -386,6 +392,7 @@ mod tests {
             geometry_property: None,
             lang: None,
             dataset_ids: None,
+            sys_attrs: false,
         }
     }
 

@@ -16,6 +16,14 @@ use super::{
 };
 use crate::error::AppError;
 
+/// The system attributes (4.8) kept in columns beside the entity's JSON and set into it as it is
+/// read, for `options=sysAttrs`; the renderer leaves them out otherwise.
+pub const CREATED_AT: &str = "createdAt";
+pub const MODIFIED_AT: &str = "modifiedAt";
+
+/// The columns [`read_row`] takes, in its order.
+const READ_COLUMNS: &str = "e.data, coalesce(e.created_at, e.modified_at), e.modified_at";
+
 /// One page of entities (stored JSON, parsed) and the total when `count=true`.
 #[derive(Debug)]
 pub struct Page {
@@ -127,11 +135,11 @@ fn run_in_sql(conn: &Connection, query: &EntityQuery, filter: &Filter) -> Result
     params.push(SqlValue::Integer(to_i64(query.limit)));
     params.push(SqlValue::Integer(to_i64(query.offset)));
     let mut statement = conn.prepare(&format!(
-        "SELECT e.data FROM entities e{where_sql} ORDER BY e.id LIMIT ? OFFSET ?"
+        "SELECT {READ_COLUMNS} FROM entities e{where_sql} ORDER BY e.id LIMIT ? OFFSET ?"
     ))?;
     let entities = statement
-        .query_map(params_from_iter(params.iter()), |r| r.get::<_, String>(0))?
-        .map(|row| parse_stored(&row?))
+        .query_map(params_from_iter(params.iter()), read_row)?
+        .map(|row| parse_read(row?))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Page { entities, total })
 }
@@ -215,21 +223,23 @@ fn run_filtered_in_rust(
     }
     let marks = vec!["?"; page.len()].join(", ");
     let mut statement = conn.prepare(&format!(
-        "SELECT data FROM entities WHERE pk IN ({marks}) ORDER BY id"
+        "SELECT {READ_COLUMNS} FROM entities e WHERE e.pk IN ({marks}) ORDER BY e.id"
     ))?;
     let entities = statement
-        .query_map(params_from_iter(page.iter()), |r| r.get::<_, String>(0))?
-        .map(|row| parse_stored(&row?))
+        .query_map(params_from_iter(page.iter()), read_row)?
+        .map(|row| parse_read(row?))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Page { entities, total })
 }
 
 /// One entity by id, `None` if there is none.
 pub fn by_id(conn: &Connection, id: &str) -> Result<Option<Value>, AppError> {
-    let mut statement = conn.prepare_cached("SELECT data FROM entities WHERE id = ?1")?;
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {READ_COLUMNS} FROM entities e WHERE e.id = ?1"
+    ))?;
     let mut rows = statement.query([id])?;
     match rows.next()? {
-        Some(row) => Ok(Some(parse_stored(&row.get::<_, String>(0)?)?)),
+        Some(row) => Ok(Some(parse_read(read_row(row)?)?)),
         None => Ok(None),
     }
 }
@@ -325,8 +335,8 @@ pub fn insert(conn: &Connection, entity: &NewEntity, now: &str) -> Result<bool, 
     let data = Value::Object(entity.data.clone()).to_string();
     let inserted = conn
         .prepare_cached(
-            "INSERT INTO entities (id, type, lon, lat, data, modified_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO entities (id, type, lon, lat, data, created_at, modified_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (id) DO NOTHING",
         )?
         .execute(params![entity.id, entity.entity_type, lon, lat, data, now])?;
     Ok(inserted == 1)
@@ -435,6 +445,24 @@ pub struct AttributeUse {
     pub attribute_types: Vec<String>,
     /// How many entities have it.
     pub count: usize,
+}
+
+/// An entity's JSON and its system attributes, as [`READ_COLUMNS`] selects them.
+type ReadRow = (String, String, String);
+
+fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ReadRow> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+}
+
+/// The stored entity with its `createdAt` and `modifiedAt` (an entity written before they were
+/// kept was created, as far as the platform knows, when it was last modified).
+fn parse_read((data, created_at, modified_at): ReadRow) -> Result<Value, AppError> {
+    let mut entity = parse_stored(&data)?;
+    if let Value::Object(map) = &mut entity {
+        map.insert(CREATED_AT.to_owned(), Value::String(created_at));
+        map.insert(MODIFIED_AT.to_owned(), Value::String(modified_at));
+    }
+    Ok(entity)
 }
 
 fn parse_stored(text: &str) -> Result<Value, AppError> {
