@@ -1720,3 +1720,69 @@ async fn sys_attrs_show_when_an_entity_was_created_and_last_modified() {
         .await
         .problem(StatusCode::NOT_FOUND, "ResourceNotFound");
 }
+
+#[tokio::test]
+async fn order_by_sorts_by_members_and_values_and_pages_follow_it() {
+    let p = platform(|_| {});
+    // Created in this order: C, A, B; levels 0.5, 0.9, none.
+    for (id, level) in [("C", Some(0.5)), ("A", Some(0.9)), ("B", None)] {
+        let mut body = bin(&format!("urn:ngsi-ld:WasteContainer:O-{id}"));
+        match level {
+            Some(level) => body["fillingLevel"]["value"] = json!(level),
+            None => {
+                body.as_object_mut().expect("object").remove("fillingLevel");
+            }
+        }
+        let created = p
+            .write("POST", "/ngsi-ld/v1/entities", Some(WASTE), Some(body))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    }
+    let ids = |reply: Reply| -> Vec<String> {
+        reply
+            .ids()
+            .into_iter()
+            .map(|id| {
+                id.trim_start_matches("urn:ngsi-ld:WasteContainer:O-")
+                    .to_owned()
+            })
+            .collect()
+    };
+    let list = "/ngsi-ld/v1/entities?type=WasteContainer";
+    assert_eq!(ids(p.get(list).await), ["A", "B", "C"]);
+    assert_eq!(
+        ids(p.get(&format!("{list}&orderBy=createdAt")).await),
+        ["C", "A", "B"]
+    );
+    assert_eq!(
+        ids(p.get(&format!("{list}&orderBy=id;desc")).await),
+        ["C", "B", "A"]
+    );
+    // Without the attribute, last either way.
+    assert_eq!(
+        ids(p.get(&format!("{list}&orderBy=fillingLevel")).await),
+        ["C", "A", "B"]
+    );
+    assert_eq!(
+        ids(p.get(&format!("{list}&orderBy=fillingLevel;desc")).await),
+        ["A", "C", "B"]
+    );
+    // Pages follow the order, on the path a geo-query or idPattern takes too.
+    assert_eq!(
+        ids(p
+            .get(&format!("{list}&orderBy=createdAt;desc&limit=2&offset=1"))
+            .await),
+        ["A", "C"]
+    );
+    assert_eq!(
+        ids(p
+            .get(&format!(
+                "{list}&idPattern=O-&orderBy=createdAt;desc&limit=2&offset=1"
+            ))
+            .await),
+        ["A", "C"]
+    );
+    p.get(&format!("{list}&orderBy=fillingLevel;sideways"))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "BadRequestData");
+}

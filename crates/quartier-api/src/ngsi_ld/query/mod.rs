@@ -7,6 +7,7 @@
 
 mod boolean;
 mod geo;
+mod order;
 mod parse;
 mod projection;
 pub mod q;
@@ -14,6 +15,7 @@ mod types;
 mod vocabulary;
 
 pub use geo::{parse_geo, parse_georel};
+pub use order::{OrderKey, OrderMember, parse_order_by};
 pub use parse::{
     DEFAULT_LIMIT, Join, MAX_LIST, ParsedQuery, QueryError, View, parse_entity_query,
     parse_entity_query_with, parse_view,

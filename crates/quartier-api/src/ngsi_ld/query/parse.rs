@@ -18,6 +18,7 @@ use super::super::write::{RequestContext, is_uri};
 use super::{
     GeoQuery,
     geo::parse_geo,
+    order::{OrderKey, parse_order_by},
     projection::{Projection, parse_projection},
     q::{Expr, parse_q},
     types::{TypeExpr, parse_types},
@@ -68,6 +69,8 @@ pub struct ParsedQuery<Pattern = String> {
     pub offset: usize,
     /// `count=true`: the total is asked for.
     pub count: bool,
+    /// `orderBy`: the order of the entities (by id unless given; ties always by id).
+    pub order_by: Vec<OrderKey>,
 }
 
 /// How entities are shown, shared by the list and the single-entity endpoints.
@@ -290,6 +293,10 @@ pub fn parse_entity_query_with<Pattern>(
         return Err(bad_data("limit=0 is only allowed with count=true"));
     }
     let offset = get("offset").map_or(Ok(0), |t| parse_natural(t, "offset"))?;
+    let order_by = get("orderBy")
+        .map(parse_order_by)
+        .transpose()?
+        .unwrap_or_default();
     Ok(ParsedQuery {
         types,
         ids,
@@ -300,6 +307,7 @@ pub fn parse_entity_query_with<Pattern>(
         limit,
         offset,
         count,
+        order_by,
     })
 }
 
@@ -404,6 +412,11 @@ impl<Pattern> ParsedQuery<Pattern> {
         self.types = self.types.map(|t| t.in_context(context));
         self.q = self.q.map(|q| q.in_context(context));
         self.view = self.view.in_context(context);
+        self.order_by = self
+            .order_by
+            .into_iter()
+            .map(|key| key.in_context(context))
+            .collect();
         if let Some(geo) = &mut self.geo {
             geo.geoproperty = geo.geoproperty.as_deref().map(|p| context.term(p));
         }

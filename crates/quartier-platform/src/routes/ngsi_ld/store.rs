@@ -15,6 +15,7 @@ use super::{
     query::{AttrPath, EntityQuery, Expr, Literal, Op, Operand, Term, TypeExpr, View},
 };
 use crate::error::AppError;
+use quartier_api::ngsi_ld::query::{OrderKey, OrderMember};
 
 /// The system attributes (4.8) kept in columns beside the entity's JSON and set into it as it is
 /// read, for `options=sysAttrs`; the renderer leaves them out otherwise.
@@ -132,10 +133,11 @@ fn run_in_sql(conn: &Connection, query: &EntityQuery, filter: &Filter) -> Result
         });
     }
     let mut params = filter.params.clone();
+    let order = order_sql(&query.order_by, &mut params);
     params.push(SqlValue::Integer(to_i64(query.limit)));
     params.push(SqlValue::Integer(to_i64(query.offset)));
     let mut statement = conn.prepare(&format!(
-        "SELECT {READ_COLUMNS} FROM entities e{where_sql} ORDER BY e.id LIMIT ? OFFSET ?"
+        "SELECT {READ_COLUMNS} FROM entities e{where_sql} ORDER BY {order} LIMIT ? OFFSET ?"
     ))?;
     let entities = statement
         .query_map(params_from_iter(params.iter()), read_row)?
@@ -181,9 +183,10 @@ fn run_filtered_in_rust(
                 .map(SqlValue::Real),
         );
     }
+    let where_sql = filter.sql();
+    let order = order_sql(&query.order_by, &mut filter.params);
     let mut statement = conn.prepare(&format!(
-        "SELECT e.pk, e.id, {lon}, {lat} FROM entities e{} ORDER BY e.id",
-        filter.sql()
+        "SELECT e.pk, e.id, {lon}, {lat} FROM entities e{where_sql} ORDER BY {order}"
     ))?;
     let mut rows = statement.query(params_from_iter(filter.params.iter()))?;
     let mut matched: Vec<i64> = Vec::new();
@@ -223,13 +226,60 @@ fn run_filtered_in_rust(
     }
     let marks = vec!["?"; page.len()].join(", ");
     let mut statement = conn.prepare(&format!(
-        "SELECT {READ_COLUMNS} FROM entities e WHERE e.pk IN ({marks}) ORDER BY e.id"
+        "SELECT e.pk, {READ_COLUMNS} FROM entities e WHERE e.pk IN ({marks})"
     ))?;
-    let entities = statement
-        .query_map(params_from_iter(page.iter()), read_row)?
-        .map(|row| parse_read(row?))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut read: std::collections::HashMap<i64, Value> = statement
+        .query_map(params_from_iter(page.iter()), |r| {
+            Ok((r.get::<_, i64>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+        })?
+        .map(|row| {
+            let (pk, read) = row?;
+            Ok((pk, parse_read(read)?))
+        })
+        .collect::<Result<_, AppError>>()?;
+    // In the page's order, which the candidates' query sorted.
+    let entities = page
+        .iter()
+        .filter_map(|pk| match pk {
+            SqlValue::Integer(pk) => read.remove(pk),
+            _ => None,
+        })
+        .collect();
     Ok(Page { entities, total })
+}
+
+/// `ORDER BY` for `orderBy`, its JSON paths as parameters (after the `WHERE`'s); ties, and a
+/// query without `orderBy`, by id. Entities without the member come last either way.
+fn order_sql(keys: &[OrderKey], params: &mut Vec<SqlValue>) -> String {
+    let mut terms = Vec::new();
+    for key in keys {
+        let direction = if key.descending { "DESC" } else { "ASC" };
+        match &key.member {
+            OrderMember::Id => terms.push(format!("e.id {direction}")),
+            OrderMember::Type => terms.push(format!("e.type {direction}")),
+            OrderMember::CreatedAt => {
+                // Seconds only: `pk` grows with each insert, so it orders ties by creation.
+                terms.push(format!(
+                    "coalesce(e.created_at, e.modified_at) {direction}, e.pk {direction}"
+                ));
+            }
+            OrderMember::ModifiedAt => terms.push(format!("e.modified_at {direction}")),
+            OrderMember::Attribute { attr, sub } => {
+                let at = match sub {
+                    Some(sub) => json_key(attr, &[sub]),
+                    None => json_key(attr, &[]),
+                };
+                params.push(SqlValue::Text(format!("{at}.value")));
+                params.push(SqlValue::Text(format!("{at}.object")));
+                terms.push(format!(
+                    "coalesce(json_extract(e.data, ?), json_extract(e.data, ?)) \
+                     {direction} NULLS LAST"
+                ));
+            }
+        }
+    }
+    terms.push("e.id".to_owned());
+    terms.join(", ")
 }
 
 /// One entity by id, `None` if there is none.
