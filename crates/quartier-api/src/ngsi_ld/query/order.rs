@@ -29,7 +29,9 @@ pub enum OrderMember {
     ModifiedAt,
     /// An attribute's value, or its sub-attribute's (`sub`).
     Attribute {
+        /// The attribute, by its stored name.
         attr: String,
+        /// `.sub`: one of its sub-attributes.
         sub: Option<String>,
     },
 }
