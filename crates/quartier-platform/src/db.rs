@@ -62,6 +62,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0010_access_log_filters.sql")),
     M::up(include_str!("../migrations/0011_ngsi_ld_subscriptions.sql")),
     M::up(include_str!("../migrations/0012_ngsi_ld_created_at.sql")),
+    M::up(include_str!("../migrations/0013_ngsi_ld_entity_types.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -1786,3 +1786,69 @@ async fn order_by_sorts_by_members_and_values_and_pages_follow_it() {
         .await
         .problem(StatusCode::BAD_REQUEST, "BadRequestData");
 }
+
+#[tokio::test]
+async fn an_entity_of_several_types_is_found_by_each() {
+    let p = platform(|s| s.open_writes = true);
+    for (id, types) in [
+        ("urn:ngsi-ld:Thing:B", json!("Building")),
+        ("urn:ngsi-ld:Thing:P", json!("Parking")),
+        (
+            "urn:ngsi-ld:Thing:BT",
+            json!(["Building", "TouristDestination"]),
+        ),
+    ] {
+        let created = p
+            .write(
+                "POST",
+                "/ngsi-ld/v1/entities",
+                None,
+                Some(json!({"id": id, "type": types, "@context": CORE})),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    }
+    let found = |selection: &'static str| {
+        let p = &p;
+        async move {
+            let uri = format!("/ngsi-ld/v1/entities?type={selection}");
+            let mut ids = p.get(&uri).await.ids();
+            ids.sort();
+            ids.into_iter()
+                .map(|id| id.trim_start_matches("urn:ngsi-ld:Thing:").to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("TouristDestination").await, ["BT"]);
+    assert_eq!(found("Building").await, ["B", "BT"]);
+    assert_eq!(found("(Building;TouristDestination)").await, ["BT"]);
+    assert_eq!(found("Parking,TouristDestination").await, ["BT", "P"]);
+    assert_eq!(found("(Building;Parking),TouristDestination").await, ["BT"]);
+    let types = p.get("/ngsi-ld/v1/types").await;
+    let listed = types.body["typeList"].to_string();
+    assert!(listed.contains("TouristDestination"), "{}", types.body);
+
+    // Its types changed: it is found by the new ones only.
+    let replaced = p
+        .write(
+            "POST",
+            "/ngsi-ld/v1/entityOperations/upsert",
+            None,
+            Some(
+                json!([{"id": "urn:ngsi-ld:Thing:BT", "type": ["Building", "Museum"],
+                         "@context": CORE}]),
+            ),
+        )
+        .await;
+    assert!(replaced.status.is_success(), "{}", replaced.body);
+    assert_eq!(found("Museum").await, ["BT"]);
+    assert!(found("TouristDestination").await.is_empty());
+    p.write(
+        "DELETE",
+        "/ngsi-ld/v1/entities/urn:ngsi-ld:Thing:BT",
+        None,
+        None,
+    )
+    .await;
+    assert!(found("Museum").await.is_empty());
+}

@@ -61,12 +61,16 @@ impl Filter {
 
 pub fn run(conn: &Connection, query: &EntityQuery) -> Result<Page, AppError> {
     let mut filter = Filter::default();
-    match query.types.as_ref().map(|t| (t, t.names())) {
-        None => {}
-        Some((_, Some(names))) => filter.any_of("e.type", &names),
-        Some((expr, None)) => {
-            let sql = type_sql(expr, &mut filter.params);
-            filter.conditions.push(sql);
+    if let Some(types) = &query.types {
+        let multi_typed: bool = conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM entity_other_types)")?
+            .query_row([], |r| r.get(0))?;
+        match types.names() {
+            Some(names) if !multi_typed => filter.any_of("e.type", &names),
+            _ => {
+                let sql = type_sql(types, multi_typed, &mut filter.params);
+                filter.conditions.push(sql);
+            }
         }
     }
     filter.any_of("e.id", &query.ids);
@@ -99,15 +103,25 @@ pub fn run(conn: &Connection, query: &EntityQuery) -> Result<Page, AppError> {
 
 /// A type selection on the entity's type. An entity here has one type, so `A;B` holds only
 /// when `A` and `B` are the same type, as the spec's set semantics give.
-fn type_sql(expr: &TypeExpr, params: &mut Vec<SqlValue>) -> String {
+/// The SQL of a type selection. `multi_typed`: some entity has several types, so a name is
+/// also looked for among their other types (left out otherwise, so that a layer's query keeps
+/// to the type index).
+fn type_sql(expr: &TypeExpr, multi_typed: bool, params: &mut Vec<SqlValue>) -> String {
     let join = |items: &[TypeExpr], glue: &str, params: &mut Vec<SqlValue>| {
-        let parts: Vec<String> = items.iter().map(|i| type_sql(i, params)).collect();
+        let parts: Vec<String> = items
+            .iter()
+            .map(|i| type_sql(i, multi_typed, params))
+            .collect();
         format!("({})", parts.join(glue))
     };
     match expr {
         TypeExpr::Name(name) => {
             params.push(SqlValue::Text(name.clone()));
-            "e.type = ?".to_owned()
+            if !multi_typed {
+                return "e.type = ?".to_owned();
+            }
+            params.push(SqlValue::Text(name.clone()));
+            "(e.type = ? OR e.pk IN (SELECT pk FROM entity_other_types WHERE type = ?))".to_owned()
         }
         TypeExpr::Or(items) => join(items, " OR ", params),
         TypeExpr::And(items) => join(items, " AND ", params),
@@ -334,12 +348,15 @@ const MAX_LINKED: usize = 1000;
 
 /// Every entity type present, sorted, with a sample of attribute names for each.
 pub fn types(conn: &Connection) -> Result<Vec<(String, Vec<String>)>, AppError> {
-    let mut statement = conn.prepare("SELECT DISTINCT type FROM entities ORDER BY type")?;
+    let mut statement = conn.prepare(
+        "SELECT type FROM entities UNION SELECT type FROM entity_other_types ORDER BY type",
+    )?;
     let names = statement
         .query_map([], |r| r.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
     let mut sample = conn.prepare(
-        "SELECT DISTINCT j.key FROM (SELECT data FROM entities WHERE type = ?1 LIMIT 50) AS s, \
+        "SELECT DISTINCT j.key FROM (SELECT data FROM entities WHERE type = ?1 OR pk IN \
+         (SELECT pk FROM entity_other_types WHERE type = ?1) LIMIT 50) AS s, \
          json_each(s.data) AS j WHERE j.key NOT IN ('id', 'type', '@context') ORDER BY j.key",
     )?;
     names
@@ -478,7 +495,8 @@ pub fn attributes(
 /// How many entities of a type there are.
 pub fn count_of_type(conn: &Connection, entity_type: &str) -> Result<usize, AppError> {
     let n: i64 = conn.query_row(
-        "SELECT count(*) FROM entities WHERE type = ?1",
+        "SELECT (SELECT count(*) FROM entities WHERE type = ?1) \
+                + (SELECT count(*) FROM entity_other_types WHERE type = ?1)",
         [entity_type],
         |r| r.get(0),
     )?;
