@@ -1852,3 +1852,60 @@ async fn an_entity_of_several_types_is_found_by_each() {
     .await;
     assert!(found("Museum").await.is_empty());
 }
+
+#[tokio::test]
+async fn scope_q_selects_entities_by_their_scopes() {
+    let p = platform(|s| s.open_writes = true);
+    for (id, scope) in [
+        ("urn:ngsi-ld:Thing:N", json!("/Madrid/Gardens/ParqueNorte")),
+        (
+            "urn:ngsi-ld:Thing:NC",
+            json!([
+                "/Madrid/Gardens/ParqueNorte",
+                "/CompanyA/OrganizationB/UnitC"
+            ]),
+        ),
+    ] {
+        let created = p
+            .write(
+                "POST",
+                "/ngsi-ld/v1/entities",
+                None,
+                Some(json!({"id": id, "type": "Thing", "scope": scope, "@context": CORE})),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    }
+    p.write(
+        "POST",
+        "/ngsi-ld/v1/entities",
+        None,
+        Some(json!({"id": "urn:ngsi-ld:Thing:none", "type": "Thing", "@context": CORE})),
+    )
+    .await;
+    for (scope_q, count) in [
+        ("/Madrid/%2B/ParqueNorte", 2),
+        ("/CompanyA/%23", 1),
+        ("/%23", 2),
+        (
+            "/Madrid/Gardens/ParqueNorte;/CompanyA/OrganizationB/UnitC",
+            1,
+        ),
+        (
+            "/Madrid/Gardens/ParqueNorte,/CompanyA/OrganizationB/UnitC",
+            2,
+        ),
+        ("/Elsewhere", 0),
+    ] {
+        let reply = p
+            .get(&format!(
+                "/ngsi-ld/v1/entities?type=Thing&count=true&scopeQ={scope_q}"
+            ))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{scope_q}: {}", reply.body);
+        assert_eq!(reply.count(), count, "{scope_q}");
+    }
+    p.get("/ngsi-ld/v1/entities?type=Thing&scopeQ=Madrid")
+        .await
+        .problem(StatusCode::BAD_REQUEST, "InvalidRequest");
+}

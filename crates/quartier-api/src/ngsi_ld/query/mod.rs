@@ -11,6 +11,7 @@ mod order;
 mod parse;
 mod projection;
 pub mod q;
+mod scope;
 mod types;
 mod vocabulary;
 
@@ -22,6 +23,7 @@ pub use parse::{
 };
 pub use projection::{Member, Projection, parse_projection};
 pub use q::{AttrPath, Expr, Literal, Op, Operand, Term, parse_q};
+pub use scope::{ScopeQuery, parse_scope_q};
 pub use types::{TypeExpr, parse_types};
 pub use vocabulary::{compact, is_known_context};
 

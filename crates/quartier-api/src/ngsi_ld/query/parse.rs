@@ -21,6 +21,7 @@ use super::{
     order::{OrderKey, parse_order_by},
     projection::{Projection, parse_projection},
     q::{Expr, parse_q},
+    scope::{ScopeQuery, parse_scope_q},
     types::{TypeExpr, parse_types},
     vocabulary::compact,
 };
@@ -59,6 +60,8 @@ pub struct ParsedQuery<Pattern = String> {
     pub id_pattern: Option<Pattern>,
     /// `q`: the attribute filter.
     pub q: Option<Expr>,
+    /// `scopeQ`: the scope filter.
+    pub scope_q: Option<ScopeQuery>,
     /// `options`, `format`, `attrs`, `geoproperty`.
     pub view: View,
     /// `georel`, `geometry`, `coordinates` (and `geoproperty`).
@@ -260,6 +263,7 @@ pub fn parse_entity_query_with<Pattern>(
         })
         .transpose()?;
     let q = get("q").map(parse_q).transpose()?;
+    let scope_q = get("scopeQ").map(parse_scope_q).transpose()?;
     let view = parse_view(pairs)?;
     let geo = parse_geo(
         get("georel"),
@@ -302,6 +306,7 @@ pub fn parse_entity_query_with<Pattern>(
         ids,
         id_pattern,
         q,
+        scope_q,
         view,
         geo,
         limit,

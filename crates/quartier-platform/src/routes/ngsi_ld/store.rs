@@ -1,10 +1,11 @@
 //! Runs an [`EntityQuery`] against the `entities` table.
 //!
 //! `type`, `id` and `q` become SQL (`q` through SQLite's JSON functions on the stored entity), so
-//! counting and paging stay in the database. A geo-query or an `idPattern` adds a step in Rust:
-//! the R*Tree gives the candidates in the query geometry's bounding box, then the exact test
-//! (haversine distance, point in polygon) and the regex run on `(id, lon, lat)` only, and just
-//! the requested page's JSON is read.
+//! counting and paging stay in the database. A geo-query, an `idPattern` or a `scopeQ` adds a
+//! step in Rust: the R*Tree gives the candidates in the query geometry's bounding box, then the
+//! exact test (haversine distance, point in polygon), the regex and the scope test run on
+//! `(id, lon, lat, scope)` only, and just the requested page's JSON is read. `orderBy` sorts both
+//! paths in SQL.
 
 use quartier_api::ngsi_ld::write::{NewEntity, point_of};
 use rusqlite::{Connection, params, params_from_iter, types::Value as SqlValue};
@@ -94,7 +95,7 @@ pub fn run(conn: &Connection, query: &EntityQuery) -> Result<Page, AppError> {
             filter.conditions.push(format!("({any})"));
         }
     }
-    if query.geo.is_some() || query.id_pattern.is_some() {
+    if query.geo.is_some() || query.id_pattern.is_some() || query.scope_q.is_some() {
         run_filtered_in_rust(conn, query, filter)
     } else {
         run_in_sql(conn, query, &filter)
@@ -199,8 +200,14 @@ fn run_filtered_in_rust(
     }
     let where_sql = filter.sql();
     let order = order_sql(&query.order_by, &mut filter.params);
+    // The scope only when `scopeQ` tests it, as JSON (a scope or a list of them).
+    let scope = if query.scope_q.is_some() {
+        "e.data -> '$.scope'"
+    } else {
+        "NULL"
+    };
     let mut statement = conn.prepare(&format!(
-        "SELECT e.pk, e.id, {lon}, {lat} FROM entities e{where_sql} ORDER BY {order}"
+        "SELECT e.pk, e.id, {lon}, {lat}, {scope} FROM entities e{where_sql} ORDER BY {order}"
     ))?;
     let mut rows = statement.query(params_from_iter(filter.params.iter()))?;
     let mut matched: Vec<i64> = Vec::new();
@@ -212,6 +219,14 @@ fn run_filtered_in_rust(
             .is_some_and(|pattern| !pattern.is_match(&id))
         {
             continue;
+        }
+        if let Some(scope_q) = &query.scope_q {
+            let scope = row
+                .get::<_, Option<String>>(4)?
+                .and_then(|json| serde_json::from_str::<Value>(&json).ok());
+            if !scope_q.matches(scope.as_ref()) {
+                continue;
+            }
         }
         if let Some(g) = &query.geo {
             let point = match (row.get::<_, Option<f64>>(2)?, row.get::<_, Option<f64>>(3)?) {
