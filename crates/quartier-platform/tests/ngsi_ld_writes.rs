@@ -1909,3 +1909,113 @@ async fn scope_q_selects_entities_by_their_scopes() {
         .await
         .problem(StatusCode::BAD_REQUEST, "InvalidRequest");
 }
+
+#[tokio::test]
+async fn merge_and_replace_change_a_whole_entity() {
+    let p = platform(|_| {});
+    let id = "urn:ngsi-ld:Streetlight:M-1";
+    let one = format!("/ngsi-ld/v1/entities/{id}");
+    p.write(
+        "POST",
+        "/ngsi-ld/v1/entities",
+        Some(LIGHTING),
+        Some(lamp(id, "ok")),
+    )
+    .await;
+
+    // Merge: status merged (its unit kept), a new attribute added, powerState deleted.
+    let merged = p
+        .write(
+            "PATCH",
+            &one,
+            Some(LIGHTING),
+            Some(
+                json!({"status": {"type": "Property", "value": "defectiveLamp"},
+                        "lampBrand": "Lumen",
+                        "powerState": "urn:ngsi-ld:null",
+                        "@context": [SDM, CORE]}),
+            ),
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::NO_CONTENT, "{}", merged.body);
+    let read = p.get(&one).await;
+    assert_eq!(
+        read.body["status"]["value"], "defectiveLamp",
+        "{}",
+        read.body
+    );
+    assert_eq!(read.body["lampBrand"]["value"], "Lumen");
+    assert!(read.body.get("powerState").is_none(), "{}", read.body);
+    assert!(read.body.get("location").is_some());
+    let empty = p
+        .write(
+            "PATCH",
+            &one,
+            Some(LIGHTING),
+            Some(json!({"@context": CORE})),
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::NO_CONTENT, "{}", empty.body);
+
+    // Replace: only the body's attributes are left.
+    let replaced = p
+        .write(
+            "PUT",
+            &one,
+            Some(LIGHTING),
+            Some(json!({"status": {"type": "Property", "value": "ok"}, "@context": [SDM, CORE]})),
+        )
+        .await;
+    assert_eq!(replaced.status, StatusCode::NO_CONTENT, "{}", replaced.body);
+    let read = p.get(&one).await;
+    assert_eq!(read.body["type"], "Streetlight");
+    assert_eq!(read.body["status"]["value"], "ok");
+    assert!(read.body.get("lampBrand").is_none() && read.body.get("location").is_none());
+
+    // The spec's errors, and the writer's scope.
+    for method in ["PATCH", "PUT"] {
+        p.write(
+            method,
+            "/ngsi-ld/v1/entities/urn:ngsi-ld:Streetlight:nowhere",
+            Some(LIGHTING),
+            Some(json!({"status": "ok", "@context": CORE})),
+        )
+        .await
+        .problem(StatusCode::NOT_FOUND, "ResourceNotFound");
+        p.write(
+            method,
+            "/ngsi-ld/v1/entities/not-a-uri",
+            Some(LIGHTING),
+            Some(json!({"status": "ok", "@context": CORE})),
+        )
+        .await
+        .problem(StatusCode::BAD_REQUEST, "BadRequestData");
+        let refused = p
+            .write(
+                method,
+                &one,
+                Some(WASTE),
+                Some(json!({"status": "ok", "@context": CORE})),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        let anonymous = p
+            .write(
+                method,
+                &one,
+                None,
+                Some(json!({"status": "ok", "@context": CORE})),
+            )
+            .await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    }
+    let moved = p
+        .write(
+            "PUT",
+            &one,
+            Some(LIGHTING),
+            Some(json!({"type": "WasteContainer", "@context": [SDM, CORE]})),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::FORBIDDEN, "{}", moved.body);
+}

@@ -653,6 +653,27 @@ fn is_geometry(value: &Value) -> bool {
         && value.get("coordinates").is_some_and(Value::is_array)
 }
 
+/// The value that, in a merge, deletes the attribute it is given to (4.5.0.2: `urn:ngsi-ld:null`).
+pub const NGSI_LD_NULL: &str = "urn:ngsi-ld:null";
+
+/// Whether a normalized attribute (or each of its instances) is the null of a merge: a value, an
+/// object or a language map of `urn:ngsi-ld:null` only.
+pub fn is_null_attribute(attribute: &Value) -> bool {
+    let null = |v: Option<&Value>| v.and_then(Value::as_str) == Some(NGSI_LD_NULL);
+    match attribute {
+        Value::Object(map) => {
+            null(map.get("value"))
+                || null(map.get("object"))
+                || map
+                    .get("languageMap")
+                    .and_then(Value::as_object)
+                    .is_some_and(|m| !m.is_empty() && m.values().all(|v| null(Some(v))))
+        }
+        Value::Array(instances) => !instances.is_empty() && instances.iter().all(is_null_attribute),
+        _ => false,
+    }
+}
+
 /// A partial attribute update (5.6.4): the fragment's members replace the stored attribute's,
 /// and the result is checked again as a whole.
 pub fn merge_attribute(

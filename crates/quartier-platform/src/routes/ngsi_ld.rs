@@ -67,7 +67,10 @@ pub fn router() -> Router<AppState> {
         .route("/v1/entities/", entities())
         .route(
             "/v1/entities/{id}",
-            get(retrieve_entity).delete(write::delete_entity),
+            get(retrieve_entity)
+                .delete(write::delete_entity)
+                .patch(write::merge_entity)
+                .put(write::replace_entity),
         )
         .route("/v1/entities/{id}/attrs", attrs())
         .route("/v1/entities/{id}/attrs/", attrs())

@@ -314,6 +314,109 @@ pub async fn delete_entity(
     Ok(no_content())
 }
 
+/// `PATCH entities/{id}` (Merge Entity, 5.6.17): each attribute of the fragment is merged into
+/// the stored one (its members replace theirs) or added; one given `urn:ngsi-ld:null` is
+/// deleted. 204, also for an empty fragment; 404; 400.
+pub async fn merge_entity(
+    writer: Writer,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Response, AppError> {
+    check_id(&id)?;
+    let body = Body::read(&state, &headers, &bytes)?;
+    let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
+    let fragment = body.object()?;
+    if let Some(other) = fragment.get("id").and_then(Value::as_str)
+        && other != id
+    {
+        return Err(AppError::Ngsi(ProblemDetails::new(
+            ErrorType::BadRequestData,
+            format!("the body is entity {other}, not {id}"),
+        )));
+    }
+    let attributes = write::fragment_attributes(fragment, &context).map_err(AppError::Ngsi)?;
+    let now = now(&state);
+    let at = now.clone();
+    let changed = state
+        .db
+        .call(move |conn| {
+            let mut stored = writable(conn, &writer, &id)?;
+            if attributes.is_empty() {
+                return Ok(Changed::new());
+            }
+            for (name, attribute) in attributes {
+                if write::is_null_attribute(&attribute) {
+                    stored.data.remove(&name);
+                    continue;
+                }
+                let merged = match stored.data.get(&name) {
+                    // A fragment that does not fit the stored attribute replaces it.
+                    Some(current) => write::merge_attribute(&name, current, &attribute, &context)
+                        .unwrap_or(attribute),
+                    None => attribute,
+                };
+                stored.data.insert(name, merged);
+            }
+            store::replace(conn, stored.pk, &stored.entity_type, &stored.data, &now)?;
+            Ok(vec![(id, stored.entity_type, Some(stored.data))])
+        })
+        .await?;
+    state.live.publish(changed, &at);
+    Ok(no_content())
+}
+
+/// `PUT entities/{id}` (Replace Entity, 5.6.18): the entity's attributes (and its type, when
+/// the body gives one) become the body's. 204; 404; 400.
+pub async fn replace_entity(
+    writer: Writer,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Response, AppError> {
+    check_id(&id)?;
+    let body = Body::read(&state, &headers, &bytes)?;
+    let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
+    let mut whole = body.object()?.clone();
+    match whole.get("id").and_then(Value::as_str) {
+        Some(other) if other != id => {
+            return Err(AppError::Ngsi(ProblemDetails::new(
+                ErrorType::BadRequestData,
+                format!("the body is entity {other}, not {id}"),
+            )));
+        }
+        _ => {
+            whole.insert("id".into(), Value::String(id.clone()));
+        }
+    }
+    let now = now(&state);
+    let at = now.clone();
+    let changed = state
+        .db
+        .call(move |conn| {
+            let stored = writable(conn, &writer, &id)?;
+            if !whole.contains_key("type") {
+                whole.insert("type".into(), Value::String(stored.entity_type.clone()));
+            }
+            let entity =
+                write::new_entity(&Value::Object(whole), &context).map_err(AppError::Ngsi)?;
+            writer.require(&entity.entity_type)?;
+            store::replace(conn, stored.pk, &entity.entity_type, &entity.data, &now)?;
+            let mut changed = Changed::new();
+            if entity.entity_type != stored.entity_type {
+                // A map showing the old type's layer forgets it.
+                changed.push((id.clone(), stored.entity_type, None));
+            }
+            changed.push((id, entity.entity_type, Some(entity.data)));
+            Ok(changed)
+        })
+        .await?;
+    state.live.publish(changed, &at);
+    Ok(no_content())
+}
+
 /// How the attributes of a fragment go into an entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Merge {
