@@ -1984,6 +1984,14 @@ async fn merge_and_replace_change_a_whole_entity() {
         .problem(StatusCode::NOT_FOUND, "ResourceNotFound");
         p.write(
             method,
+            "/ngsi-ld/v1/entities/",
+            Some(LIGHTING),
+            Some(json!({"status": "ok", "@context": CORE})),
+        )
+        .await
+        .problem(StatusCode::BAD_REQUEST, "BadRequestData");
+        p.write(
+            method,
             "/ngsi-ld/v1/entities/not-a-uri",
             Some(LIGHTING),
             Some(json!({"status": "ok", "@context": CORE})),

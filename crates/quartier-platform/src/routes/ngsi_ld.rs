@@ -64,7 +64,12 @@ pub fn router() -> Router<AppState> {
     let subscription_list = || get(subscriptions::list).post(subscriptions::create);
     Router::new()
         .route("/v1/entities", entities())
-        .route("/v1/entities/", entities())
+        .route(
+            "/v1/entities/",
+            entities()
+                .patch(write::no_entity_id)
+                .put(write::no_entity_id),
+        )
         .route(
             "/v1/entities/{id}",
             get(retrieve_entity)

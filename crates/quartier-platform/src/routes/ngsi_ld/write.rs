@@ -314,6 +314,15 @@ pub async fn delete_entity(
     Ok(no_content())
 }
 
+/// `PATCH` or `PUT entities/` without an id: 400 BadRequestData, as the spec's merge and
+/// replace say (not 405, which would tell the client the method is not known here).
+pub async fn no_entity_id() -> AppError {
+    AppError::Ngsi(ProblemDetails::new(
+        ErrorType::BadRequestData,
+        "the address names no entity: entities/{id}",
+    ))
+}
+
 /// `PATCH entities/{id}` (Merge Entity, 5.6.17): each attribute of the fragment is merged into
 /// the stored one (its members replace theirs) or added; one given `urn:ngsi-ld:null` is
 /// deleted. 204, also for an empty fragment; 404; 400.
