@@ -426,7 +426,9 @@ pub fn point_of(entity: &Map<String, Value>) -> Option<(f64, f64)> {
 /// `@context` member has been read into it already.
 pub fn new_entity(body: &Value, context: &RequestContext) -> Result<NewEntity, ProblemDetails> {
     let Value::Object(members) = body else {
-        return Err(bad_data("an entity is a JSON object"));
+        // Not an entity at all (`[]`, a number): the request, not its data, is wrong (as the
+        // ETSI suite checks).
+        return Err(invalid("an entity is a JSON object"));
     };
     let id = match members.get("id").or_else(|| members.get("@id")) {
         Some(Value::String(id)) if is_uri(id) => id.clone(),
@@ -435,11 +437,11 @@ pub fn new_entity(body: &Value, context: &RequestContext) -> Result<NewEntity, P
         None => return Err(bad_data("an entity needs an id")),
     };
     let types: Vec<String> = match members.get("type").or_else(|| members.get("@type")) {
-        Some(Value::String(t)) if !t.is_empty() => vec![context.term(t)],
+        Some(Value::String(t)) => vec![type_name(t, context)?],
         Some(Value::Array(items)) if !items.is_empty() => items
             .iter()
             .map(|t| match t {
-                Value::String(t) if !t.is_empty() => Ok(context.term(t)),
+                Value::String(t) => type_name(t, context),
                 _ => Err(bad_data("an entity type is a name")),
             })
             .collect::<Result<_, _>>()?,
@@ -651,6 +653,16 @@ fn is_geometry(value: &Value) -> bool {
         .and_then(Value::as_str)
         .is_some_and(|t| GEOMETRY_TYPES.contains(&t))
         && value.get("coordinates").is_some_and(Value::is_array)
+}
+
+/// An entity type's stored name: not empty, and not a member or keyword of JSON-LD (`"type":
+/// "type"`, which the core context makes `@type`).
+fn type_name(text: &str, context: &RequestContext) -> Result<String, ProblemDetails> {
+    let term = context.term(text);
+    if text.is_empty() || matches!(text, "id" | "type") || term.starts_with('@') {
+        return Err(bad_data(format!("{text:?} is not an entity type")));
+    }
+    Ok(term)
 }
 
 /// The value that, in a merge, deletes the attribute it is given to (4.5.0.2: `urn:ngsi-ld:null`).
@@ -894,11 +906,15 @@ mod tests {
             json!({"id": "urn:a:1", "type": "T", "a b": 1}),
             json!({"id": "urn:a:1", "type": "T", "a": {"x": 1}}),
             json!({"id": "urn:a:1", "type": "T", "a": {"value": 1, "observedAt": "yesterday"}}),
-            json!([]),
+            json!({"id": "urn:a:1", "type": "type"}),
+            json!({"id": "urn:a:1", "type": ["T", ""]}),
         ] {
             let error = new_entity(&body, &ctx).expect_err(&body.to_string());
             assert_eq!(error.error_type, ErrorType::BadRequestData, "{body}");
         }
+        // Not an entity at all: the request is wrong.
+        let error = new_entity(&json!([]), &ctx).expect_err("[]");
+        assert_eq!(error.error_type, ErrorType::InvalidRequest);
     }
 
     #[test]
