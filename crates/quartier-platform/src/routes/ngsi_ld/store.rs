@@ -102,11 +102,10 @@ pub fn run(conn: &Connection, query: &EntityQuery) -> Result<Page, AppError> {
     }
 }
 
-/// A type selection on the entity's type. An entity here has one type, so `A;B` holds only
-/// when `A` and `B` are the same type, as the spec's set semantics give.
-/// The SQL of a type selection. `multi_typed`: some entity has several types, so a name is
-/// also looked for among their other types (left out otherwise, so that a layer's query keeps
-/// to the type index).
+/// The SQL of a type selection (4.17). `multi_typed`: some entity has several types, so a name
+/// is also looked for among their other types, and `A;B` finds an entity of both. Otherwise that
+/// lookup is left out, so that a layer's query keeps to the type index (and `A;B` holds only
+/// when `A` and `B` are the same type).
 fn type_sql(expr: &TypeExpr, multi_typed: bool, params: &mut Vec<SqlValue>) -> String {
     let join = |items: &[TypeExpr], glue: &str, params: &mut Vec<SqlValue>| {
         let parts: Vec<String> = items
