@@ -2027,3 +2027,42 @@ async fn merge_and_replace_change_a_whole_entity() {
         .await;
     assert_eq!(moved.status, StatusCode::FORBIDDEN, "{}", moved.body);
 }
+
+#[tokio::test]
+async fn an_update_to_the_ngsi_ld_null_deletes_the_attribute() {
+    let p = platform(|_| {});
+    let id = "urn:ngsi-ld:Streetlight:N-1";
+    let one = format!("/ngsi-ld/v1/entities/{id}");
+    p.write(
+        "POST",
+        "/ngsi-ld/v1/entities",
+        Some(LIGHTING),
+        Some(lamp(id, "ok")),
+    )
+    .await;
+    let updated = p
+        .write(
+            "PATCH",
+            &format!("{one}/attrs"),
+            Some(LIGHTING),
+            Some(
+                json!({"powerState": {"type": "Property", "value": "urn:ngsi-ld:null"},
+                        "@context": [SDM, CORE]}),
+            ),
+        )
+        .await;
+    assert_eq!(updated.status, StatusCode::NO_CONTENT, "{}", updated.body);
+    let partial = p
+        .write(
+            "PATCH",
+            &format!("{one}/attrs/status"),
+            Some(LIGHTING),
+            Some(json!({"value": "urn:ngsi-ld:null", "@context": [SDM, CORE]})),
+        )
+        .await;
+    assert_eq!(partial.status, StatusCode::NO_CONTENT, "{}", partial.body);
+    let read = p.get(&one).await;
+    assert!(read.body.get("powerState").is_none(), "{}", read.body);
+    assert!(read.body.get("status").is_none(), "{}", read.body);
+    assert!(read.body.get("location").is_some());
+}

@@ -456,6 +456,11 @@ fn merge_into(
                 attribute_name: name,
                 reason: reason.to_owned(),
             }),
+            // `urn:ngsi-ld:null` deletes the attribute (4.5.0.2).
+            None if write::is_null_attribute(&attribute) => {
+                data.remove(&name);
+                result.updated.push(name);
+            }
             None => {
                 data.insert(name.clone(), attribute);
                 result.updated.push(name);
@@ -561,7 +566,12 @@ pub async fn update_attribute(
                 .ok_or_else(|| no_attribute(&id, &attr))?;
             let merged = write::merge_attribute(&attr, current, &body.value, &context)
                 .map_err(AppError::Ngsi)?;
-            stored.data.insert(name, merged);
+            // `urn:ngsi-ld:null` deletes the attribute (4.5.0.2).
+            if write::is_null_attribute(&merged) {
+                stored.data.remove(&name);
+            } else {
+                stored.data.insert(name, merged);
+            }
             store::replace(conn, stored.pk, &stored.entity_type, &stored.data, &now)?;
             Ok(vec![(id, stored.entity_type, Some(stored.data))])
         })
