@@ -88,7 +88,7 @@ pub async fn create(
     bytes: Bytes,
 ) -> Result<Response, AppError> {
     let body = Body::read(&state, &headers, &bytes)?;
-    let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
+    let context = body.context()?;
     let read = read_subscription(&body.value).map_err(AppError::Ngsi)?;
     let (mut subscription, matcher) = checked(read, &context)?;
     // 5.8.1: a new subscription expires in the future.
@@ -221,7 +221,7 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     check_id(&id)?;
     let body = Body::read(&state, &headers, &bytes)?;
-    let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
+    let context = body.context()?;
     let owner = writer.owner().to_owned();
     let (lookup, reader) = (id.clone(), owner.clone());
     let record = state

@@ -167,6 +167,22 @@ impl Body {
         )
     }
 
+    /// The context of the whole body (a single entity, fragment or subscription).
+    pub(super) fn context(&self) -> Result<RequestContext, AppError> {
+        self.context_of(&self.value).map_err(AppError::Ngsi)
+    }
+
+    /// A body that names an entity other than the address's: 400 BadRequestData.
+    fn check_names(&self, id: &str) -> Result<(), AppError> {
+        match self.value.get("id").and_then(Value::as_str) {
+            Some(other) if other != id => Err(AppError::Ngsi(ProblemDetails::new(
+                ErrorType::BadRequestData,
+                format!("the body is entity {other}, not {id}"),
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     fn object(&self) -> Result<&Map<String, Value>, AppError> {
         self.value.as_object().ok_or_else(|| {
             AppError::Ngsi(ProblemDetails::new(
@@ -262,7 +278,7 @@ pub async fn create_entity(
     bytes: Bytes,
 ) -> Result<Response, AppError> {
     let body = Body::read(&state, &headers, &bytes)?;
-    let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
+    let context = body.context()?;
     let entity = write::new_entity(&body.value, &context).map_err(AppError::Ngsi)?;
     writer.require(&entity.entity_type)?;
     let now = now(&state);
@@ -335,17 +351,10 @@ pub async fn merge_entity(
 ) -> Result<Response, AppError> {
     check_id(&id)?;
     let body = Body::read(&state, &headers, &bytes)?;
-    let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
-    let fragment = body.object()?;
-    if let Some(other) = fragment.get("id").and_then(Value::as_str)
-        && other != id
-    {
-        return Err(AppError::Ngsi(ProblemDetails::new(
-            ErrorType::BadRequestData,
-            format!("the body is entity {other}, not {id}"),
-        )));
-    }
-    let attributes = write::fragment_attributes(fragment, &context).map_err(AppError::Ngsi)?;
+    let context = body.context()?;
+    body.check_names(&id)?;
+    let attributes =
+        write::fragment_attributes(body.object()?, &context).map_err(AppError::Ngsi)?;
     let now = now(&state);
     let at = now.clone();
     let changed = state
@@ -387,19 +396,10 @@ pub async fn replace_entity(
 ) -> Result<Response, AppError> {
     check_id(&id)?;
     let body = Body::read(&state, &headers, &bytes)?;
-    let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
+    let context = body.context()?;
+    body.check_names(&id)?;
     let mut whole = body.object()?.clone();
-    match whole.get("id").and_then(Value::as_str) {
-        Some(other) if other != id => {
-            return Err(AppError::Ngsi(ProblemDetails::new(
-                ErrorType::BadRequestData,
-                format!("the body is entity {other}, not {id}"),
-            )));
-        }
-        _ => {
-            whole.insert("id".into(), Value::String(id.clone()));
-        }
-    }
+    whole.insert("id".into(), Value::String(id.clone()));
     let now = now(&state);
     let at = now.clone();
     let changed = state
@@ -480,7 +480,7 @@ async fn change_attributes(
 ) -> Result<Response, AppError> {
     check_id(&id)?;
     let body = Body::read(&state, &headers, &bytes)?;
-    let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
+    let context = body.context()?;
     let attributes =
         write::fragment_attributes(body.object()?, &context).map_err(AppError::Ngsi)?;
     if attributes.is_empty() {
@@ -552,7 +552,7 @@ pub async fn update_attribute(
 ) -> Result<Response, AppError> {
     check_id(&id)?;
     let body = Body::read(&state, &headers, &bytes)?;
-    let context = body.context_of(&body.value).map_err(AppError::Ngsi)?;
+    let context = body.context()?;
     let name = context.term(&attr);
     let now = now(&state);
     let at = now.clone();
